@@ -1,0 +1,96 @@
+import type { GoBinaryReport } from '../golang/types.js';
+import type { Platform } from '../source/types.js';
+
+/** Layer status of DESIGN §3. Exactly these four strings appear in the JSON. */
+export type LayerStatus = 'new' | 'removed' | 'reused' | 'changed';
+
+/** Input of classification: one layer of one side. */
+export interface LayerInput {
+  digest: string;
+  /** Compressed size from the manifest. */
+  size: number;
+  /** `created_by` of the layer's history entry, when known. */
+  createdBy?: string;
+}
+
+export interface LayerSide {
+  index: number;
+  digest: string;
+  /** Compressed (manifest) size in bytes. */
+  size: number;
+  /** Uncompressed tar length, when the layer was read. */
+  uncompressedSize?: number;
+  createdBy?: string;
+}
+
+export interface LayerChange {
+  status: LayerStatus;
+  old?: LayerSide;
+  new?: LayerSide;
+  /** new.size - old.size (compressed); for new: +new.size, removed: -old.size, reused: 0. */
+  delta: number;
+  /** Only for `changed`: |delta| > tolerance * old.size. */
+  significant?: boolean;
+}
+
+export interface ImageSummary {
+  reference: string;
+  manifestDigest: string;
+  platform: Platform;
+  layerCount: number;
+  compressedSize: number;
+  /** Present when every layer was read. */
+  uncompressedSize?: number;
+}
+
+export type BinaryStatus = 'added' | 'removed' | 'changed' | 'unchanged';
+
+export interface ModuleChange {
+  path: string;
+  change: 'added' | 'removed' | 'upgraded' | 'downgraded' | 'replaced';
+  oldVersion?: string;
+  newVersion?: string;
+}
+
+export interface SizeDelta {
+  name: string;
+  oldBytes: number;
+  newBytes: number;
+  delta: number;
+}
+
+export interface BinaryDelta {
+  path: string;
+  status: BinaryStatus;
+  /** Layer index (in its image) that last wrote the file. */
+  oldLayer?: number;
+  newLayer?: number;
+  old?: GoBinaryReport;
+  new?: GoBinaryReport;
+  /** File size delta in bytes. */
+  delta: number;
+  goVersion: { old?: string; new?: string };
+  settingsChanged: Array<{ key: string; old?: string; new?: string }>;
+  modules: ModuleChange[];
+  /** Sorted by growth, descending. */
+  packages: SizeDelta[];
+  sections: SizeDelta[];
+}
+
+/** The whole answer of compare/check; renderers and metrics read only this. */
+export interface ImageDelta {
+  schemaVersion: 1;
+  old: ImageSummary;
+  new: ImageSummary;
+  /** Tolerance as a fraction (0.05 = ±5%). */
+  tolerance: number;
+  layers: LayerChange[];
+  totals: {
+    compressedDelta: number;
+    uncompressedDelta?: number;
+    byStatus: Record<LayerStatus, { count: number; bytes: number }>;
+    significantChanges: number;
+  };
+  /** Absent when binaries were not analysed (e.g. `--no-binaries`). */
+  binaries?: BinaryDelta[];
+}

@@ -1,0 +1,82 @@
+/** What the pure-TypeScript Go analysis reports for one executable (DESIGN §4). */
+
+export interface GoModule {
+  path: string;
+  version: string;
+  sum?: string;
+  /** `=>` replacement, as `go version -m` prints it. */
+  replace?: GoModule;
+}
+
+/** Equal, field by field, to what `go version -m FILE` prints. */
+export interface GoBuildInfo {
+  goVersion: string;
+  /** The `path` line: the main package path. */
+  path: string;
+  main?: GoModule;
+  deps: GoModule[];
+  /** `build` lines in order: key → value (e.g. -trimpath → true, CGO_ENABLED → 1, GOARCH → amd64). */
+  settings: Array<{ key: string; value: string }>;
+}
+
+export interface SectionSize {
+  name: string;
+  /** Bytes in the file (0 for NOBITS such as .bss). */
+  fileSize: number;
+  /** Bytes in memory once loaded (sh_size; for compressed sections the uncompressed size). */
+  memSize: number;
+  compressed: boolean;
+}
+
+export interface GoFunction {
+  name: string;
+  /** Virtual address of the entry point. */
+  entry: number;
+  /** Code size as `go tool nm -size` prints it. */
+  size: number;
+  package: string;
+  module: string;
+}
+
+/** Bytes of code attributed to a package or module. */
+export interface SizeShare {
+  name: string;
+  bytes: number;
+  functions: number;
+}
+
+/** Every byte of .text: Go functions + alignment padding + code without pcln data = text size. */
+export interface TextAccounting {
+  textBytes: number;
+  goFunctionBytes: number;
+  paddingBytes: number;
+  /** Code the pclntab does not describe (cgo, C, assembly outside Go's tables). */
+  nonGoBytes: number;
+}
+
+export interface GoBinaryReport {
+  /** sha256 of the file, `sha256:...`. */
+  digest: string;
+  size: number;
+  arch: string;
+  /** ELF class and byte order, e.g. `elf64-little`. */
+  format: string;
+  stripped: boolean;
+  buildInfo: GoBuildInfo;
+  sections: SectionSize[];
+  /** Which pclntab format was read, e.g. `go1.20` (magic 0xfffffff1). */
+  pclntabVersion: string;
+  text: TextAccounting;
+  /** Sorted by bytes, descending. Includes a `(non-Go code)` row when nonGoBytes > 0. */
+  packages: SizeShare[];
+  modules: SizeShare[];
+  /** Only when asked for (`--symbols`): they are large. */
+  functions?: GoFunction[];
+}
+
+/** A file that looked like an executable but cannot be analysed (not Go, packed, truncated...). */
+export interface NotAnalysable {
+  digest: string;
+  size: number;
+  reason: string;
+}
