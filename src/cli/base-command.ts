@@ -1,7 +1,9 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { LayerdeltaError } from '../errors.js';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
 
 /** Exit codes, shown in every command's --help (DESIGN §5). */
 export const EXIT_CODES_HELP =
@@ -16,7 +18,9 @@ export abstract class BaseCommand extends Command {
     quiet: Flags.boolean({ char: 'q', description: 'No progress output on stderr.', default: false }),
   };
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+  protected override async catch(
+    err: Error & { exitCode?: number; oclif?: { exit?: number } },
+  ): Promise<unknown> {
     if (err instanceof LayerdeltaError) {
       process.stderr.write(`layerdelta: ${err.oneLine()}\n`);
       if (process.env.DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
@@ -24,7 +28,13 @@ export abstract class BaseCommand extends Command {
     }
     // oclif's own exits (this.exit) and flag/argument parse errors.
     if (err.oclif?.exit !== undefined && err.message.startsWith('EEXIT')) throw err;
-    if (err.name === 'ExitPromptError' || err.oclif?.exit === 2 || /Unexpected argument|Missing required|Nonexistent flag|Expected --|Expected a|expects a value/.test(err.message)) {
+    if (
+      err.name === 'ExitPromptError' ||
+      err.oclif?.exit === 2 ||
+      /Unexpected argument|Missing required|Nonexistent flag|Expected --|Expected a|expects a value/.test(
+        err.message,
+      )
+    ) {
       process.stderr.write(`layerdelta: ${err.message.split('\n')[0]} (see --help)\n`);
       return this.exit(2);
     }

@@ -76,5 +76,7 @@ export async function startProcess(
     }
   }
   await running.stop();
-  throw new Error(`${command} did not answer on ${options.readyUrl} within ${options.timeoutMs ?? 20_000} ms:\n${log}`);
+  throw new Error(
+    `${command} did not answer on ${options.readyUrl} within ${options.timeoutMs ?? 20_000} ms:\n${log}`,
+  );
 }
