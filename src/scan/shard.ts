@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { UsageError } from '../errors.js';
+
+/** One machine's share of a registry-wide scan: repositories whose name hash falls in `index`. */
+export interface Shard {
+  /** 0-based, like Kubernetes' JOB_COMPLETION_INDEX. */
+  index: number;
+  count: number;
+}
+
+/** Parse `I/N` (0 <= I < N). */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match)
+    throw new UsageError(`invalid --shard "${text}"`, { hint: 'expected I/N, e.g. 0/4 (I counts from 0)' });
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  if (count < 1 || index >= count) {
+    throw new UsageError(`invalid --shard "${text}": I must be in 0..N-1`, {
+      hint: 'e.g. 0/4, 1/4, 2/4, 3/4',
+    });
+  }
+  return { index, count };
+}
+
+/**
+ * The shard from the flag, else from a Kubernetes Indexed Job: JOB_COMPLETION_INDEX is set by
+ * Kubernetes; the completion count is not exposed to pods, so the Job passes it as JOB_COMPLETIONS
+ * (see deploy/kubernetes/). Without either, the whole registry is one shard.
+ */
+export function resolveShard(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Shard {
+  if (flag) return parseShard(flag);
+  const index = env.JOB_COMPLETION_INDEX;
+  if (index !== undefined && index !== '') {
+    const count = env.JOB_COMPLETIONS;
+    if (!count) {
+      throw new UsageError('JOB_COMPLETION_INDEX is set but JOB_COMPLETIONS is not', {
+        hint: 'set JOB_COMPLETIONS to the Job spec.completions, or pass --shard I/N',
+      });
+    }
+    return parseShard(`${index}/${count}`);
+  }
+  return { index: 0, count: 1 };
+}
+
+/** Deterministic: the same name lands in the same shard on every machine and every run. */
+export function shardOf(repository: string, count: number): number {
+  const head = createHash('sha256').update(repository).digest().readUInt32BE(0);
+  return head % count;
+}
+
+export function inShard(repository: string, shard: Shard): boolean {
+  return shard.count === 1 || shardOf(repository, shard.count) === shard.index;
+}
