@@ -1,10 +1,11 @@
 /** Image references: registry (docker.io normalised), `oci:DIR[:TAG]`, `docker-archive:FILE`. */
+import { UsageError } from '../errors.js';
 
 export type Reference = RegistryReference | OciLayoutReference | DockerArchiveReference;
 
 export interface RegistryReference {
   transport: 'registry';
-  /** Host[:port] as used on the wire: docker.io becomes `registry-1.docker.io`? No: kept as `docker.io`; see `registryHost`. */
+  /** Host[:port] as the user names it, normalised: Docker Hub is always `docker.io`; see `registryHost` for the wire. */
   registry: string;
   /** Repository path, with `library/` added for official Docker Hub images. */
   repository: string;
@@ -27,4 +28,184 @@ export interface DockerArchiveReference {
   tag?: string;
 }
 
-// The parser (parseReference / formatReference / registryHost) is written by the reference module's owner.
+/** The name Docker Hub is known by in references; `registryHost` maps it to the host that serves the API. */
+export const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+// The grammar of github.com/distribution/reference (regexp.go), anchored piece by piece so that each
+// failure can say which part is wrong.
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6_ADDRESS = '\\[(?:[a-fA-F0-9:]+)\\]';
+const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6_ADDRESS})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const SHA256_DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
+const ANY_DIGEST_RE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+/** OCI layouts name images with `org.opencontainers.image.ref.name`, which allows a little more than a tag. */
+const OCI_REF_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._\-/:]*$/;
+const MAX_REPOSITORY_LENGTH = 255;
+
+const HINT =
+  'expected [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST], oci:DIR[:TAG] or docker-archive:FILE[:REPO:TAG]';
+
+function invalid(input: string, why: string): UsageError {
+  return new UsageError(`invalid image reference "${input}": ${why}`, { hint: HINT });
+}
+
+/** Parse what the user typed into a normalised Reference; throws UsageError with one line when it is not one. */
+export function parseReference(input: string): Reference {
+  const text = input.trim();
+  if (text === '') throw invalid(input, 'it is empty');
+  if (text.startsWith('oci:')) return parseOciLayout(input, text.slice('oci:'.length));
+  if (text.startsWith('docker-archive:'))
+    return parseDockerArchive(input, text.slice('docker-archive:'.length));
+  if (text.startsWith('docker://')) return parseRegistryReference(input, text.slice('docker://'.length));
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    throw invalid(input, 'a URL is not a reference; drop the scheme (e.g. ghcr.io/owner/app:tag)');
+  }
+  return parseRegistryReference(input, text);
+}
+
+function checkDigest(input: string, digest: string): string {
+  if (SHA256_DIGEST_RE.test(digest)) return digest;
+  if (ANY_DIGEST_RE.test(digest)) {
+    if (digest.startsWith('sha256:'))
+      throw invalid(input, `digest "${digest}" must be sha256: and 64 lowercase hex digits`);
+    throw invalid(input, `digest algorithm of "${digest}" is not supported (only sha256)`);
+  }
+  throw invalid(input, `"${digest}" is not a digest (sha256: and 64 hex digits)`);
+}
+
+function parseRegistryReference(input: string, text: string): RegistryReference {
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = checkDigest(input, rest.slice(at + 1));
+    rest = rest.slice(0, at);
+  }
+  // A tag follows the last colon that comes after the last slash (a colon before it is a port).
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG_RE.test(tag)) {
+      throw invalid(
+        input,
+        `tag "${tag}" is not valid (letters, digits, _ . -; at most 128; not starting with . or -)`,
+      );
+    }
+  }
+  if (rest === '') throw invalid(input, 'the repository name is missing');
+
+  // Like distribution's splitDockerDomain: the first component is a registry only when it looks like a host.
+  let registry = DOCKER_HUB;
+  let repository = rest;
+  const slash = rest.indexOf('/');
+  if (slash >= 0) {
+    const first = rest.slice(0, slash);
+    if (
+      first.includes('.') ||
+      first.includes(':') ||
+      first === 'localhost' ||
+      first !== first.toLowerCase()
+    ) {
+      registry = first;
+      repository = rest.slice(slash + 1);
+    }
+  }
+  if (!DOMAIN_RE.test(registry)) throw invalid(input, `registry "${registry}" is not a valid host[:port]`);
+  if (DOCKER_HUB_ALIASES.has(registry.toLowerCase())) {
+    registry = DOCKER_HUB;
+    if (!repository.includes('/')) repository = `library/${repository}`;
+  }
+  if (repository === '') throw invalid(input, 'the repository name is missing');
+  for (const component of repository.split('/')) {
+    if (PATH_COMPONENT_RE.test(component)) continue;
+    if (component !== component.toLowerCase() && PATH_COMPONENT_RE.test(component.toLowerCase())) {
+      throw invalid(input, `repository "${repository}" must be lowercase`);
+    }
+    if (component === '') throw invalid(input, `repository "${repository}" has an empty path component`);
+    throw invalid(
+      input,
+      `repository component "${component}" is not valid (lowercase letters, digits and single . _ __ - separators)`,
+    );
+  }
+  if (`${registry}/${repository}`.length > MAX_REPOSITORY_LENGTH) {
+    throw invalid(input, `repository name is longer than ${MAX_REPOSITORY_LENGTH} characters`);
+  }
+  const ref: RegistryReference = { transport: 'registry', registry, repository };
+  // Default tag only when the user named neither a tag nor a digest.
+  if (tag !== undefined) ref.tag = tag;
+  else if (digest === undefined) ref.tag = 'latest';
+  if (digest !== undefined) ref.digest = digest;
+  return ref;
+}
+
+function parseOciLayout(input: string, text: string): OciLayoutReference {
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0 && rest.slice(at + 1).includes(':')) {
+    digest = checkDigest(input, rest.slice(at + 1));
+    rest = rest.slice(0, at);
+  }
+  // Like containers/image, the path ends at the first colon: what follows names the image in index.json.
+  let tag: string | undefined;
+  const colon = rest.indexOf(':');
+  if (colon >= 0) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!OCI_REF_NAME_RE.test(tag))
+      throw invalid(input, `image name "${tag}" in the OCI layout is not valid`);
+  }
+  if (rest === '') throw invalid(input, 'the OCI layout directory is missing (oci:DIR[:TAG])');
+  const ref: OciLayoutReference = { transport: 'oci', path: rest };
+  if (tag !== undefined) ref.tag = tag;
+  if (digest !== undefined) ref.digest = digest;
+  return ref;
+}
+
+function parseDockerArchive(input: string, text: string): DockerArchiveReference {
+  const colon = text.indexOf(':');
+  const path = colon >= 0 ? text.slice(0, colon) : text;
+  if (path === '') throw invalid(input, 'the archive file is missing (docker-archive:FILE[:REPO:TAG])');
+  const ref: DockerArchiveReference = { transport: 'docker-archive', path };
+  if (colon >= 0) {
+    const tag = text.slice(colon + 1);
+    const named = parseRegistryReference(input, tag);
+    if (named.digest !== undefined)
+      throw invalid(input, 'an image in a docker archive is named by REPO:TAG, not a digest');
+    ref.tag = tag;
+  }
+  return ref;
+}
+
+/** The reference as text, in its normalised form (docker.io/library/alpine:latest, oci:DIR:TAG). */
+export function formatReference(ref: Reference): string {
+  switch (ref.transport) {
+    case 'registry':
+      return `${ref.registry}/${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+    case 'oci':
+      return `oci:${ref.path}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+    case 'docker-archive':
+      return `docker-archive:${ref.path}${ref.tag !== undefined ? `:${ref.tag}` : ''}`;
+  }
+}
+
+/** The host[:port] that serves the distribution API for a reference's registry (docker.io → registry-1.docker.io). */
+export function registryHost(registry: string): string {
+  return DOCKER_HUB_ALIASES.has(registry.toLowerCase()) ? DOCKER_HUB_API_HOST : registry;
+}
+
+/** Two `repo:tag` names mean the same image (docker.io and library/ normalised): for docker-archive RepoTags. */
+export function sameImageName(a: string, b: string): boolean {
+  try {
+    return formatReference(parseReference(a)) === formatReference(parseReference(b));
+  } catch {
+    return a === b;
+  }
+}
