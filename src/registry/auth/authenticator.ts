@@ -1,0 +1,155 @@
+import { RegistryError } from '../../errors.js';
+import { authenticationFailed, networkError, type RequestSubject } from '../http-errors.js';
+import { discard, openRequest, readBody } from '../transport.js';
+import { parseChallenges } from './challenge.js';
+import type { CredentialStore, Credentials } from './credentials.js';
+
+/** `repository:NAME:pull`, or `registry:catalog:*` for the catalog. */
+export function scopeFor(subject: RequestSubject): string {
+  return 'repository' in subject && subject.repository
+    ? `repository:${subject.repository}:pull`
+    : 'registry:catalog:*';
+}
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+/**
+ * The auth state of one registry: anonymous until the registry challenges, then bearer tokens
+ * (fetched from the challenge's realm, cached per scope until shortly before they expire) or basic
+ * credentials. Credentials are looked up once, lazily, and never leave this object except in headers.
+ */
+export class Authenticator {
+  private scheme: 'anonymous' | 'basic' | 'bearer' = 'anonymous';
+  private realm?: string;
+  private service?: string;
+  private readonly tokens = new Map<string, CachedToken>();
+  private credentials?: Promise<Credentials | undefined>;
+
+  constructor(
+    /** Registry name for messages and credential lookup (`docker.io`, `host:port`). */
+    private readonly registry: string,
+    private readonly store: CredentialStore | undefined,
+    private readonly options: { timeoutMs: number; now: () => number },
+  ) {}
+
+  /** The Authorization header for a request in `scope`, when we know what the registry wants. */
+  async authorization(subject: RequestSubject): Promise<string | undefined> {
+    if (this.scheme === 'basic') return this.basicHeader(await this.lookupCredentials());
+    if (this.scheme === 'bearer') {
+      const scope = scopeFor(subject);
+      const cached = this.tokens.get(scope);
+      if (cached && cached.expiresAt > this.options.now()) return `Bearer ${cached.value}`;
+      // Another repository on a registry that already asked for tokens: fetch one up front.
+      return `Bearer ${await this.fetchToken(subject)}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * The registry answered 401 with this `WWW-Authenticate`. Prepare credentials for another try and
+   * say whether one is worth making.
+   */
+  async onChallenge(header: string | undefined, subject: RequestSubject): Promise<boolean> {
+    const challenges = parseChallenges(header);
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    if (bearer?.params.realm) {
+      this.scheme = 'bearer';
+      this.realm = bearer.params.realm;
+      this.service = bearer.params.service;
+      this.tokens.delete(scopeFor(subject));
+      await this.fetchToken(subject);
+      return true;
+    }
+    if (challenges.some((c) => c.scheme === 'basic')) {
+      if (this.scheme === 'basic') return false;
+      const credentials = await this.lookupCredentials();
+      if (!this.basicHeader(credentials)) return false;
+      this.scheme = 'basic';
+      return true;
+    }
+    return false;
+  }
+
+  private lookupCredentials(): Promise<Credentials | undefined> {
+    if (!this.credentials) this.credentials = this.store?.get(this.registry) ?? Promise.resolve(undefined);
+    return this.credentials;
+  }
+
+  private basicHeader(credentials: Credentials | undefined): string | undefined {
+    if (credentials?.registryToken) return `Bearer ${credentials.registryToken}`;
+    if (credentials?.username === undefined || credentials.password === undefined) return undefined;
+    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+  }
+
+  /** GET realm?service=&scope= (basic credentials when we have them), or the OAuth2 refresh-token POST. */
+  private async fetchToken(subject: RequestSubject): Promise<string> {
+    const scope = scopeFor(subject);
+    const credentials = await this.lookupCredentials();
+    if (credentials?.registryToken) return credentials.registryToken;
+    const realm = new URL(this.realm ?? '');
+    const headers: Record<string, string> = { accept: 'application/json' };
+    let method: 'GET' | 'POST' = 'GET';
+    let body: string | undefined;
+    if (credentials?.identityToken) {
+      method = 'POST';
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credentials.identityToken,
+        client_id: 'layerdelta',
+        scope,
+      });
+      if (this.service) form.set('service', this.service);
+      body = form.toString();
+    } else {
+      if (this.service) realm.searchParams.set('service', this.service);
+      realm.searchParams.set('scope', scope);
+      const basic = this.basicHeader(credentials);
+      if (basic) headers.authorization = basic;
+    }
+    let response: Awaited<ReturnType<typeof openRequest>>;
+    try {
+      response = await openRequest(realm.toString(), {
+        method,
+        headers,
+        timeoutMs: this.options.timeoutMs,
+        ...(body !== undefined ? { body } : {}),
+      });
+    } catch (error) {
+      throw networkError(realm.host, error, this.options.timeoutMs);
+    }
+    if (response.status === 401 || response.status === 403) {
+      discard(response);
+      throw authenticationFailed(this.registry, subject, response.status);
+    }
+    if (response.status !== 200) {
+      discard(response);
+      throw new RegistryError(
+        `token server ${realm.host} answered HTTP ${response.status} for ${this.registry}`,
+        {
+          hint: 'retry later',
+          status: response.status,
+        },
+      );
+    }
+    const text = (await readBody(response.body, 1024 * 1024, `token from ${realm.host}`)).toString('utf8');
+    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new RegistryError(`token server ${realm.host} sent an unreadable answer for ${this.registry}`);
+    }
+    const token = typeof parsed.token === 'string' ? parsed.token : parsed.access_token;
+    if (typeof token !== 'string' || token === '') {
+      throw new RegistryError(`token server ${realm.host} sent no token for ${this.registry}`);
+    }
+    // Tokens without expires_in live 60 s (distribution's token spec); renew a little early.
+    const lifetimeSeconds =
+      typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : 60;
+    this.tokens.set(scope, { value: token, expiresAt: this.options.now() + lifetimeSeconds * 900 });
+    return token;
+  }
+}

@@ -1,0 +1,404 @@
+import type { Readable } from 'node:stream';
+import { RegistryError, UsageError } from '../errors.js';
+import { DigestVerifier, sha256Digest } from '../source/verify.js';
+import { Authenticator } from './auth/authenticator.js';
+import type { CredentialStore } from './auth/credentials.js';
+import { type RegistryEndpoint, registryEndpoint } from './endpoint.js';
+import { describeSubject, httpError, networkError, type RequestSubject } from './http-errors.js';
+import { isManifestMediaType, MANIFEST_ACCEPT, MediaType } from './media-types.js';
+import {
+  type BackoffPolicy,
+  DEFAULT_BACKOFF,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  retryDelayMs,
+} from './retry.js';
+import { discard, errorCode, type OpenResponse, openRequest, readBody } from './transport.js';
+
+export interface RegistryClientOptions {
+  /** host[:port]; `docker.io` (and its aliases) maps to registry-1.docker.io. */
+  registry: string;
+  /** Where logins come from; anonymous only when absent. */
+  credentials?: CredentialStore;
+  /** Connect, first-byte and idle timeout of each request (default 30 s). */
+  timeoutMs?: number;
+  /** Further tries after a 429, 5xx or transient network error (default 3). */
+  retries?: number;
+  /** Plain HTTP even for a non-loopback host not in LAYERDELTA_INSECURE_REGISTRIES. */
+  insecure?: boolean;
+  /** Environment to read LAYERDELTA_INSECURE_REGISTRIES from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Backoff tuning (default: 250 ms doubling up to 8 s; Retry-After capped at 30 s). */
+  backoff?: Partial<BackoffPolicy>;
+  /** How to wait between tries (tests observe the delays through it). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Clock for token expiry (default Date.now). */
+  now?: () => number;
+}
+
+export interface ManifestResult {
+  /** sha256 of the body, verified against a digest reference and Docker-Content-Digest. */
+  digest: string;
+  /** One of the four manifest media types. */
+  mediaType: string;
+  body: Buffer;
+}
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+/** What getBlob needs of a descriptor. `size` < 0 skips the length check (digest still verified). */
+export interface BlobDescriptor {
+  digest: string;
+  size: number;
+}
+
+/** Manifests larger than this are refused (distribution itself caps them at 4 MiB). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_LIST_PAGE_BYTES = 16 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+const DEFAULT_CATALOG_PAGE_SIZE = 100;
+
+/**
+ * A client for one OCI distribution registry: manifests, blobs, tags and catalog, with auth
+ * (anonymous → bearer → basic), retries honouring Retry-After, timeouts, and content verified by
+ * digest. Every failure is a one-line RegistryError (exit 3) that never holds a secret.
+ */
+export class RegistryClient {
+  readonly endpoint: RegistryEndpoint;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly auth: Authenticator;
+
+  constructor(options: RegistryClientOptions) {
+    this.endpoint = registryEndpoint(options.registry, {
+      ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
+      ...(options.env !== undefined ? { env: options.env } : {}),
+    });
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retries = options.retries ?? 3;
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? Date.now;
+    this.auth = new Authenticator(this.endpoint.name, options.credentials, {
+      timeoutMs: this.timeoutMs,
+      now: this.now,
+    });
+  }
+
+  /** The registry as users name it (`docker.io`, `127.0.0.1:5000`). */
+  get registry(): string {
+    return this.endpoint.name;
+  }
+
+  /** GET a manifest by tag or digest; its bytes are verified before they are returned. */
+  async getManifest(repository: string, reference: string): Promise<ManifestResult> {
+    const subject: RequestSubject = { kind: 'manifest', repository, reference };
+    const response = await this.request(this.url(`/v2/${repository}/manifests/${reference}`), subject, {
+      method: 'GET',
+      headers: { accept: MANIFEST_ACCEPT },
+    });
+    const what = describeSubject(this.registry, subject);
+    const body = await this.readWhole(response, MAX_MANIFEST_BYTES, `manifest ${what}`);
+    const digest = sha256Digest(body);
+    this.checkManifestDigest(digest, reference, header(response, 'docker-content-digest'), what);
+    return { digest, mediaType: manifestMediaType(header(response, 'content-type'), body, what), body };
+  }
+
+  /** HEAD a manifest: its digest, media type and size without its body; undefined when there is none. */
+  async headManifest(repository: string, reference: string): Promise<ManifestHead | undefined> {
+    const subject: RequestSubject = { kind: 'manifest', repository, reference };
+    const response = await this.request(this.url(`/v2/${repository}/manifests/${reference}`), subject, {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_ACCEPT },
+      absentOn404: true,
+    });
+    if (!response) return undefined;
+    discard(response);
+    const digest = header(response, 'docker-content-digest');
+    const mediaType = header(response, 'content-type')?.split(';')[0]?.trim();
+    const size = Number(header(response, 'content-length'));
+    if (!digest || !mediaType || !isManifestMediaType(mediaType) || !Number.isFinite(size)) {
+      // Some registries leave these out of HEAD answers: the GET tells for sure.
+      const manifest = await this.getManifest(repository, reference);
+      return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.body.length };
+    }
+    this.checkManifestDigest(undefined, reference, digest, describeSubject(this.registry, subject));
+    return { digest, mediaType, size };
+  }
+
+  /**
+   * Stream a blob. Redirects (to a CDN or object store) are followed here, without Authorization
+   * when they lead to another host. The stream is verified while it flows: a digest mismatch,
+   * a short or long body, or a dropped connection make it emit a RegistryError instead of `end`.
+   */
+  async getBlob(repository: string, descriptor: BlobDescriptor): Promise<Readable> {
+    const subject: RequestSubject = { kind: 'blob', repository, digest: descriptor.digest };
+    const what = `${this.registry}/${repository}`;
+    const verifier = new DigestVerifier(descriptor.digest, descriptor.size, what);
+    const response = await this.request(this.url(`/v2/${repository}/blobs/${descriptor.digest}`), subject, {
+      method: 'GET',
+      followRedirects: true,
+    });
+    const source = response.body;
+    source.on('error', (error) => {
+      verifier.destroy(
+        error instanceof RegistryError
+          ? error
+          : new RegistryError(`${what}: download of blob ${descriptor.digest} broke off`, {
+              hint: 'retry; check the network',
+              cause: error,
+            }),
+      );
+    });
+    verifier.on('close', () => {
+      if (!source.destroyed) source.destroy();
+    });
+    source.pipe(verifier);
+    return verifier;
+  }
+
+  /** A small blob (an image config) in memory, verified; refused when larger than `maxBytes`. */
+  async getBlobBuffer(
+    repository: string,
+    descriptor: BlobDescriptor,
+    maxBytes = 16 * 1024 * 1024,
+  ): Promise<Buffer> {
+    if (descriptor.size > maxBytes) {
+      throw new RegistryError(
+        `${this.registry}/${repository}: blob ${descriptor.digest} is ${descriptor.size} bytes, more than the ${maxBytes} allowed here`,
+        { hint: 'the manifest names a suspiciously large config' },
+      );
+    }
+    const stream = await this.getBlob(repository, descriptor);
+    return await readBody(stream, maxBytes, `${this.registry}/${repository}@${descriptor.digest}`);
+  }
+
+  /** Every tag of a repository, following Link pagination (`pageSize` sets `n`). */
+  async listTags(repository: string, options: { pageSize?: number } = {}): Promise<string[]> {
+    return await this.paginate(
+      `/v2/${repository}/tags/list`,
+      { kind: 'tags', repository },
+      'tags',
+      options.pageSize,
+    );
+  }
+
+  /** Every repository the registry lists in `_catalog`, following Link pagination. */
+  async catalog(options: { pageSize?: number } = {}): Promise<string[]> {
+    return await this.paginate(
+      '/v2/_catalog',
+      { kind: 'catalog' },
+      'repositories',
+      options.pageSize ?? DEFAULT_CATALOG_PAGE_SIZE,
+    );
+  }
+
+  private url(path: string): string {
+    return `${this.endpoint.baseUrl}${path}`;
+  }
+
+  private async paginate(
+    path: string,
+    subject: RequestSubject,
+    field: 'tags' | 'repositories',
+    pageSize: number | undefined,
+  ): Promise<string[]> {
+    const all: string[] = [];
+    const seen = new Set<string>();
+    let next: string | undefined = this.url(pageSize ? `${path}?n=${pageSize}` : path);
+    while (next !== undefined && !seen.has(next)) {
+      seen.add(next);
+      const response = await this.request(next, subject, {
+        method: 'GET',
+        headers: { accept: 'application/json' },
+      });
+      const what = describeSubject(this.registry, subject);
+      const body = await this.readWhole(response, MAX_LIST_PAGE_BYTES, `${field} of ${what}`);
+      let page: unknown;
+      try {
+        page = (JSON.parse(body.toString('utf8')) as Record<string, unknown>)[field];
+      } catch {
+        throw new RegistryError(`registry ${this.registry} sent an unreadable ${field} list for ${what}`);
+      }
+      if (Array.isArray(page))
+        all.push(...page.filter((entry): entry is string => typeof entry === 'string'));
+      next = nextLink(header(response, 'link'), next);
+    }
+    return all;
+  }
+
+  private async readWhole(response: OpenResponse, maxBytes: number, what: string): Promise<Buffer> {
+    try {
+      return await readBody(response.body, maxBytes, what);
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
+      throw new RegistryError(`${what}: download broke off`, {
+        hint: 'retry; check the network',
+        cause: error,
+      });
+    }
+  }
+
+  private checkManifestDigest(
+    actual: string | undefined,
+    reference: string,
+    headerDigest: string | undefined,
+    what: string,
+  ): void {
+    const mismatch = (expected: string, got: string) =>
+      new RegistryError(`digest mismatch for manifest ${what}: expected ${expected}, got ${got}`, {
+        hint: 'the content is corrupt or was tampered with',
+      });
+    if (reference.includes(':')) {
+      if (!reference.startsWith('sha256:')) {
+        throw new UsageError(`unsupported digest algorithm in ${what}`, { hint: 'only sha256 is supported' });
+      }
+      if (actual !== undefined && actual !== reference) throw mismatch(reference, actual);
+      if (headerDigest?.startsWith('sha256:') && headerDigest !== reference)
+        throw mismatch(reference, headerDigest);
+    }
+    if (actual !== undefined && headerDigest?.startsWith('sha256:') && headerDigest !== actual) {
+      throw mismatch(headerDigest, actual);
+    }
+  }
+
+  /**
+   * One logical request: auth (one challenge round), redirects (blob GETs only), and retries of
+   * 429/5xx/transient network failures with backoff that honours Retry-After. Resolves with a 2xx
+   * answer whose body is unread; anything else becomes a RegistryError.
+   */
+  private request(
+    url: string,
+    subject: RequestSubject,
+    options: {
+      method: 'GET' | 'HEAD';
+      headers?: Record<string, string>;
+      followRedirects?: boolean;
+      absentOn404: true;
+    },
+  ): Promise<OpenResponse | undefined>;
+  private request(
+    url: string,
+    subject: RequestSubject,
+    options: { method: 'GET' | 'HEAD'; headers?: Record<string, string>; followRedirects?: boolean },
+  ): Promise<OpenResponse>;
+  private async request(
+    url: string,
+    subject: RequestSubject,
+    options: {
+      method: 'GET' | 'HEAD';
+      headers?: Record<string, string>;
+      followRedirects?: boolean;
+      absentOn404?: boolean;
+    },
+  ): Promise<OpenResponse | undefined> {
+    let challenged = false;
+    for (let attempt = 0; ; attempt++) {
+      const registryOrigin = new URL(url).origin;
+      let target = url;
+      let response: OpenResponse | undefined;
+      let redirects = 0;
+      try {
+        for (;;) {
+          const sameHost = new URL(target).origin === registryOrigin;
+          const authorization = sameHost ? await this.auth.authorization(subject) : undefined;
+          response = await openRequest(target, {
+            method: options.method,
+            headers: { ...options.headers, ...(authorization ? { authorization } : {}) },
+            timeoutMs: this.timeoutMs,
+          });
+          const location = header(response, 'location');
+          if (options.followRedirects && isRedirect(response.status) && location) {
+            discard(response);
+            if (++redirects > MAX_REDIRECTS) {
+              throw new RegistryError(`too many redirects for ${describeSubject(this.registry, subject)}`);
+            }
+            target = new URL(location, target).toString();
+            continue;
+          }
+          break;
+        }
+      } catch (error) {
+        if (error instanceof RegistryError) throw error;
+        const code = (error as { code?: string }).code;
+        if (attempt < this.retries && isRetryableNetworkError(code)) {
+          await this.sleep(retryDelayMs(attempt, undefined, this.now(), this.backoff));
+          continue;
+        }
+        throw networkError(new URL(target).host, error, this.timeoutMs);
+      }
+      const status = response.status;
+      if (status >= 200 && status < 300) return response;
+      if (status === 401 && !challenged && new URL(target).origin === registryOrigin) {
+        challenged = true;
+        const wwwAuthenticate = header(response, 'www-authenticate');
+        discard(response);
+        if (await this.auth.onChallenge(wwwAuthenticate, subject)) {
+          attempt--; // a challenge round is not a retry
+          continue;
+        }
+        throw httpError(this.registry, subject, status, undefined);
+      }
+      if (status === 404 && options.absentOn404) {
+        discard(response);
+        return undefined;
+      }
+      if (isRetryableStatus(status) && attempt < this.retries) {
+        const retryAfter = header(response, 'retry-after');
+        discard(response);
+        await this.sleep(retryDelayMs(attempt, retryAfter, this.now(), this.backoff));
+        continue;
+      }
+      const code = options.method === 'GET' ? await errorCode(response) : undefined;
+      discard(response);
+      throw httpError(this.registry, subject, status, code);
+    }
+  }
+}
+
+function header(response: OpenResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+/** The `rel="next"` target of a Link header, resolved against the page it came with. */
+export function nextLink(link: string | undefined, base: string): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (match && /;\s*rel="?next"?/i.test(match[2] ?? '')) return new URL(match[1] ?? '', base).toString();
+  }
+  return undefined;
+}
+
+/** The manifest's media type: Content-Type when it is one we asked for, else the body's own `mediaType`. */
+function manifestMediaType(contentType: string | undefined, body: Buffer, what: string): string {
+  const fromHeader = contentType?.split(';')[0]?.trim();
+  if (fromHeader && isManifestMediaType(fromHeader)) return fromHeader;
+  let parsed: { mediaType?: unknown; manifests?: unknown; layers?: unknown; schemaVersion?: unknown };
+  try {
+    parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+  } catch {
+    throw new UsageError(`manifest ${what} is not valid JSON`);
+  }
+  if (typeof parsed.mediaType === 'string' && isManifestMediaType(parsed.mediaType)) return parsed.mediaType;
+  if (parsed.mediaType === undefined && parsed.schemaVersion === 2) {
+    if (Array.isArray(parsed.manifests)) return MediaType.ociIndex;
+    if (Array.isArray(parsed.layers)) return MediaType.ociManifest;
+  }
+  const found = typeof parsed.mediaType === 'string' ? parsed.mediaType : (fromHeader ?? 'none');
+  throw new UsageError(`unsupported manifest media type ${found} for ${what}`, {
+    hint: 'layerdelta reads OCI and Docker schema 2 manifests and indexes',
+  });
+}

@@ -1,0 +1,43 @@
+import { normaliseRegistryKey } from './auth/credentials.js';
+
+/** Where a registry lives on the wire. */
+export interface RegistryEndpoint {
+  /** The registry as users name it (`docker.io`, `ghcr.io`, `127.0.0.1:5000`): for messages and credentials. */
+  name: string;
+  /** The host[:port] requests go to (`registry-1.docker.io` for Docker Hub). */
+  host: string;
+  /** `http://host` or `https://host`. */
+  baseUrl: string;
+}
+
+/**
+ * Plain HTTP for loopback hosts, hosts listed in LAYERDELTA_INSECURE_REGISTRIES (comma-separated) or
+ * when asked; HTTPS everywhere else.
+ */
+export function registryEndpoint(
+  registry: string,
+  options: { insecure?: boolean; env?: NodeJS.ProcessEnv } = {},
+): RegistryEndpoint {
+  const name = normaliseRegistryKey(registry);
+  const host = name === 'docker.io' ? 'registry-1.docker.io' : name;
+  const insecureList = (options.env ?? process.env).LAYERDELTA_INSECURE_REGISTRIES ?? '';
+  const listed = insecureList
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map(normaliseRegistryKey);
+  const plain =
+    options.insecure === true || isLoopback(host) || listed.includes(name) || listed.includes(host);
+  return { name, host, baseUrl: `${plain ? 'http' : 'https'}://${host}` };
+}
+
+/** localhost, 127.0.0.0/8 and [::1], with or without a port. */
+export function isLoopback(host: string): boolean {
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    hostname === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
