@@ -1,0 +1,18 @@
+/** The cache flags every command that reads layers shares; spread into a command's `flags`. */
+import { Flags } from '@oclif/core';
+import { openScanCache, type ScanCache } from './scan-cache.js';
+
+export const cacheFlags = {
+  'cache-dir': Flags.string({
+    description: 'Directory of the layer scan cache (default: $XDG_CACHE_HOME/layerdelta or ~/.cache/layerdelta).',
+    helpValue: 'DIR',
+  }),
+  'no-cache': Flags.boolean({
+    description: 'Neither read nor write the layer scan cache.',
+    default: false,
+  }),
+};
+
+export function scanCacheFromFlags(flags: { 'cache-dir'?: string | undefined; 'no-cache'?: boolean }): ScanCache {
+  return openScanCache({ cacheDir: flags['cache-dir'], noCache: flags['no-cache'] ?? false });
+}
