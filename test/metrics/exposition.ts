@@ -70,7 +70,7 @@ export function select(samples: Sample[], name: string, match: Record<string, st
 }
 
 /** The single value of `name` with `match`; throws when there is not exactly one. */
-export function valueOf(samples: Sample[], name: string, match: Record<string, string> = {}): number {
+export function sampleValue(samples: Sample[], name: string, match: Record<string, string> = {}): number {
   const found = select(samples, name, match);
   if (found.length !== 1) {
     throw new Error(`${found.length} samples of ${name} ${JSON.stringify(match)}`);

@@ -5,7 +5,7 @@ import type { MetricsFlagValues } from '../../src/metrics/flags.js';
 import { publishMetrics } from '../../src/metrics/publish.js';
 import { freePort } from '../support/process.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
-import { parseExposition, type Sample, select, valueOf } from './exposition.js';
+import { parseExposition, type Sample, sampleValue, select } from './exposition.js';
 import { deltaWithOneBinary, deltaWithTwoBinaries } from './sample-delta.js';
 
 const REPOSITORY = '127.0.0.1:5000/team/app';
@@ -58,15 +58,15 @@ function seriesMap(samples: Sample[], name: string, path: string, label: string)
 function expectBinary(samples: Sample[], b: BinaryDelta) {
   const path = b.path;
   if (b.old)
-    expect(valueOf(samples, 'layerdelta_go_binary_size_bytes', { path, side: 'old' })).toBe(b.old.size);
+    expect(sampleValue(samples, 'layerdelta_go_binary_size_bytes', { path, side: 'old' })).toBe(b.old.size);
   if (b.new)
-    expect(valueOf(samples, 'layerdelta_go_binary_size_bytes', { path, side: 'new' })).toBe(b.new.size);
-  expect(valueOf(samples, 'layerdelta_go_binary_delta_bytes', { path })).toBe(b.delta);
+    expect(sampleValue(samples, 'layerdelta_go_binary_size_bytes', { path, side: 'new' })).toBe(b.new.size);
+  expect(sampleValue(samples, 'layerdelta_go_binary_delta_bytes', { path })).toBe(b.delta);
   for (const s of b.sections) {
-    expect(valueOf(samples, 'layerdelta_go_binary_section_delta_bytes', { path, section: s.name })).toBe(
+    expect(sampleValue(samples, 'layerdelta_go_binary_section_delta_bytes', { path, section: s.name })).toBe(
       s.delta,
     );
-    expect(valueOf(samples, 'layerdelta_go_binary_section_bytes', { path, section: s.name })).toBe(
+    expect(sampleValue(samples, 'layerdelta_go_binary_section_bytes', { path, section: s.name })).toBe(
       s.newBytes,
     );
   }
@@ -109,20 +109,22 @@ function expectBinary(samples: Sample[], b: BinaryDelta) {
 }
 
 function expectImage(samples: Sample[], delta: ImageDelta) {
-  expect(valueOf(samples, 'layerdelta_image_size_bytes', { side: 'old', encoding: 'compressed' })).toBe(
+  expect(sampleValue(samples, 'layerdelta_image_size_bytes', { side: 'old', encoding: 'compressed' })).toBe(
     delta.old.compressedSize,
   );
-  expect(valueOf(samples, 'layerdelta_image_size_bytes', { side: 'new', encoding: 'compressed' })).toBe(
+  expect(sampleValue(samples, 'layerdelta_image_size_bytes', { side: 'new', encoding: 'compressed' })).toBe(
     delta.new.compressedSize,
   );
-  expect(valueOf(samples, 'layerdelta_image_delta_bytes', { encoding: 'compressed' })).toBe(
+  expect(sampleValue(samples, 'layerdelta_image_delta_bytes', { encoding: 'compressed' })).toBe(
     delta.totals.compressedDelta,
   );
   for (const status of Object.keys(delta.totals.byStatus) as LayerStatus[]) {
-    expect(valueOf(samples, 'layerdelta_layers', { status })).toBe(delta.totals.byStatus[status].count);
-    expect(valueOf(samples, 'layerdelta_layer_bytes', { status })).toBe(delta.totals.byStatus[status].bytes);
+    expect(sampleValue(samples, 'layerdelta_layers', { status })).toBe(delta.totals.byStatus[status].count);
+    expect(sampleValue(samples, 'layerdelta_layer_bytes', { status })).toBe(
+      delta.totals.byStatus[status].bytes,
+    );
   }
-  expect(valueOf(samples, 'layerdelta_layer_significant_changes')).toBe(delta.totals.significantChanges);
+  expect(sampleValue(samples, 'layerdelta_layer_significant_changes')).toBe(delta.totals.significantChanges);
 }
 
 describe('publishMetrics to a real Pushgateway', () => {
@@ -134,24 +136,24 @@ describe('publishMetrics to a real Pushgateway', () => {
     const samples = await groupSamples(group);
 
     expectImage(samples, delta);
-    expect(valueOf(samples, 'layerdelta_image_size_bytes', { side: 'old', encoding: 'uncompressed' })).toBe(
-      delta.old.uncompressedSize,
-    );
-    expect(valueOf(samples, 'layerdelta_image_size_bytes', { side: 'new', encoding: 'uncompressed' })).toBe(
-      delta.new.uncompressedSize,
-    );
-    expect(valueOf(samples, 'layerdelta_image_delta_bytes', { encoding: 'uncompressed' })).toBe(
+    expect(
+      sampleValue(samples, 'layerdelta_image_size_bytes', { side: 'old', encoding: 'uncompressed' }),
+    ).toBe(delta.old.uncompressedSize);
+    expect(
+      sampleValue(samples, 'layerdelta_image_size_bytes', { side: 'new', encoding: 'uncompressed' }),
+    ).toBe(delta.new.uncompressedSize);
+    expect(sampleValue(samples, 'layerdelta_image_delta_bytes', { encoding: 'uncompressed' })).toBe(
       delta.totals.uncompressedDelta,
     );
     const binaries = delta.binaries ?? [];
     expect(binaries).toHaveLength(2);
     for (const status of ['added', 'removed', 'changed', 'unchanged']) {
-      expect(valueOf(samples, 'layerdelta_go_binaries', { status })).toBe(
+      expect(sampleValue(samples, 'layerdelta_go_binaries', { status })).toBe(
         binaries.filter((b) => b.status === status).length,
       );
     }
     for (const b of binaries) expectBinary(samples, b);
-    expect(valueOf(samples, 'layerdelta_run_duration_seconds')).toBe(12.5);
+    expect(sampleValue(samples, 'layerdelta_run_duration_seconds')).toBe(12.5);
     expect(select(samples, 'layerdelta_last_success_timestamp_seconds')).toHaveLength(1);
     // No tag or digest anywhere in the labels.
     for (const s of samples) {
@@ -171,7 +173,7 @@ describe('publishMetrics to a real Pushgateway', () => {
     expect(select(samples, 'layerdelta_image_delta_bytes', { encoding: 'uncompressed' })).toHaveLength(0);
     expect(samples.filter((s) => s.labels.path === '/usr/bin/helper')).toHaveLength(0);
     for (const b of delta.binaries ?? []) expectBinary(samples, b);
-    expect(valueOf(samples, 'layerdelta_run_duration_seconds')).toBe(3);
+    expect(sampleValue(samples, 'layerdelta_run_duration_seconds')).toBe(3);
   });
 
   it('keeps groups apart by repository and user labels, with / and empty values in the key', async () => {
@@ -186,12 +188,12 @@ describe('publishMetrics to a real Pushgateway', () => {
     expect(groups).toContainEqual({ job: 'layerdelta', repository: other, branch: 'feature/x-y', env: '' });
     expect(groups).toContainEqual(group);
     const samples = await groupSamples({ repository: other, branch: 'feature/x-y' });
-    expect(valueOf(samples, 'layerdelta_image_delta_bytes', { encoding: 'compressed' })).toBe(
+    expect(sampleValue(samples, 'layerdelta_image_delta_bytes', { encoding: 'compressed' })).toBe(
       deltaWithTwoBinaries().totals.compressedDelta,
     );
     // The first group was not touched by this push.
     const first = await groupSamples(group);
-    expect(valueOf(first, 'layerdelta_run_duration_seconds')).toBe(3);
+    expect(sampleValue(first, 'layerdelta_run_duration_seconds')).toBe(3);
   });
 
   it('uses the --job name', async () => {
@@ -200,7 +202,7 @@ describe('publishMetrics to a real Pushgateway', () => {
       flags({ job: 'nightly/scan' }),
     );
     const samples = await groupSamples({ job: 'nightly/scan', repository: REPOSITORY });
-    expect(valueOf(samples, 'layerdelta_run_duration_seconds')).toBe(7);
+    expect(sampleValue(samples, 'layerdelta_run_duration_seconds')).toBe(7);
   });
 
   it('fails with MetricsPushError (exit 4), one line, no credentials, when the gateway is unreachable', async () => {
