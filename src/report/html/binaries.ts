@@ -1,0 +1,167 @@
+/** The Go part of the compare page: one table of every binary, then a section per changed binary. */
+import type { BinaryDelta, ModuleChange, SizeDelta } from '../../delta/types.js';
+import type { GoBinaryReport, SizeShare } from '../../golang/types.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent } from '../format.js';
+import { html, type SafeHtml } from './escape.js';
+import { packageTreemap, treemapLegend } from './treemap-svg.js';
+
+/** Binaries that get their own section (treemap and changes): the ones whose code can differ. */
+export function hasDetails(binary: BinaryDelta): boolean {
+  return binary.status === 'changed' || binary.status === 'added';
+}
+
+export function binaryAnchor(index: number): string {
+  return `bin-${index}`;
+}
+
+function deltaClass(delta: number): string {
+  return delta > 0 ? 'up' : delta < 0 ? 'down' : '';
+}
+
+function deltaCell(delta: number, base: number): SafeHtml {
+  const ratio = changeRatio(base, base + delta);
+  const percent = ratio === undefined ? undefined : formatPercent(ratio);
+  return html`<td class="num delta ${deltaClass(delta)}" data-v="${delta}">${formatDelta(delta)}${
+    percent ? html`<small>${percent}</small>` : ''
+  }</td>`;
+}
+
+function bytesCell(bytes: number | undefined): SafeHtml {
+  return bytes === undefined
+    ? html`<td class="num" data-v="-1">—</td>`
+    : html`<td class="num" data-v="${bytes}">${formatBytes(bytes)}</td>`;
+}
+
+export function goVersionText(goVersion: { old?: string; new?: string }): SafeHtml {
+  const { old: before, new: after } = goVersion;
+  if (before && after && before !== after) {
+    return html`<span class="changed-value">${before} → ${after}</span>`;
+  }
+  return html`${after ?? before ?? '—'}`;
+}
+
+function moduleSummary(modules: ModuleChange[]): string {
+  if (modules.length === 0) return '—';
+  const counts = new Map<string, number>();
+  for (const m of modules) counts.set(m.change, (counts.get(m.change) ?? 0) + 1);
+  return [...counts].map(([change, n]) => `${n} ${change}`).join(', ');
+}
+
+export function binaryTable(binaries: BinaryDelta[]): SafeHtml {
+  const rows = binaries.map((b, i) => {
+    const path = hasDetails(b) ? html`<a href="#${binaryAnchor(i)}">${b.path}</a>` : html`${b.path}`;
+    return html`<tr>
+<td class="path">${path}</td>
+<td><span class="badge bin-${b.status}">${b.status}</span></td>
+${bytesCell(b.old?.size)}
+${bytesCell(b.new?.size)}
+${deltaCell(b.delta, b.old?.size ?? 0)}
+<td class="goversion">${goVersionText(b.goVersion)}</td>
+<td>${moduleSummary(b.modules)}</td>
+</tr>`;
+  });
+  return html`<table class="sortable binaries">
+<caption>Go executables in the final filesystem, paired by path; file sizes</caption>
+<thead><tr><th>Path</th><th>Status</th><th data-type="num">Old</th><th data-type="num">New</th><th data-type="num">Δ</th><th>Go version</th><th>Module changes</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+}
+
+/** When the delta carries no package list (e.g. an added binary), derive it from the reports. */
+export function joinShares(before: SizeShare[] | undefined, after: SizeShare[] | undefined): SizeDelta[] {
+  const rows = new Map<string, SizeDelta>();
+  for (const s of before ?? [])
+    rows.set(s.name, { name: s.name, oldBytes: s.bytes, newBytes: 0, delta: -s.bytes });
+  for (const s of after ?? []) {
+    const row = rows.get(s.name) ?? { name: s.name, oldBytes: 0, newBytes: 0, delta: 0 };
+    row.newBytes = s.bytes;
+    row.delta = row.newBytes - row.oldBytes;
+    rows.set(s.name, row);
+  }
+  return [...rows.values()].sort((a, b) => b.delta - a.delta);
+}
+
+function sizeDeltaTable(caption: string, entries: SizeDelta[], nameHeader: string): SafeHtml {
+  const rows = entries.map(
+    (e) =>
+      html`<tr><td class="path">${e.name}</td>${bytesCell(e.oldBytes)}${bytesCell(e.newBytes)}${deltaCell(e.delta, e.oldBytes)}</tr>`,
+  );
+  return html`<table class="sortable compact"><caption>${caption}</caption>
+<thead><tr><th>${nameHeader}</th><th data-type="num">Old</th><th data-type="num">New</th><th data-type="num">Δ</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
+const TOP_PACKAGES = 15;
+
+function packageTables(packages: SizeDelta[]): SafeHtml {
+  const changed = packages.filter((p) => p.delta !== 0);
+  const top = [...changed].sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta)).slice(0, TOP_PACKAGES);
+  return html`${
+    top.length > 0
+      ? sizeDeltaTable(`Largest package changes (${top.length} of ${changed.length} changed)`, top, 'Package')
+      : html`<p class="muted">No package changed size.</p>`
+  }
+<details><summary>All ${packages.length} packages</summary>${sizeDeltaTable('Code bytes per package', packages, 'Package')}</details>`;
+}
+
+function moduleChangeTable(modules: ModuleChange[]): SafeHtml {
+  if (modules.length === 0)
+    return html`<p class="muted">No module was added, removed or changed version.</p>`;
+  const rows = modules.map(
+    (m) =>
+      html`<tr><td class="path">${m.path}</td><td><span class="badge mod-${m.change}">${m.change}</span></td><td>${m.oldVersion ?? '—'}</td><td>${m.newVersion ?? '—'}</td></tr>`,
+  );
+  return html`<table class="sortable compact"><caption>Module changes (from the build info)</caption>
+<thead><tr><th>Module</th><th>Change</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function settingsTable(settings: BinaryDelta['settingsChanged']): SafeHtml {
+  if (settings.length === 0) return html``;
+  const rows = settings.map(
+    (s) => html`<tr><td class="path">${s.key}</td><td>${s.old ?? '—'}</td><td>${s.new ?? '—'}</td></tr>`,
+  );
+  return html`<table class="compact"><caption>Changed build settings</caption>
+<thead><tr><th>Setting</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function facts(report: GoBinaryReport | undefined): string {
+  if (!report) return '—';
+  const main = report.buildInfo.main ? `${report.buildInfo.main.path} ${report.buildInfo.main.version}` : '';
+  return [report.buildInfo.goVersion, report.arch, report.stripped ? 'stripped' : 'with symbols', main]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+export function binaryDetails(binary: BinaryDelta, index: number): SafeHtml {
+  const packages =
+    binary.packages.length > 0 ? binary.packages : joinShares(binary.old?.packages, binary.new?.packages);
+  const modules = joinShares(binary.old?.modules, binary.new?.modules).filter((m) => m.delta !== 0);
+  return html`<section class="binary" id="${binaryAnchor(index)}">
+<h3><span class="path">${binary.path}</span> <span class="badge bin-${binary.status}">${binary.status}</span></h3>
+<p class="sizes">${binary.old ? formatBytes(binary.old.size) : 'absent'} → ${binary.new ? formatBytes(binary.new.size) : 'absent'} <span class="delta ${deltaClass(binary.delta)}">${formatDelta(binary.delta)}</span></p>
+<dl class="facts">
+<dt>Go version</dt><dd class="goversion">${goVersionText(binary.goVersion)}</dd>
+<dt>Old</dt><dd>${facts(binary.old)}</dd>
+<dt>New</dt><dd>${facts(binary.new)}</dd>
+</dl>
+<h4>Code by package</h4>
+${packageTreemap(packages, { label: `Package treemap of ${binary.path}` })}
+${treemapLegend()}
+<div class="columns">
+<div>${packageTables(packages)}</div>
+<div>${moduleChangeTable(binary.modules)}
+${settingsTable(binary.settingsChanged)}
+${modules.length > 0 ? sizeDeltaTable('Code bytes per module (changed only)', modules, 'Module') : ''}
+${
+  binary.sections.some((s) => s.delta !== 0)
+    ? sizeDeltaTable(
+        'ELF sections (changed only)',
+        binary.sections.filter((s) => s.delta !== 0),
+        'Section',
+      )
+    : ''
+}
+</div>
+</div>
+</section>`;
+}

@@ -1,0 +1,78 @@
+/** The page's only stylesheet (inline; the page loads nothing). Colours: see the legends. */
+export const STYLE = `
+:root { --fg:#1f2328; --muted:#656d76; --line:#d8dee4; --bg:#fff; --panel:#f6f8fa; --up:#b42318; --down:#1a7f37;
+  --reused:#b9bec5; --within:#f2cf85; --grown:#d9534f; --shrunk:#3f9d5a; --new:#3b7dd8; }
+* { box-sizing: border-box; }
+body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif; color:var(--fg); background:var(--bg); }
+main { max-width:1200px; margin:0 auto; padding:24px 28px 48px; }
+header.top { border-bottom:1px solid var(--line); padding-bottom:16px; margin-bottom:8px; }
+h1 { font-size:22px; margin:0 0 10px; font-weight:650; }
+h2 { font-size:18px; margin:32px 0 10px; padding-bottom:6px; border-bottom:1px solid var(--line); }
+h3 { font-size:16px; margin:0 0 4px; }
+h4 { font-size:14px; margin:16px 0 6px; color:var(--muted); font-weight:600; }
+code, .path, .ref, .instruction, .goversion { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace; font-size:12.5px; }
+.refs { display:grid; grid-template-columns:auto 1fr; gap:2px 12px; margin:0; }
+.refs dt { color:var(--muted); }
+.refs dd { margin:0; overflow-wrap:anywhere; }
+.summary { font-size:16px; margin:14px 0 4px; }
+.summary strong.up, .delta.up { color:var(--up); }
+.summary strong.down, .delta.down { color:var(--down); }
+.muted { color:var(--muted); }
+.counts { color:var(--muted); margin:0; }
+.legend { list-style:none; padding:0; margin:6px 0 12px; display:flex; flex-wrap:wrap; gap:4px 16px; font-size:12.5px; color:var(--muted); }
+.legend li { display:flex; align-items:center; gap:6px; }
+svg.defs { position:absolute; }
+svg.overview { width:100%; height:auto; display:block; margin:8px 0 4px; }
+.bar-label, .bar-total { font-size:13px; fill:var(--muted); }
+.seg { stroke:#fff; stroke-width:1; }
+.band { opacity:.28; }
+.tone-reused { fill:var(--reused); background:var(--reused); }
+.tone-within { fill:var(--within); background:var(--within); }
+.tone-grown { fill:var(--grown); background:var(--grown); color:#fff; }
+.tone-shrunk { fill:var(--shrunk); background:var(--shrunk); color:#fff; }
+.tone-new { fill:var(--new); background:var(--new); color:#fff; }
+.tone-removed { fill:url(#hatch); background:repeating-linear-gradient(45deg,#f3e1e1 0 3px,#e7a6a4 3px 6px); }
+polygon.tone-removed { fill:none; }
+table { border-collapse:collapse; width:100%; margin:8px 0 16px; }
+caption { text-align:left; color:var(--muted); font-size:12.5px; padding:0 0 4px; }
+th, td { padding:5px 8px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
+th { background:var(--panel); font-weight:600; font-size:12.5px; white-space:nowrap; }
+table.sortable.js th:not(.nosort) { cursor:pointer; user-select:none; }
+table.sortable.js th:not(.nosort)::after { content:" ↕"; color:#aab; font-size:11px; }
+table.sortable.js th[aria-sort="ascending"]::after { content:" ↑"; color:var(--fg); }
+table.sortable.js th[aria-sort="descending"]::after { content:" ↓"; color:var(--fg); }
+td.num { text-align:right; white-space:nowrap; font-variant-numeric:tabular-nums; }
+td.num small, td.delta small { display:block; color:var(--muted); font-size:11.5px; }
+td.instruction { max-width:440px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
+td.path { overflow-wrap:anywhere; }
+td.bars { width:160px; }
+tr.tone-row-removed td.instruction { text-decoration:line-through; color:var(--muted); }
+tr.tone-row-reused td { color:var(--muted); }
+table.compact td, table.compact th { padding:3px 6px; font-size:12.5px; }
+.badge { display:inline-block; padding:1px 7px; border-radius:10px; font-size:11.5px; white-space:nowrap; font-family:system-ui,sans-serif; }
+.badge.tone-removed { color:#8a1c1c; }
+.badge.tone-within, .badge.tone-reused { color:#1f2328; }
+.bin-added, .mod-added { background:#dbe8fb; color:#174a96; }
+.bin-removed, .mod-removed { background:#f7dcdc; color:#8a1c1c; }
+.bin-changed, .mod-upgraded, .mod-downgraded, .mod-replaced { background:#fbeccb; color:#7a4b00; }
+.bin-unchanged { background:#eceff2; color:var(--muted); }
+.changed-value { background:#fff1c2; border-radius:3px; padding:0 3px; }
+section.binary { border:1px solid var(--line); border-radius:8px; padding:16px 18px; margin:18px 0; }
+.sizes { margin:0 0 8px; font-size:15px; }
+.facts { display:grid; grid-template-columns:auto 1fr; gap:2px 12px; margin:0 0 8px; font-size:13px; }
+.facts dt { color:var(--muted); }
+.facts dd { margin:0; }
+svg.treemap { width:100%; height:auto; display:block; border-radius:4px; }
+.tm-cell rect { stroke:#fff; stroke-width:1; }
+.tm-label { font-size:11px; pointer-events:none; fill:#1f2328; }
+.tm-detail { fill-opacity:.8; }
+.tm-grow-3-text, .tm-shrink-3-text { fill:#fff; }
+.tm-grow-1 { fill:#f8d3cf; background:#f8d3cf; } .tm-grow-2 { fill:#ec8f85; background:#ec8f85; } .tm-grow-3 { fill:#c63b30; background:#c63b30; }
+.tm-shrink-1 { fill:#d3ecd9; background:#d3ecd9; } .tm-shrink-2 { fill:#8fcd9f; background:#8fcd9f; } .tm-shrink-3 { fill:#2d8748; background:#2d8748; }
+.tm-same { fill:#dfe3e8; background:#dfe3e8; } .tm-neutral { fill:#b7cde9; background:#b7cde9; }
+.columns { display:grid; grid-template-columns:1fr 1fr; gap:0 24px; }
+@media (max-width:900px) { .columns { grid-template-columns:1fr; } }
+details > summary { cursor:pointer; color:var(--muted); margin:4px 0; }
+.toolbar { font-size:13px; color:var(--muted); margin:4px 0; }
+footer { margin-top:40px; color:var(--muted); font-size:12px; border-top:1px solid var(--line); padding-top:10px; }
+`;
