@@ -1,0 +1,95 @@
+/**
+ * Go binaries of two images paired by path (a binary that moved is removed at its old path and added
+ * at its new one): added, removed, changed, or unchanged (same content digest).
+ */
+import { diffGoBinary } from '../golang/diff.js';
+import type { GoBinaryReport } from '../golang/types.js';
+import type { ImageFilesystem, LocatedBinary } from '../layer/filesystem.js';
+import type { LayerScan } from '../layer/types.js';
+import type { BinaryDelta } from './types.js';
+
+/** Sorted by |delta| descending, then by path. */
+export function diffBinaries(oldFs: ImageFilesystem, newFs: ImageFilesystem): BinaryDelta[] {
+  const paths = new Set([...oldFs.goBinaries.keys(), ...newFs.goBinaries.keys()]);
+  const deltas = [...paths].map((path) => pair(path, oldFs.goBinaries.get(path), newFs.goBinaries.get(path)));
+  return deltas.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || compare(a.path, b.path));
+}
+
+function pair(path: string, oldBinary?: LocatedBinary, newBinary?: LocatedBinary): BinaryDelta {
+  if (oldBinary && newBinary) {
+    const unchanged = oldBinary.report.digest === newBinary.report.digest;
+    return {
+      path,
+      status: unchanged ? 'unchanged' : 'changed',
+      oldLayer: oldBinary.layer,
+      newLayer: newBinary.layer,
+      old: oldBinary.report,
+      new: newBinary.report,
+      ...(unchanged ? sameBinary(oldBinary.report) : diffGoBinary(oldBinary.report, newBinary.report)),
+    };
+  }
+  if (newBinary) {
+    return {
+      path,
+      status: 'added',
+      newLayer: newBinary.layer,
+      new: newBinary.report,
+      ...oneSided(newBinary.report, 'new'),
+    };
+  }
+  if (oldBinary) {
+    return {
+      path,
+      status: 'removed',
+      oldLayer: oldBinary.layer,
+      old: oldBinary.report,
+      ...oneSided(oldBinary.report, 'old'),
+    };
+  }
+  throw new Error(`no binary at ${path} on either side`);
+}
+
+type DiffPart = Pick<
+  BinaryDelta,
+  'delta' | 'goVersion' | 'settingsChanged' | 'modules' | 'packages' | 'sections'
+>;
+
+function sameBinary(report: GoBinaryReport): DiffPart {
+  const version = report.buildInfo.goVersion;
+  return {
+    delta: 0,
+    goVersion: { old: version, new: version },
+    settingsChanged: [],
+    modules: [],
+    packages: [],
+    sections: [],
+  };
+}
+
+/** An added binary grows by all of it, a removed one shrinks by all of it: every package and section. */
+function oneSided(report: GoBinaryReport, side: 'old' | 'new'): DiffPart {
+  const sign = side === 'new' ? 1 : -1;
+  const sizes = (name: string, bytes: number) =>
+    side === 'new'
+      ? { name, oldBytes: 0, newBytes: bytes, delta: bytes }
+      : { name, oldBytes: bytes, newBytes: 0, delta: -bytes };
+  return {
+    delta: sign * report.size,
+    goVersion: { [side]: report.buildInfo.goVersion },
+    settingsChanged: [],
+    modules: [],
+    packages: report.packages.map((share) => sizes(share.name, share.bytes)),
+    sections: report.sections.map((section) => sizes(section.name, section.fileSize)),
+  };
+}
+
+/** Uncompressed tar length of every scanned layer, by layer digest. */
+export function uncompressedSizes(scans: Iterable<LayerScan>): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const scan of scans) sizes.set(scan.digest, scan.uncompressedSize);
+  return sizes;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,159 @@
+/**
+ * Scanning whole images: every layer of every image handed in, each distinct blob read at most once per
+ * scanner (in flight or done, across images and repositories: a shared base layer is fetched once), never
+ * when its scan is cached, with a bound on concurrent downloads. One scanner is meant to be shared by
+ * every image of a run.
+ */
+import { NoCache, type ScanCache } from '../cache/scan-cache.js';
+import { RegistryError } from '../errors.js';
+import { buildFilesystem, type ImageFilesystem } from '../layer/filesystem.js';
+import { scanLayer } from '../layer/scan.js';
+import type { LayerScan } from '../layer/types.js';
+import type { ImageLayer, ImageSource, ResolvedImage } from '../source/types.js';
+
+export interface ScanProgress {
+  /** Stored (compressed) bytes downloaded so far / to download, over the scanner's lifetime. */
+  bytesDone: number;
+  bytesTotal: number;
+  /** Distinct layers finished (scanned or found in the cache) / requested. */
+  layersDone: number;
+  layersTotal: number;
+}
+
+export interface LayerScannerOptions {
+  /** Default: no cache. */
+  cache?: ScanCache;
+  /** Blobs downloaded and scanned at the same time (default 4). */
+  concurrency?: number;
+  /** Analyse Go executables (default true). */
+  analyze?: boolean;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export interface ImageScan {
+  /** One scan per layer, in manifest order. */
+  scans: LayerScan[];
+  filesystem: ImageFilesystem;
+}
+
+/** What happened, for tests, benchmarks and `--verbose` output. */
+export interface ScannerStats {
+  /** Blobs opened with `openBlob`. */
+  downloads: number;
+  cacheHits: number;
+  /** Requests answered by a scan already in flight or done in this run. */
+  shared: number;
+}
+
+export class LayerScanner {
+  readonly stats: ScannerStats = { downloads: 0, cacheHits: 0, shared: 0 };
+  private readonly cache: ScanCache;
+  private readonly analyze: boolean;
+  private readonly limit: Limiter;
+  private readonly onProgress: ((progress: ScanProgress) => void) | undefined;
+  /** Scans in flight, and done ones the cache could not keep: the download-once guarantee. */
+  private readonly scans = new Map<string, Promise<LayerScan>>();
+  private readonly progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, layersDone: 0, layersTotal: 0 };
+
+  constructor(options: LayerScannerOptions = {}) {
+    this.cache = options.cache ?? new NoCache();
+    this.analyze = options.analyze ?? true;
+    this.limit = new Limiter(Math.max(1, options.concurrency ?? 4));
+    this.onProgress = options.onProgress;
+  }
+
+  /** Scan several images at once (e.g. old and new of a compare) so their downloads share the bound. */
+  async scanImages(items: Array<{ source: ImageSource; image: ResolvedImage }>): Promise<ImageScan[]> {
+    return await Promise.all(items.map(({ source, image }) => this.scanImage(source, image)));
+  }
+
+  async scanImage(source: ImageSource, image: ResolvedImage): Promise<ImageScan> {
+    const scans = await Promise.all(image.layers.map((layer) => this.scanLayer(source, layer)));
+    return { scans, filesystem: buildFilesystem(scans) };
+  }
+
+  /** The scan of one layer: from this run, the cache, or (once) the blob. */
+  scanLayer(source: ImageSource, layer: ImageLayer): Promise<LayerScan> {
+    const digest = layer.descriptor.digest;
+    const known = this.scans.get(digest);
+    if (known) {
+      this.stats.shared++;
+      return known;
+    }
+    this.progress.layersTotal++;
+    const scan = this.load(source, layer).then(
+      (result) => {
+        this.progress.layersDone++;
+        this.report();
+        return result;
+      },
+      (error: unknown) => {
+        this.scans.delete(digest);
+        throw error;
+      },
+    );
+    this.scans.set(digest, scan);
+    return scan;
+  }
+
+  private async load(source: ImageSource, layer: ImageLayer): Promise<LayerScan> {
+    const { descriptor } = layer;
+    const cached = await this.cache.get(descriptor.digest, { analyzed: this.analyze });
+    if (cached) {
+      this.stats.cacheHits++;
+      this.scans.delete(descriptor.digest);
+      return cached;
+    }
+    this.progress.bytesTotal += descriptor.size;
+    this.report();
+    const scan = await this.limit.run(async () => {
+      this.stats.downloads++;
+      const blob = await source.openBlob(descriptor);
+      return await scanLayer(blob, descriptor, {
+        analyze: this.analyze,
+        onBytes: (bytes) => {
+          this.progress.bytesDone += bytes;
+          this.report();
+        },
+      });
+    });
+    checkDiffId(layer, scan, source);
+    // Once the cache holds it, later requests read it from there; only keep it in memory otherwise.
+    if (await this.cache.put(scan, { analyzed: this.analyze })) this.scans.delete(descriptor.digest);
+    return scan;
+  }
+
+  private report(): void {
+    this.onProgress?.({ ...this.progress });
+  }
+}
+
+/** The config's diff_id is the uncompressed tar's digest: a mismatch means the image is inconsistent. */
+function checkDiffId(layer: ImageLayer, scan: LayerScan, source: ImageSource): void {
+  if (layer.diffId === undefined || layer.diffId === scan.diffId) return;
+  throw new RegistryError(
+    `${source.description}: layer ${layer.descriptor.digest} decompresses to ${scan.diffId}, but the image config says ${layer.diffId}`,
+    { hint: 'the image is inconsistent; rebuild and push it again' },
+  );
+}
+
+/** At most `size` tasks at a time, started in the order they were asked for. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active < this.size) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next waiter, so no newcomer can slip in between.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
