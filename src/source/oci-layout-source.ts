@@ -1,0 +1,183 @@
+/** An OCI image layout directory (oci-layout, index.json, blobs/sha256/…) as an ImageSource. */
+import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { RegistryError, UsageError } from '../errors.js';
+import { formatReference, type OciLayoutReference } from '../reference/reference.js';
+import { ManifestMediaType } from './media-types.js';
+import {
+  checkContent,
+  MAX_MANIFEST_BYTES,
+  type ManifestBytes,
+  parseManifest,
+  resolveImage,
+} from './resolve.js';
+import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
+import { DigestVerifier, sha256Digest } from './verify.js';
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+const SHA256_RE = /^sha256:([a-f0-9]{64})$/;
+
+export class OciLayoutSource implements ImageSource {
+  readonly description: string;
+
+  constructor(private readonly reference: OciLayoutReference) {
+    this.description = `oci layout ${reference.path}`;
+  }
+
+  async resolve(platform?: Platform): Promise<ResolvedImage> {
+    await this.checkLayout();
+    const top = await this.selectTop();
+    return await resolveImage(this.reference, top, this.reader(), platform);
+  }
+
+  async openBlob(descriptor: Descriptor): Promise<Readable> {
+    const handle = await this.openBlobFile(descriptor.digest);
+    const verifier = new DigestVerifier(descriptor.digest, descriptor.size, this.description);
+    // pipeline hands a read error to the verifier, so the consumer sees it as the stream's error.
+    pipeline(handle.createReadStream(), verifier, () => {});
+    return verifier;
+  }
+
+  async close(): Promise<void> {}
+
+  private reader() {
+    return {
+      where: this.description,
+      readManifest: async (d: Descriptor): Promise<ManifestBytes> => ({
+        digest: d.digest,
+        mediaType: d.mediaType,
+        body: await this.readBlob(d.digest, MAX_MANIFEST_BYTES),
+      }),
+      readConfig: async (d: Descriptor): Promise<Buffer> => await this.readBlob(d.digest, d.size),
+    };
+  }
+
+  private blobPath(digest: string): string {
+    const hex = SHA256_RE.exec(digest)?.[1];
+    // The digest becomes a path: only a well-formed sha256 may (no traversal).
+    if (hex === undefined) throw new UsageError(`unsupported digest "${digest}" in ${this.description}`);
+    return join(this.reference.path, 'blobs', 'sha256', hex);
+  }
+
+  private async openBlobFile(digest: string): Promise<FileHandle> {
+    try {
+      return await open(this.blobPath(digest), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new RegistryError(`blob ${digest} is missing from ${this.description}`, {
+          hint: 'the layout is incomplete; copy the image again',
+        });
+      }
+      throw new RegistryError(`cannot read blob ${digest} in ${this.description}: ${(e as Error).message}`);
+    }
+  }
+
+  /** A whole small blob (manifest, config), refusing anything above `maxBytes`. */
+  private async readBlob(digest: string, maxBytes: number): Promise<Buffer> {
+    const handle = await this.openBlobFile(digest);
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) {
+        throw new RegistryError(
+          `blob ${digest} in ${this.description} is ${size} bytes, more than the ${maxBytes} expected`,
+          {
+            hint: 'the content is corrupt or was tampered with',
+          },
+        );
+      }
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async checkLayout(): Promise<void> {
+    const dir = this.reference.path;
+    const info = await stat(dir).catch(() => undefined);
+    if (info === undefined) {
+      throw new UsageError(`OCI layout directory ${dir} does not exist`, {
+        hint: 'check the path after oci:',
+      });
+    }
+    if (!info.isDirectory())
+      throw new UsageError(`${dir} is not a directory`, { hint: 'oci: takes an OCI layout directory' });
+    const marker = await readFile(join(dir, 'oci-layout'), 'utf8').catch(() => undefined);
+    if (marker === undefined) {
+      throw new UsageError(`${dir} is not an OCI layout: no oci-layout file`, {
+        hint: 'create one with skopeo copy ... oci:DIR:TAG or docker buildx --output type=oci',
+      });
+    }
+    let version: unknown;
+    try {
+      version = (JSON.parse(marker) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+    } catch {
+      throw new UsageError(`malformed oci-layout file in ${dir}: not JSON`);
+    }
+    if (typeof version !== 'string' || !version.startsWith('1.')) {
+      throw new UsageError(`unsupported OCI layout version ${JSON.stringify(version)} in ${dir}`, {
+        hint: 'layerdelta reads imageLayoutVersion 1.x',
+      });
+    }
+  }
+
+  /** The manifest or index the reference names: by digest, by ref.name tag, or the only (or `latest`) one. */
+  private async selectTop(): Promise<ManifestBytes> {
+    const indexPath = join(this.reference.path, 'index.json');
+    const body = await readFile(indexPath).catch(() => {
+      throw new UsageError(`${this.reference.path} is not an OCI layout: no index.json`);
+    });
+    const parsed = parseManifest(
+      { digest: 'index.json', mediaType: ManifestMediaType.ociIndex, body },
+      this.description,
+    );
+    if (parsed.kind !== 'index')
+      throw new UsageError(`index.json of ${this.description} is not an image index`);
+    const entries = parsed.manifests;
+    const { tag, digest } = this.reference;
+    const name = (d: Descriptor) => d.annotations?.[REF_NAME];
+    let chosen: Descriptor | undefined;
+    if (digest !== undefined) {
+      chosen = entries.find((d) => d.digest === digest && (tag === undefined || name(d) === tag));
+      if (chosen === undefined && tag === undefined) {
+        // Any manifest in blobs/ may be named by digest, e.g. one platform of a stored index.
+        const bytes = await this.readBlob(digest, MAX_MANIFEST_BYTES);
+        checkContent(bytes, digest, undefined, `manifest ${digest} in ${this.description}`);
+        return { digest, body: bytes };
+      }
+    } else if (tag !== undefined) {
+      const tagged = entries.filter((d) => name(d) === tag);
+      if (tagged.length > 1) {
+        // Several entries under one name (one per platform): index.json itself is the index to pick from.
+        return this.asIndex(tagged);
+      }
+      chosen = tagged[0];
+    } else {
+      const named = entries.filter((d) => name(d) !== undefined);
+      if (entries.length === 1) chosen = entries[0];
+      else if (named.length === 0 && entries.length > 1) {
+        return this.asIndex(entries);
+      } else chosen = entries.find((d) => name(d) === 'latest');
+    }
+    if (chosen === undefined) {
+      const names = [...new Set(entries.map(name).filter((n) => n !== undefined))];
+      const wanted = digest ?? tag ?? 'an image (no tag given and several in the layout)';
+      throw new UsageError(
+        `${wanted} not found in ${formatReference(this.reference)}; available: ${names.length > 0 ? names.join(', ') : entries.map((d) => d.digest).join(', ') || 'none'}`,
+        { hint: 'name one with oci:DIR:TAG' },
+      );
+    }
+    const bytes = await this.readBlob(chosen.digest, MAX_MANIFEST_BYTES);
+    checkContent(bytes, chosen.digest, chosen.size, `manifest ${chosen.digest} in ${this.description}`);
+    return { digest: chosen.digest, mediaType: chosen.mediaType, body: bytes };
+  }
+
+  /** index.json entries presented as one index (its digest is that of the bytes presented). */
+  private asIndex(entries: Descriptor[]): ManifestBytes {
+    const body = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: ManifestMediaType.ociIndex, manifests: entries }),
+    );
+    return { digest: sha256Digest(body), mediaType: ManifestMediaType.ociIndex, body };
+  }
+}
