@@ -50,7 +50,7 @@ export async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const packer = pack();
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
-    packer.on('data', (c: Buffer) => chunks.push(c));
+    packer.on('data', (c: unknown) => chunks.push(c as Buffer));
     packer.on('end', () => resolve(Buffer.concat(chunks)));
     packer.on('error', reject);
   });
