@@ -134,6 +134,9 @@ export async function indexTar(handle: FileHandle, where: string): Promise<Map<s
     members.set(member.name, member);
     if (members.size > MAX_MEMBERS) throw corrupt('too many members');
   }
+  // Stopping inside a block (no end-of-archive marker reached) means the file was cut short.
+  if (position < fileSize && position + BLOCK > fileSize)
+    throw corrupt('archive ends inside a header (truncated?)');
   return members;
 }
 
