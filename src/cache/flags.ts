@@ -4,7 +4,8 @@ import { openScanCache, type ScanCache } from './scan-cache.js';
 
 export const cacheFlags = {
   'cache-dir': Flags.string({
-    description: 'Directory of the layer scan cache (default: $XDG_CACHE_HOME/layerdelta or ~/.cache/layerdelta).',
+    description:
+      'Directory of the layer scan cache (default: $XDG_CACHE_HOME/layerdelta or ~/.cache/layerdelta).',
     helpValue: 'DIR',
   }),
   'no-cache': Flags.boolean({
@@ -13,6 +14,9 @@ export const cacheFlags = {
   }),
 };
 
-export function scanCacheFromFlags(flags: { 'cache-dir'?: string | undefined; 'no-cache'?: boolean }): ScanCache {
+export function scanCacheFromFlags(flags: {
+  'cache-dir'?: string | undefined;
+  'no-cache'?: boolean;
+}): ScanCache {
   return openScanCache({ cacheDir: flags['cache-dir'], noCache: flags['no-cache'] ?? false });
 }

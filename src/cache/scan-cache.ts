@@ -32,7 +32,7 @@ interface CacheFile {
 /** `$XDG_CACHE_HOME/layerdelta`, else `~/.cache/layerdelta`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
-  const base = xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache');
+  const base = xdg?.startsWith('/') ? xdg : join(homedir(), '.cache');
   return join(base, 'layerdelta');
 }
 

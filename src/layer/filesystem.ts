@@ -122,9 +122,14 @@ function collect(root: Node): ImageFilesystem {
       const file = child.file;
       if (file) {
         fs.files.set(childPath, file);
-        if (file.goBinary) fs.goBinaries.set(childPath, { path: childPath, layer: file.layer, report: file.goBinary });
+        if (file.goBinary)
+          fs.goBinaries.set(childPath, { path: childPath, layer: file.layer, report: file.goBinary });
         if (file.otherExecutable) {
-          fs.otherExecutables.set(childPath, { path: childPath, layer: file.layer, info: file.otherExecutable });
+          fs.otherExecutables.set(childPath, {
+            path: childPath,
+            layer: file.layer,
+            info: file.otherExecutable,
+          });
         }
       }
       visit(child, childPath);
