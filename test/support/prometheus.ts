@@ -30,10 +30,15 @@ export interface Prometheus {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(options: { scrapeTargets: ScrapeTarget[] }): Promise<Prometheus> {
+export async function startPrometheus(options: {
+  scrapeTargets: ScrapeTarget[];
+  /** Absolute paths of rule files to load (evaluated every second). */
+  ruleFiles?: string[];
+}): Promise<Prometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'layerdelta-prometheus-'));
   const config = {
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    rule_files: options.ruleFiles ?? [],
     scrape_configs: options.scrapeTargets.map((t, i) => ({
       job_name: t.job ?? (i === 0 ? 'pushgateway' : `target${i}`),
       honor_labels: true,

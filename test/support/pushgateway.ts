@@ -14,7 +14,9 @@ export async function startPushgateway(): Promise<Pushgateway> {
   const url = `http://127.0.0.1:${port}`;
   const proc = await startProcess(
     'prometheus-pushgateway',
-    [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    // Debian's build persists to /var/lib/prometheus/pushgateway.data by default: keep each test's
+    // gateway in memory only, so no group leaks from one run into the next.
+    [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=warn'],
     { readyUrl: `${url}/-/ready` },
   );
   return {
