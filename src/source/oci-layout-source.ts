@@ -162,7 +162,12 @@ export class OciLayoutSource implements ImageSource {
     }
     if (chosen === undefined) {
       const names = [...new Set(entries.map(name).filter((n) => n !== undefined))];
-      const wanted = digest ?? tag ?? 'an image (no tag given and several in the layout)';
+      const wanted =
+        digest !== undefined
+          ? `manifest ${digest}`
+          : tag !== undefined
+            ? `tag "${tag}"`
+            : 'an image (no tag given and several in the layout)';
       throw new UsageError(
         `${wanted} not found in ${formatReference(this.reference)}; available: ${names.length > 0 ? names.join(', ') : entries.map((d) => d.digest).join(', ') || 'none'}`,
         { hint: 'name one with oci:DIR:TAG' },

@@ -173,7 +173,9 @@ describe('OCI layout source', () => {
   it('fails with the choices listed when the tag or platform is not there', async () => {
     const missingTag = await failure(resolve(`oci:${dir}:nope`));
     expect(missingTag).toBeInstanceOf(UsageError);
-    expect(missingTag.message).toMatch(/nope not found in oci:.*; available: single, multi, nested, docker/);
+    expect(missingTag.message).toMatch(
+      /tag "nope" not found in oci:.*; available: single, multi, nested, docker/,
+    );
     const noTag = await failure(resolve(`oci:${dir}`));
     expect(noTag.message).toMatch(/available: single, multi/);
     const platform = await failure(resolve(`oci:${dir}:multi`, 'linux/s390x'));
