@@ -18,6 +18,7 @@ import { analyzeGoBinary } from '../../../src/golang/analyze.js';
 import type { GoBinaryReport } from '../../../src/golang/types.js';
 import type { ImageFilesystem, LocatedBinary } from '../../../src/layer/filesystem.js';
 import type { Reference } from '../../../src/reference/reference.js';
+import { escapeHtml } from '../../../src/report/html/escape.js';
 import { CONTENT_SECURITY_POLICY, renderHtmlReport } from '../../../src/report/html/render.js';
 import type { ResolvedImage } from '../../../src/source/types.js';
 import { consoleMessages, dumpDom, screenshot } from '../../support/chromium.js';
@@ -188,10 +189,10 @@ describe('compare page in headless Chromium', () => {
       otherExecutables: new Map(),
     });
     const binaries = diffBinaries(
-      filesystem([{ path: '/usr/local/bin/app', layer: 1, report: oldReport }]),
+      filesystem([{ path: '/usr/local/bin/app', layer: 3, report: oldReport }]),
       filesystem([
-        { path: '/usr/local/bin/app', layer: 1, report: newReport },
-        { path: HOSTILE_PATH, layer: 3, report: helloReport },
+        { path: '/usr/local/bin/app', layer: 2, report: newReport },
+        { path: HOSTILE_PATH, layer: 4, report: helloReport },
       ]),
     );
     // A name as hostile as a generic instantiation can get, among the real ones.
@@ -208,14 +209,23 @@ describe('compare page in headless Chromium', () => {
     };
     const copyApp = 'COPY app /usr/local/bin/app # buildkit';
     const config = 'COPY config.yaml /etc/app/ # buildkit';
+    // The reused `certs` layer splits the rest into two hunks: the hostile layer alone in the first
+    // (removed), app and config paired by instruction in the second, hello left over (new).
+    const certs = {
+      digest: 'sha256:certs',
+      size: 240_000,
+      createdBy: 'RUN apk add ca-certificates # buildkit',
+    };
     const oldImage = ociImage('v1', [
       base,
-      { digest: 'sha256:app1', size: gz(oldApp), createdBy: copyApp },
       { digest: 'sha256:tmp', size: 420_000, createdBy: HOSTILE_INSTRUCTION },
+      certs,
+      { digest: 'sha256:app1', size: gz(oldApp), createdBy: copyApp },
       { digest: 'sha256:cfg1', size: 50_000, createdBy: config },
     ]);
     const newImage = ociImage('v2', [
       base,
+      certs,
       { digest: 'sha256:app2', size: gz(newApp), createdBy: copyApp },
       { digest: 'sha256:cfg2', size: 50_900, createdBy: config },
       { digest: 'sha256:hello', size: gz(hello), createdBy: `COPY hello ${HOSTILE_PATH} # buildkit` },
@@ -238,7 +248,7 @@ describe('compare page in headless Chromium', () => {
   }, 600_000);
 
   it('is one self-contained file: no URL, no external reference, nothing loaded', () => {
-    expect(page).toContain(`content="${CONTENT_SECURITY_POLICY}"`);
+    expect(page).toContain(`content="${escapeHtml(CONTENT_SECURITY_POLICY)}"`);
     expect(page).not.toMatch(/https?:/i);
     expect(page).not.toContain('//');
     expect(page).not.toMatch(/\b(src|href)\s*=\s*["']?(?!#)/i);

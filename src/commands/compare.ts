@@ -1,0 +1,46 @@
+import { Args } from '@oclif/core';
+import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { compareReferences } from '../delta/compare.js';
+import {
+  DEFAULT_TOLERANCE,
+  outputFormat,
+  platformFlag,
+  reportFlags,
+  toleranceFlag,
+} from '../report/flags.js';
+import { renderReport, useColor } from '../report/render.js';
+
+export default class Compare extends BaseCommand {
+  static override summary = 'Compare two images layer by layer: what got bigger, and where.';
+
+  static override description =
+    `Reads both images (registry, oci:DIR[:TAG] or docker-archive:FILE), classifies every layer as reused, changed, new or removed, and prints a summary line, a table per layer and totals. Sizes are SI (1 kB = 1000 B) and always say whether they are compressed or uncompressed. The JSON report follows docs/schema/image-delta.v1.json.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> compare registry.example.com/app:1.4.0 registry.example.com/app:1.5.0',
+    '<%= config.bin %> compare ghcr.io/org/app:main ghcr.io/org/app:pr-42 --platform linux/arm64 --tolerance 2%',
+    '<%= config.bin %> compare oci:./old-layout:v1 oci:./new-layout:v2 --output markdown',
+    '<%= config.bin %> compare docker-archive:old.tar docker-archive:new.tar --json',
+  ];
+
+  static override args = {
+    old: Args.string({ description: 'The image before (baseline).', required: true }),
+    new: Args.string({ description: 'The image after.', required: true }),
+  };
+
+  static override flags = { ...reportFlags };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Compare);
+    const format = outputFormat(flags);
+    const platform = platformFlag(flags.platform);
+    const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
+    const delta = await compareReferences(args.old, args.new, {
+      tolerance,
+      ...(platform ? { platform } : {}),
+    });
+    process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout) }));
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Check settings from `.layerdelta.yml` (current directory) or `--config FILE`, merged with flags
+ * (flags win). Keys use the flag names; unknown keys are an error so a typo never disables a check.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { UsageError } from '../errors.js';
+import { parsePercent, parseSize } from './units.js';
+
+/** Limits of `layerdelta check`: fractions for percentages, whole bytes for sizes. */
+export interface Thresholds {
+  /** Whole image, compressed growth as a fraction of the old size. */
+  maxGrowth?: number;
+  maxGrowthBytes?: number;
+  /** Any changed layer's growth as a fraction of its old size. */
+  maxLayerGrowth?: number;
+  /** Any new layer's compressed size. */
+  maxNewLayerBytes?: number;
+  /** Any Go binary's file growth as a fraction of its old size. */
+  maxBinaryGrowth?: number;
+  /** Any Go binary's file growth (an added binary counts with its whole size). */
+  maxBinaryGrowthBytes?: number;
+}
+
+export interface CheckSettings {
+  thresholds: Thresholds;
+  /** Fraction; undefined when neither file nor flag sets it (the command's default applies). */
+  tolerance?: number;
+}
+
+type ThresholdKey = keyof Thresholds;
+
+/** Setting name (flag and YAML key) → field and kind. */
+export const SETTINGS: Record<string, { field: ThresholdKey | 'tolerance'; kind: 'percent' | 'size' }> = {
+  tolerance: { field: 'tolerance', kind: 'percent' },
+  'max-growth': { field: 'maxGrowth', kind: 'percent' },
+  'max-growth-bytes': { field: 'maxGrowthBytes', kind: 'size' },
+  'max-layer-growth': { field: 'maxLayerGrowth', kind: 'percent' },
+  'max-new-layer-bytes': { field: 'maxNewLayerBytes', kind: 'size' },
+  'max-binary-growth': { field: 'maxBinaryGrowth', kind: 'percent' },
+  'max-binary-growth-bytes': { field: 'maxBinaryGrowthBytes', kind: 'size' },
+};
+
+export const DEFAULT_CONFIG_FILE = '.layerdelta.yml';
+
+/** Parse raw values (strings from flags, strings or numbers from YAML) keyed by setting name. */
+export function parseSettings(raw: Record<string, unknown>, where: string): CheckSettings {
+  const settings: CheckSettings = { thresholds: {} };
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined || value === null) continue;
+    const setting = SETTINGS[name];
+    if (!setting) {
+      throw new UsageError(`unknown setting "${name}" in ${where}`, {
+        hint: `known settings: ${Object.keys(SETTINGS).join(', ')}`,
+      });
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new UsageError(`setting "${name}" in ${where} must be a number or a string, e.g. 10% or 5MB`);
+    }
+    const label = `${name} in ${where}`;
+    const parsed = setting.kind === 'percent' ? parsePercent(value, label) : parseSize(value, label);
+    if (setting.field === 'tolerance') settings.tolerance = parsed;
+    else settings.thresholds[setting.field] = parsed;
+  }
+  return settings;
+}
+
+/**
+ * Read `file` (an explicit `--config`, which must exist) or `.layerdelta.yml` in `cwd` (optional).
+ * Returns empty settings when there is no file.
+ */
+export function loadConfigFile(file: string | undefined, cwd: string = process.cwd()): CheckSettings {
+  const path = resolve(cwd, file ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(path)) {
+    if (file === undefined) return { thresholds: {} };
+    throw new UsageError(`config file ${file} not found`, { hint: 'check the --config path' });
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError(`cannot parse ${path}: ${reason}`, { hint: 'fix the YAML syntax' });
+  }
+  if (document === null || document === undefined) return { thresholds: {} };
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new UsageError(`${path} must be a mapping of settings, e.g. "max-growth: 10%"`);
+  }
+  return parseSettings(document as Record<string, unknown>, path);
+}
+
+/** File settings overridden by flag settings, field by field. */
+export function mergeSettings(file: CheckSettings, flags: CheckSettings): CheckSettings {
+  const merged: CheckSettings = { thresholds: { ...file.thresholds, ...flags.thresholds } };
+  const tolerance = flags.tolerance ?? file.tolerance;
+  if (tolerance !== undefined) merged.tolerance = tolerance;
+  return merged;
+}

@@ -1,0 +1,159 @@
+/** GitHub-flavoured Markdown report (PR comments, `$GITHUB_STEP_SUMMARY`). */
+import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
+import type { CheckResult } from '../policy/evaluate.js';
+import { formatPlatform } from '../source/platform.js';
+import { binaryRow, moduleLine } from './binaries.js';
+import {
+  changeRatio,
+  formatBytes,
+  formatDelta,
+  formatPercent,
+  formatTolerance,
+  instructionText,
+  shortDigest,
+  truncate,
+} from './format.js';
+import { layerLabel, summaryLine } from './summary.js';
+
+/** A table cell: no line breaks, pipes escaped, HTML-looking text neutralised. */
+export function cell(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|');
+}
+
+function code(text: string): string {
+  return text ? `<code>${cell(text)}</code>` : '';
+}
+
+function table(headers: string[], align: Array<'l' | 'r'>, rows: string[][]): string[] {
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${align.map((a) => (a === 'r' ? '---:' : ':---')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
+}
+
+function imageRow(which: string, image: ImageSummary): string[] {
+  return [
+    which,
+    code(image.reference),
+    code(shortDigest(image.manifestDigest)),
+    formatPlatform(image.platform),
+    String(image.layerCount),
+    formatBytes(image.compressedSize),
+    image.uncompressedSize === undefined ? 'not read' : formatBytes(image.uncompressedSize),
+  ];
+}
+
+const LABEL_TEXT = {
+  reused: 'reused',
+  changed: 'changed',
+  grown: '**grown**',
+  shrunk: '**shrunk**',
+  new: '**new**',
+  removed: 'removed',
+} as const;
+
+function layerRow(change: LayerChange): string[] {
+  const oldSize = change.old?.size;
+  const newSize = change.new?.size;
+  const ratio = oldSize !== undefined && newSize !== undefined ? changeRatio(oldSize, newSize) : undefined;
+  return [
+    LABEL_TEXT[layerLabel(change)],
+    code(shortDigest(change.old?.digest)),
+    code(shortDigest(change.new?.digest)),
+    oldSize === undefined ? '' : formatBytes(oldSize),
+    newSize === undefined ? '' : formatBytes(newSize),
+    formatDelta(change.delta),
+    ratio === undefined ? '' : formatPercent(ratio),
+    code(truncate(instructionText((change.new ?? change.old)?.createdBy), 100)),
+  ];
+}
+
+export function checkMarkdown(check: CheckResult): string[] {
+  const errors = check.findings.filter((f) => f.severity === 'error');
+  const warnings = check.findings.filter((f) => f.severity === 'warning');
+  const head = check.passed
+    ? `#### ✅ Check passed${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}`
+    : `#### ❌ Check failed: ${errors.length} threshold${errors.length === 1 ? '' : 's'} crossed`;
+  const lines = [head, ''];
+  if (Object.keys(check.thresholds).length === 0) lines.push('_No thresholds set._', '');
+  for (const f of errors) lines.push(`- **error**: ${cell(f.message)}`);
+  for (const f of warnings) lines.push(`- warning: ${cell(f.message)}`);
+  return lines;
+}
+
+export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult } = {}): string {
+  const out: string[] = [];
+  out.push(`### layerdelta: ${code(delta.old.reference)} → ${code(delta.new.reference)}`, '');
+  out.push(`**${cell(summaryLine(delta))}**`, '');
+  if (options.check) out.push(...checkMarkdown(options.check), '');
+
+  out.push(
+    ...table(
+      ['', 'Image', 'Manifest', 'Platform', 'Layers', 'Compressed', 'Uncompressed'],
+      ['l', 'l', 'l', 'l', 'r', 'r', 'r'],
+      [imageRow('old', delta.old), imageRow('new', delta.new)],
+    ),
+    '',
+  );
+
+  out.push(
+    `#### Layers (compressed sizes; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)})`,
+    '',
+  );
+  const s = delta.totals.byStatus;
+  const total = [
+    '**total**',
+    '',
+    '',
+    formatBytes(delta.old.compressedSize),
+    formatBytes(delta.new.compressedSize),
+    `**${formatDelta(delta.totals.compressedDelta)}**`,
+    formatPercent(changeRatio(delta.old.compressedSize, delta.new.compressedSize)),
+    `${s.reused.count} reused, ${s.changed.count} changed (${delta.totals.significantChanges} beyond), ${s.new.count} new, ${s.removed.count} removed`,
+  ];
+  out.push(
+    ...table(
+      ['Status', 'Old layer', 'New layer', 'Old size', 'New size', 'Delta', '%', 'Instruction'],
+      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l'],
+      [...delta.layers.map(layerRow), total],
+    ),
+    '',
+  );
+  if (delta.totals.uncompressedDelta !== undefined && delta.old.uncompressedSize !== undefined) {
+    out.push(
+      `Uncompressed: ${formatBytes(delta.old.uncompressedSize)} → ${formatBytes(delta.new.uncompressedSize ?? 0)}, ${formatDelta(delta.totals.uncompressedDelta)}`,
+      '',
+    );
+  }
+
+  if (delta.binaries !== undefined) {
+    out.push('#### Go binaries (file sizes)', '');
+    if (delta.binaries.length === 0) out.push('_No Go binaries in either image._', '');
+    else {
+      out.push(
+        ...table(
+          ['Path', 'Status', 'Old size', 'New size', 'Delta', '%', 'Go', 'Top packages grown', 'Modules'],
+          ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l', 'l'],
+          delta.binaries.map((b) => binaryRow(b).map((c, i) => (i === 0 ? code(c) : cell(c)))),
+        ),
+        '',
+      );
+      for (const binary of delta.binaries) {
+        if (binary.modules.length === 0) continue;
+        out.push(
+          `<details><summary>${code(binary.path)}: ${binary.modules.length} module changes</summary>`,
+          '',
+        );
+        for (const m of binary.modules) out.push(`- ${cell(moduleLine(m))}`);
+        out.push('', '</details>', '');
+      }
+    }
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,66 @@
+/** The one-line verdict every report starts with, and the per-layer labels renderers share. */
+import type { ImageDelta, LayerChange } from '../delta/types.js';
+import {
+  changeRatio,
+  formatDelta,
+  formatPercent,
+  formatTolerance,
+  instructionText,
+  shortDigest,
+  truncate,
+} from './format.js';
+
+/** `changed` split the way people read it: within the tolerance, or beyond it (grown / shrunk). */
+export type LayerLabel = 'reused' | 'new' | 'removed' | 'changed' | 'grown' | 'shrunk';
+
+export function layerLabel(change: LayerChange): LayerLabel {
+  if (change.status !== 'changed') return change.status;
+  if (!change.significant) return 'changed';
+  return change.delta > 0 ? 'grown' : 'shrunk';
+}
+
+/** What a layer is called in one line: its instruction, else its position and short digest. */
+export function layerName(change: LayerChange, max = 60): string {
+  const side = change.new ?? change.old!;
+  const instruction = instructionText(side.createdBy);
+  return instruction ? truncate(instruction, max) : `layer ${side.index} (${shortDigest(side.digest)})`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * e.g. `+6.3 MB (+140%) compressed; 1 layer beyond ±5%: COPY app /usr/local/bin/app; 1 new layer (+1.2 MB)`.
+ */
+export function summaryLine(delta: ImageDelta): string {
+  const parts: string[] = [];
+  const compressed = `${formatDelta(delta.totals.compressedDelta)} (${formatPercent(
+    changeRatio(delta.old.compressedSize, delta.new.compressedSize),
+  )}) compressed`;
+  const uncompressed =
+    delta.totals.uncompressedDelta !== undefined &&
+    delta.old.uncompressedSize !== undefined &&
+    delta.new.uncompressedSize !== undefined
+      ? `, ${formatDelta(delta.totals.uncompressedDelta)} (${formatPercent(
+          changeRatio(delta.old.uncompressedSize, delta.new.uncompressedSize),
+        )}) uncompressed`
+      : '';
+  parts.push(compressed + uncompressed);
+
+  const beyond = delta.layers.filter((l) => l.significant === true);
+  const tolerance = formatTolerance(delta.tolerance);
+  if (beyond.length === 0) {
+    parts.push(`no layer beyond ${tolerance}`);
+  } else {
+    const shown = beyond.slice(0, 3).map((l) => layerName(l));
+    const more = beyond.length > 3 ? ` and ${beyond.length - 3} more` : '';
+    parts.push(`${plural(beyond.length, 'layer')} beyond ${tolerance}: ${shown.join(', ')}${more}`);
+  }
+  const { new: added, removed } = delta.totals.byStatus;
+  if (added.count > 0) parts.push(`${plural(added.count, 'new layer')} (${formatDelta(added.bytes)})`);
+  if (removed.count > 0) {
+    parts.push(`${plural(removed.count, 'removed layer')} (${formatDelta(-removed.bytes)})`);
+  }
+  return parts.join('; ');
+}

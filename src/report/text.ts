@@ -1,0 +1,174 @@
+/** The human-readable report: summary line, images, layer table, totals, Go binaries, check findings. */
+import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
+import type { CheckResult } from '../policy/evaluate.js';
+import { formatPlatform } from '../source/platform.js';
+import { BINARY_COLUMNS, binaryRow, moduleLine } from './binaries.js';
+import {
+  changeRatio,
+  formatBytes,
+  formatDelta,
+  formatPercent,
+  formatTolerance,
+  instructionText,
+  renderTable,
+  shortDigest,
+  type TableColumn,
+  truncate,
+} from './format.js';
+import { type LayerLabel, layerLabel, summaryLine } from './summary.js';
+
+export interface TextOptions {
+  /** ANSI colours (only on a TTY and without NO_COLOR; the caller decides). */
+  color: boolean;
+  check?: CheckResult;
+}
+
+const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+type Style = keyof typeof ANSI;
+
+function paint(enabled: boolean) {
+  return (text: string, style: Style | undefined) =>
+    enabled && style && text.trim() !== '' ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
+}
+
+const LABEL_STYLE: Record<LayerLabel, Style | undefined> = {
+  reused: 'dim',
+  changed: undefined,
+  grown: 'red',
+  shrunk: 'green',
+  new: 'yellow',
+  removed: 'dim',
+};
+
+function imageLine(which: string, image: ImageSummary): string {
+  const uncompressed =
+    image.uncompressedSize === undefined ? '' : `, ${formatBytes(image.uncompressedSize)} uncompressed`;
+  return `${which}  ${image.reference}  ${shortDigest(image.manifestDigest)}  ${formatPlatform(image.platform)}  ${image.layerCount} layers  ${formatBytes(image.compressedSize)} compressed${uncompressed}`;
+}
+
+function hasUncompressed(delta: ImageDelta): boolean {
+  return delta.layers.some(
+    (l) => l.old?.uncompressedSize !== undefined || l.new?.uncompressedSize !== undefined,
+  );
+}
+
+function layerRow(change: LayerChange, withUncompressed: boolean): string[] {
+  const oldSize = change.old?.size;
+  const newSize = change.new?.size;
+  const ratio = oldSize !== undefined && newSize !== undefined ? changeRatio(oldSize, newSize) : undefined;
+  const row = [
+    layerLabel(change),
+    shortDigest(change.old?.digest) || '-',
+    shortDigest(change.new?.digest) || '-',
+    oldSize === undefined ? '-' : formatBytes(oldSize),
+    newSize === undefined ? '-' : formatBytes(newSize),
+    formatDelta(change.delta),
+    ratio === undefined ? '' : formatPercent(ratio),
+  ];
+  if (withUncompressed) {
+    const before = change.old?.uncompressedSize;
+    const after = change.new?.uncompressedSize;
+    const known =
+      (change.old === undefined || before !== undefined) && (change.new === undefined || after !== undefined);
+    row.push(known ? formatDelta((after ?? 0) - (before ?? 0)) : '?');
+  }
+  row.push(truncate(instructionText((change.new ?? change.old)?.createdBy), 70));
+  return row;
+}
+
+function statusTotals(delta: ImageDelta): string {
+  const s = delta.totals.byStatus;
+  const changedBeyond = delta.totals.significantChanges;
+  return [
+    `${s.reused.count} reused (${formatBytes(s.reused.bytes)})`,
+    `${s.changed.count} changed (${changedBeyond} beyond ${formatTolerance(delta.tolerance)})`,
+    `${s.new.count} new (${formatDelta(s.new.bytes)})`,
+    `${s.removed.count} removed (${formatDelta(-s.removed.bytes)})`,
+  ].join(', ');
+}
+
+export function checkLines(check: CheckResult): string[] {
+  const errors = check.findings.filter((f) => f.severity === 'error');
+  const warnings = check.findings.filter((f) => f.severity === 'warning');
+  const head = check.passed
+    ? `Check passed${warnings.length ? ` with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}.`
+    : `Check FAILED: ${errors.length} threshold${errors.length === 1 ? '' : 's'} crossed.`;
+  const noLimits = Object.keys(check.thresholds).length === 0 ? ['  (no thresholds set)'] : [];
+  return [
+    head,
+    ...noLimits,
+    ...errors.map((f) => `  error: ${f.message}`),
+    ...warnings.map((f) => `  warning: ${f.message}`),
+  ];
+}
+
+export function renderText(delta: ImageDelta, options: TextOptions): string {
+  const color = paint(options.color);
+  const out: string[] = [];
+  out.push(color(summaryLine(delta), 'bold'), '');
+  out.push(imageLine('old', delta.old), imageLine('new', delta.new), '');
+
+  const withUncompressed = hasUncompressed(delta);
+  const columns: TableColumn[] = [
+    { header: 'STATUS' },
+    { header: 'OLD LAYER' },
+    { header: 'NEW LAYER' },
+    { header: 'OLD SIZE', align: 'right' },
+    { header: 'NEW SIZE', align: 'right' },
+    { header: 'DELTA', align: 'right' },
+    { header: '%', align: 'right' },
+    ...(withUncompressed ? [{ header: 'UNCOMPRESSED DELTA', align: 'right' as const }] : []),
+    { header: 'INSTRUCTION' },
+  ];
+  out.push(
+    `Layers (sizes compressed; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)}, changed = within it):`,
+  );
+  if (delta.layers.length === 0) out.push('  (both images have no layers)');
+  else {
+    const labels = delta.layers.map(layerLabel);
+    out.push(
+      renderTable(
+        columns,
+        delta.layers.map((l) => layerRow(l, withUncompressed)),
+        (text, row, column) => (column === 0 || column === 5 ? color(text, LABEL_STYLE[labels[row]!]) : text),
+      ),
+    );
+  }
+  out.push('');
+  const ratio = formatPercent(changeRatio(delta.old.compressedSize, delta.new.compressedSize));
+  out.push(
+    `Total compressed: ${formatBytes(delta.old.compressedSize)} → ${formatBytes(delta.new.compressedSize)}, ${formatDelta(delta.totals.compressedDelta)} (${ratio})`,
+  );
+  if (
+    delta.totals.uncompressedDelta !== undefined &&
+    delta.old.uncompressedSize !== undefined &&
+    delta.new.uncompressedSize !== undefined
+  ) {
+    const uRatio = formatPercent(changeRatio(delta.old.uncompressedSize, delta.new.uncompressedSize));
+    out.push(
+      `Total uncompressed: ${formatBytes(delta.old.uncompressedSize)} → ${formatBytes(delta.new.uncompressedSize)}, ${formatDelta(delta.totals.uncompressedDelta)} (${uRatio})`,
+    );
+  }
+  out.push(`Layers: ${statusTotals(delta)}`);
+
+  if (delta.binaries !== undefined) {
+    out.push('', 'Go binaries (file sizes):');
+    if (delta.binaries.length === 0) out.push('  (no Go binaries in either image)');
+    else {
+      out.push(renderTable(BINARY_COLUMNS, delta.binaries.map(binaryRow)));
+      for (const binary of delta.binaries) {
+        if (binary.modules.length === 0) continue;
+        out.push(`  ${binary.path} modules:`);
+        for (const m of binary.modules.slice(0, 20)) out.push(`    ${moduleLine(m)}`);
+        if (binary.modules.length > 20) out.push(`    ... and ${binary.modules.length - 20} more`);
+      }
+    }
+  }
+
+  if (options.check) {
+    out.push('');
+    const lines = checkLines(options.check);
+    out.push(color(lines[0]!, options.check.passed ? 'green' : 'red'), ...lines.slice(1));
+  }
+  return `${out.join('\n')}\n`;
+}
