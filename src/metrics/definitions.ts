@@ -64,7 +64,7 @@ export function buildMetricsRegistry(
     ]),
     sectionBytes: gauge(
       'layerdelta_go_binary_section_bytes',
-      'Size in bytes of an ELF section of a Go binary in the new image.',
+      'File bytes of an ELF section of a Go binary in the new image (0 for sections without file data, such as .bss).',
       ['path', 'section'],
     ),
     sectionDelta: gauge(
@@ -138,10 +138,9 @@ export function buildMetricsRegistry(
         if (b.old) set(m.binarySize, { path, side: 'old' }, b.old.size);
         if (b.new) set(m.binarySize, { path, side: 'new' }, b.new.size);
         set(m.binaryDelta, { path }, b.delta);
-        for (const s of b.sections) {
-          if (b.new) set(m.sectionBytes, { path, section: s.name }, s.newBytes);
-          set(m.sectionDelta, { path, section: s.name }, s.delta);
-        }
+        // Sizes from the binary itself (the delta lists no sections for an unchanged binary).
+        for (const s of b.new?.sections ?? []) set(m.sectionBytes, { path, section: s.name }, s.fileSize);
+        for (const s of b.sections) set(m.sectionDelta, { path, section: s.name }, s.delta);
         for (const [name, bytes] of topBySize(b.new?.packages ?? [], options.topN))
           set(m.packageBytes, { path, package: name }, bytes);
         for (const [name, bytes] of topByChange(b.packages, options.topN))

@@ -66,10 +66,13 @@ function expectBinary(samples: Sample[], b: BinaryDelta) {
     expect(sampleValue(samples, 'layerdelta_go_binary_section_delta_bytes', { path, section: s.name })).toBe(
       s.delta,
     );
-    expect(sampleValue(samples, 'layerdelta_go_binary_section_bytes', { path, section: s.name })).toBe(
-      s.newBytes,
-    );
   }
+  expect(seriesMap(samples, 'layerdelta_go_binary_section_delta_bytes', path, 'section').size).toBe(
+    b.sections.length,
+  );
+  expect(seriesMap(samples, 'layerdelta_go_binary_section_bytes', path, 'section')).toEqual(
+    new Map((b.new?.sections ?? []).map((s) => [s.name, s.fileSize])),
+  );
   const newPackages = (b.new?.packages ?? []).map((p) => [p.name, p.bytes] as [string, number]);
   expect(seriesMap(samples, 'layerdelta_go_package_bytes', path, 'package')).toEqual(
     expectedTop(newPackages, TOP, false),

@@ -34,12 +34,19 @@ function goBinary(options: {
       settings,
     },
     sections: [
-      {
-        name: '.text',
-        fileSize: Math.floor(options.size / 2),
-        memSize: Math.floor(options.size / 2),
-        compressed: false,
-      },
+      { name: '.text', fileSize: options.size * 0.5, memSize: options.size * 0.5, compressed: false },
+      { name: '.gopclntab', fileSize: options.size * 0.2, memSize: options.size * 0.2, compressed: false },
+      { name: '.bss', fileSize: 0, memSize: 100_000, compressed: false },
+      ...(options.stripped
+        ? []
+        : [
+            {
+              name: '.symtab',
+              fileSize: options.size * 0.04,
+              memSize: options.size * 0.04,
+              compressed: false,
+            },
+          ]),
     ],
     pclntabVersion: 'go1.20',
     text: { textBytes: 1000, goFunctionBytes: 900, paddingBytes: 100, nonGoBytes: 0 },
@@ -112,7 +119,8 @@ const appDelta: BinaryDelta = {
   ],
   sections: [
     { name: '.text', oldBytes: 2_500_000, newBytes: 2_800_000, delta: 300_000 },
-    { name: '.gopclntab', oldBytes: 1_000_000, newBytes: 1_100_000, delta: 100_000 },
+    { name: '.gopclntab', oldBytes: 1_000_000, newBytes: 1_120_000, delta: 120_000 },
+    { name: '.bss', oldBytes: 0, newBytes: 0, delta: 0 },
     { name: '.symtab', oldBytes: 200_000, newBytes: 0, delta: -200_000 },
   ],
 };
@@ -130,7 +138,12 @@ const helperDelta: BinaryDelta = {
     { name: 'runtime', oldBytes: 0, newBytes: 300_000, delta: 300_000 },
     { name: 'main', oldBytes: 0, newBytes: 500, delta: 500 },
   ],
-  sections: [{ name: '.text', oldBytes: 0, newBytes: 1_000_000, delta: 1_000_000 }],
+  sections: [
+    { name: '.text', oldBytes: 0, newBytes: 1_000_000, delta: 1_000_000 },
+    { name: '.gopclntab', oldBytes: 0, newBytes: 400_000, delta: 400_000 },
+    { name: '.bss', oldBytes: 0, newBytes: 0, delta: 0 },
+    { name: '.symtab', oldBytes: 0, newBytes: 80_000, delta: 80_000 },
+  ],
 };
 
 /** First push: app changed and helper added; both sides read uncompressed. */
