@@ -145,8 +145,8 @@ export function binaryDetails(binary: BinaryDelta, index: number): SafeHtml {
 <dt>New</dt><dd>${facts(binary.new)}</dd>
 </dl>
 <h4>Code by package</h4>
-${packageTreemap(packages, { label: `Package treemap of ${binary.path}` })}
-${treemapLegend()}
+${packageTreemap(packages, { label: `Package treemap of ${binary.path}`, neutral: binary.status === 'added' })}
+${binary.status === 'added' ? html`<p class="legend muted">A new binary: area = bytes of code per package.</p>` : treemapLegend()}
 <div class="columns">
 <div>${packageTables(packages)}</div>
 <div>${moduleChangeTable(binary.modules)}

@@ -84,7 +84,18 @@ function summary(delta: ImageDelta): SafeHtml {
     .join(', ');
   return html`<p class="summary">${deltaSentence('Compressed', totals.compressedDelta, delta.old.compressedSize, delta.new.compressedSize)}${uncompressed}
 · <strong>${significant}</strong> significant layer change${significant === 1 ? '' : 's'} (beyond ${formatTolerance(delta.tolerance)})</p>
-<p class="counts">${delta.old.layerCount} → ${delta.new.layerCount} layers: ${counts || 'none'}</p>`;
+<p class="counts">${delta.old.layerCount} → ${delta.new.layerCount} layers: ${counts || 'none'}</p>
+${largestBinaryChange(delta)}`;
+}
+
+/** The one binary a reader most likely came for: the largest size change. */
+function largestBinaryChange(delta: ImageDelta): SafeHtml {
+  const changed = (delta.binaries ?? []).filter((b) => b.delta !== 0);
+  if (changed.length === 0) return html``;
+  const top = changed.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a));
+  const { old: before, new: after } = top.goVersion;
+  const go = before && after && before !== after ? `, Go ${before} → ${after}` : '';
+  return html`<p class="counts">Largest binary change: <span class="path">${top.path}</span> ${top.status} <strong class="delta ${top.delta > 0 ? 'up' : 'down'}">${formatDelta(top.delta)}</strong>${go}</p>`;
 }
 
 function binariesSection(delta: ImageDelta): SafeHtml {

@@ -20,7 +20,7 @@ export function deltaTone(entry: SizeDelta): string {
 }
 
 function tooltip(entry: SizeDelta, neutral: boolean): string {
-  if (neutral) return `${entry.name}\n${formatBytes(entry.newBytes)}`;
+  if (neutral) return `${entry.name}\nnew: ${formatBytes(entry.newBytes)}`;
   const ratio = changeRatio(entry.oldBytes, entry.newBytes);
   const percent = ratio === undefined ? undefined : formatPercent(ratio);
   return [

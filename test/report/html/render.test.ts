@@ -159,7 +159,7 @@ describe('renderInspectHtml', () => {
     writeFileSync(file, page);
     const run = await dumpDom(file);
     expect(run.stdout).toContain('data-script="ran"');
-    expect(run.stdout).toContain('runtime\n950 kB');
+    expect(run.stdout).toContain('runtime\nnew: 950 kB');
     expect(consoleMessages(run.stderr)).toEqual([]);
   });
 });
