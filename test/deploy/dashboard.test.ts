@@ -220,6 +220,22 @@ describe('Grafana dashboard deploy/grafana/layerdelta.json', () => {
   });
 });
 
+describe('docs/metrics.md', () => {
+  it('every example query returns data', async () => {
+    const doc = await readFile('docs/metrics.md', 'utf8');
+    const blocks = [...doc.matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    // Queries are separated by their `#` comment lines.
+    const queries = blocks
+      .flatMap((block) => block.split(/^#.*$/m))
+      .map((q) => q.trim())
+      .filter(Boolean);
+    expect(queries.length).toBeGreaterThanOrEqual(5);
+    const empty: string[] = [];
+    for (const q of queries) if ((await prometheus.query(q)).length === 0) empty.push(q);
+    expect(empty).toEqual([]);
+  });
+});
+
 describe('Prometheus with the layerdelta rules and the OpenMetrics file', () => {
   it('loads the alert rules and fires the static growth alert for the repository that grew 20 MiB only', async () => {
     const res = await fetch(`${prometheus.url}/api/v1/rules`);
