@@ -323,6 +323,15 @@ describe('check', () => {
   });
 });
 
+describe('help', () => {
+  it.each(['compare', 'check'])('%s --help shows examples and the exit codes', async (command) => {
+    const result = await runCli([command, '--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('EXAMPLES');
+    expect(result.stdout).toContain('Exit codes: 0 ok, 1 a threshold crossed (check), 2 usage or bad input');
+  });
+});
+
 describe('bad input', () => {
   const oneLine = (stderr: string) => expect(stderr.trim().split('\n')).toHaveLength(1);
 
