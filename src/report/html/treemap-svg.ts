@@ -9,7 +9,7 @@ const HEIGHT = 440;
 /** More cells than this become one "other packages" cell: beyond it they are too small to read anyway. */
 const MAX_CELLS = 150;
 /** Average glyph width of the 11px label font, to decide what fits without measuring. */
-const CHAR_WIDTH = 6.3;
+const CHAR_WIDTH = 6.7;
 
 /** Colour class: direction of change, and a stronger shade for a larger relative change. */
 export function deltaTone(entry: SizeDelta): string {
@@ -38,10 +38,18 @@ function capacity(width: number): number {
   return Math.floor((width - 8) / CHAR_WIDTH);
 }
 
-/** Keep the end of a package path (the most specific part) when the whole name does not fit. */
+/**
+ * The whole name when it fits; otherwise the most specific part: as many trailing path segments as
+ * fit (`…/crypto/sha512`), else the end of the last one.
+ */
 function fitName(text: string, width: number): string | undefined {
   const chars = capacity(width);
   if (text.length <= chars) return text;
+  const parts = text.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const tail = `…/${parts.slice(i).join('/')}`;
+    if (tail.length <= chars) return tail;
+  }
   if (chars < MIN_LABEL_CHARS) return undefined;
   return `…${text.slice(text.length - chars + 1)}`;
 }
