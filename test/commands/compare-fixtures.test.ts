@@ -5,12 +5,13 @@
  * the stored manifests and configs.
  */
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageDelta, LayerChange } from '../../src/delta/types.js';
 import { schemaErrors } from '../report/schema.js';
 import { fixtureLayout, fixturePath, loadFixtureManifest, pushLayout } from '../support/fixtures.js';
 import { sha256, skopeoInspectRaw, startRegistry, type TestRegistry } from '../support/registry.js';
-import { ensureBuilt, runCli } from './cli.js';
+import { ensureBuilt, ROOT, runCli } from './cli.js';
 
 /** What DESIGN §3 must make of `basic` v1 → v2, by the history instruction of each layer. */
 const EXPECTED: Record<string, { status: LayerChange['status']; significant?: boolean }> = {
@@ -203,5 +204,29 @@ describe('local sources give the same classification', () => {
     const report = JSON.parse(result.stdout) as ImageDelta;
     expect(schemaErrors(report)).toEqual([]);
     expect(byInstruction(report)).toEqual(EXPECTED);
+  });
+});
+
+describe('colour', () => {
+  /** Run the CLI on a pseudo-terminal (util-linux `script`), as a person would. */
+  function onTerminal(env: NodeJS.ProcessEnv): string {
+    const dir = fixturePath(fixtureLayout('basic').dir);
+    const command = `'${process.execPath}' '${join(ROOT, 'bin', 'run.js')}' compare 'oci:${dir}:v1' 'oci:${dir}:v2'`;
+    return execFileSync('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, NO_COLOR: '', ...env },
+      encoding: 'utf8',
+    });
+  }
+
+  it('is used on a terminal', () => {
+    const output = onTerminal({});
+    expect(output).toContain('\u001b[1m+');
+    expect(output).toMatch(/\u001b\[31mgrown/);
+  });
+
+  it('is never used with NO_COLOR, not even on a terminal', () => {
+    const output = onTerminal({ NO_COLOR: '1' });
+    expect(output).toContain('COPY app /usr/local/bin/app');
+    expect(output).not.toContain('\u001b[');
   });
 });
