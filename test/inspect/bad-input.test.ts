@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, ensureBuilt, runCli } from '../commands/cli.js';
 import { OCI_MANIFEST, TestLayout } from '../source/layout-builder.js';
 import { freePort } from '../support/process.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { startProxy, startRegistry, type TestRegistry } from '../support/registry.js';
 
 let root: string;
 let layoutDir: string;
@@ -71,7 +71,7 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-describe('inspect: bad input gives one line and its exit code', () => {
+describe('inspect: bad input gives one line and its exit code', { timeout: 180_000 }, () => {
   it('missing tag → exit 3', async () => {
     expectOneLineFailure(
       await runCli(['inspect', `${open.host}/app:nope`]),
@@ -133,6 +133,18 @@ describe('inspect: bad input gives one line and its exit code', () => {
       3,
       /digest mismatch: expected sha256:[a-f0-9]{64}, got sha256:/,
     );
+  });
+
+  it('digest mismatch from the registry (a corrupted manifest or config on the wire) → exit 3', async () => {
+    const proxy = await startProxy(open.url);
+    try {
+      for (const what of [/\/manifests\//, /\/blobs\//]) {
+        proxy.corruptNext(what, 10);
+        expectOneLineFailure(await runCli(['inspect', `${proxy.host}/app:v1`]), 3, /digest mismatch/);
+      }
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('unknown media type → exit 2', async () => {

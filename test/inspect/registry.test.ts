@@ -107,7 +107,7 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-describe('inspect against a real registry', () => {
+describe('inspect against a real registry', { timeout: 180_000 }, () => {
   it('an OCI image: layer digests, sizes and media types as skopeo inspect --raw shows them', async () => {
     const truth = raw('test/oci:v1');
     expect(truth.json.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
