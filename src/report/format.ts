@@ -71,7 +71,7 @@ export function shortDigest(digest: string | undefined): string {
 
 /**
  * A history `created_by` as a Dockerfile line: drops the `/bin/sh -c #(nop) ` prefix of the classic
- * builder and BuildKit's ` # buildkit` suffix; a plain `/bin/sh -c CMD` becomes `RUN CMD`.
+ * builder and BuildKit's ` # buildkit` suffix; `/bin/sh -c CMD` and `RUN /bin/sh -c CMD` become `RUN CMD`.
  */
 export function instructionText(createdBy: string | undefined): string {
   if (!createdBy) return '';
@@ -80,6 +80,8 @@ export function instructionText(createdBy: string | undefined): string {
   const nop = /^\/bin\/sh -c #\(nop\)\s+/;
   if (nop.test(text)) text = text.replace(nop, '');
   else if (text.startsWith('/bin/sh -c ')) text = `RUN ${text.slice('/bin/sh -c '.length)}`;
+  // BuildKit writes `RUN /bin/sh -c CMD`: the shell is noise when naming the layer.
+  else if (text.startsWith('RUN /bin/sh -c ')) text = `RUN ${text.slice('RUN /bin/sh -c '.length)}`;
   return text.replace(/\s+/g, ' ');
 }
 

@@ -68,7 +68,8 @@ describe('shortDigest / instructionText / truncate', () => {
     ['/bin/sh -c #(nop) COPY file:abc in /usr/local/bin/app ', 'COPY file:abc in /usr/local/bin/app'],
     ['/bin/sh -c apk add --no-cache  ca-certificates', 'RUN apk add --no-cache ca-certificates'],
     ['COPY app /usr/local/bin/app # buildkit', 'COPY app /usr/local/bin/app'],
-    ['RUN /bin/sh -c make # buildkit', 'RUN /bin/sh -c make'],
+    ['RUN /bin/sh -c make # buildkit', 'RUN make'],
+    ['RUN |1 VERSION=2 /bin/sh -c make # buildkit', 'RUN |1 VERSION=2 /bin/sh -c make'],
     [undefined, ''],
   ])('instructionText(%j) → %j', (createdBy, text) => {
     expect(instructionText(createdBy)).toBe(text);
