@@ -62,40 +62,83 @@ function imageRows(side: string, image: ImageSummary): SafeHtml {
   }</dd>`;
 }
 
-function deltaSentence(label: string, delta: number, base: number, after: number): SafeHtml {
-  const ratio = changeRatio(base, after);
-  const percent = ratio === undefined ? undefined : formatPercent(ratio);
-  const cls = delta > 0 ? 'up' : delta < 0 ? 'down' : '';
-  return html`${label} ${formatBytes(base)} → ${formatBytes(after)}: <strong class="${cls}">${formatDelta(delta)}${percent ? ` (${percent})` : ''}</strong>`;
+function deltaClass(delta: number): string {
+  return delta > 0 ? 'up' : delta < 0 ? 'down' : '';
 }
 
+function percentText(before: number, after: number): string | undefined {
+  const ratio = changeRatio(before, after);
+  return ratio === undefined ? undefined : formatPercent(ratio);
+}
+
+/** One figure with a caption; the figure carries the colour of its direction. */
+function card(label: string, value: SafeHtml | string, detail: SafeHtml | string, cls = ''): SafeHtml {
+  return html`<div class="card"><div class="card-label">${label}</div><div class="card-value ${cls}">${value}</div><div class="card-detail">${detail}</div></div>`;
+}
+
+function sizeCard(label: string, delta: number, before: number, after: number): SafeHtml {
+  const percent = percentText(before, after);
+  return card(
+    label,
+    formatDelta(delta),
+    `${formatBytes(before)} → ${formatBytes(after)}${percent ? ` (${percent})` : ''}`,
+    deltaClass(delta),
+  );
+}
+
+/** The summary line (what CI logs and chat previews would quote), then the figures behind it. */
 function summary(delta: ImageDelta): SafeHtml {
   const { totals } = delta;
   const significant = totals.significantChanges;
-  const uncompressed =
-    totals.uncompressedDelta !== undefined &&
-    delta.old.uncompressedSize !== undefined &&
-    delta.new.uncompressedSize !== undefined
-      ? html` · ${deltaSentence('uncompressed', totals.uncompressedDelta, delta.old.uncompressedSize, delta.new.uncompressedSize)}`
-      : '';
+  const percent = percentText(delta.old.compressedSize, delta.new.compressedSize);
   const counts = (['reused', 'changed', 'new', 'removed'] as const)
     .filter((status) => totals.byStatus[status].count > 0)
     .map((status) => `${totals.byStatus[status].count} ${status}`)
     .join(', ');
-  return html`<p class="summary">${deltaSentence('Compressed', totals.compressedDelta, delta.old.compressedSize, delta.new.compressedSize)}${uncompressed}
-· <strong>${significant}</strong> significant layer change${significant === 1 ? '' : 's'} (beyond ${formatTolerance(delta.tolerance)})</p>
-<p class="counts">${delta.old.layerCount} → ${delta.new.layerCount} layers: ${counts || 'none'}</p>
-${largestBinaryChange(delta)}`;
+  const cards: SafeHtml[] = [
+    sizeCard('Compressed size', totals.compressedDelta, delta.old.compressedSize, delta.new.compressedSize),
+  ];
+  if (
+    totals.uncompressedDelta !== undefined &&
+    delta.old.uncompressedSize !== undefined &&
+    delta.new.uncompressedSize !== undefined
+  ) {
+    cards.push(
+      sizeCard(
+        'Uncompressed size',
+        totals.uncompressedDelta,
+        delta.old.uncompressedSize,
+        delta.new.uncompressedSize,
+      ),
+    );
+  }
+  cards.push(
+    card(
+      'Significant layer changes',
+      String(significant),
+      `beyond ${formatTolerance(delta.tolerance)} · ${delta.old.layerCount} → ${delta.new.layerCount} layers: ${counts || 'none'}`,
+      significant > 0 ? 'up' : '',
+    ),
+  );
+  const top = largestBinaryChange(delta);
+  if (top) cards.push(top);
+  return html`<p class="summary">Compressed <strong class="${deltaClass(totals.compressedDelta)}">${formatDelta(totals.compressedDelta)}${percent ? ` (${percent})` : ''}</strong>, <strong>${significant}</strong> significant layer change${significant === 1 ? '' : 's'} (beyond ${formatTolerance(delta.tolerance)}).</p>
+<div class="cards">${cards}</div>`;
 }
 
 /** The one binary a reader most likely came for: the largest size change. */
-function largestBinaryChange(delta: ImageDelta): SafeHtml {
+function largestBinaryChange(delta: ImageDelta): SafeHtml | undefined {
   const changed = (delta.binaries ?? []).filter((b) => b.delta !== 0);
-  if (changed.length === 0) return html``;
+  if (changed.length === 0) return undefined;
   const top = changed.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a));
   const { old: before, new: after } = top.goVersion;
-  const go = before && after && before !== after ? `, Go ${before} → ${after}` : '';
-  return html`<p class="counts">Largest binary change: <span class="path">${top.path}</span> ${top.status} <strong class="delta ${top.delta > 0 ? 'up' : 'down'}">${formatDelta(top.delta)}</strong>${go}</p>`;
+  const go = before && after && before !== after ? ` · ${before} → ${after}` : '';
+  return card(
+    'Largest binary change',
+    formatDelta(top.delta),
+    html`<span class="path">${top.path}</span> ${top.status}${go}`,
+    deltaClass(top.delta),
+  );
 }
 
 function binariesSection(delta: ImageDelta): SafeHtml {

@@ -19,6 +19,12 @@ code, .path, .ref, .instruction, .goversion { font-family:ui-monospace,SFMono-Re
 .summary strong.down, .delta.down { color:var(--down); }
 .muted { color:var(--muted); }
 .counts { color:var(--muted); margin:0; }
+.cards { display:flex; flex-wrap:wrap; gap:12px; margin:12px 0 4px; }
+.card { flex:1 1 200px; border:1px solid var(--line); border-radius:8px; padding:10px 14px; background:var(--panel); min-width:0; }
+.card-label { font-size:12px; color:var(--muted); text-transform:uppercase; letter-spacing:.04em; }
+.card-value { font-size:24px; font-weight:650; font-variant-numeric:tabular-nums; margin:2px 0; }
+.card-value.up { color:var(--up); } .card-value.down { color:var(--down); }
+.card-detail { font-size:12.5px; color:var(--muted); overflow-wrap:anywhere; }
 .legend { list-style:none; padding:0; margin:6px 0 12px; display:flex; flex-wrap:wrap; gap:4px 16px; font-size:12.5px; color:var(--muted); }
 .legend li { display:flex; align-items:center; gap:6px; }
 svg.defs { position:absolute; }
