@@ -79,6 +79,7 @@ export function packageTreemap(
       delta: sum((e) => e.delta),
     });
   }
+  if (shown.length === 0) return html`<p class="muted">No package sizes for this binary.</p>`;
   const cells = squarify(shown, (e) => e.newBytes, { x: 0, y: 0, width: WIDTH, height: HEIGHT });
   const body = cells.map((cell) => {
     const entry = cell.item;
@@ -96,7 +97,16 @@ export function packageTreemap(
         : ''
     }</g>`;
   });
-  return html`<svg class="treemap" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${options.label}">${body}</svg>`;
+  const gone = entries.filter((e) => e.newBytes === 0 && e.oldBytes > 0).sort((a, b) => a.delta - b.delta);
+  const goneNote =
+    gone.length === 0
+      ? ''
+      : html`<p class="muted gone">Removed packages (no area in the new binary): ${gone
+          .slice(0, 12)
+          .map(
+            (e, i) => html`${i > 0 ? ', ' : ''}<span class="path">${e.name}</span> ${formatDelta(e.delta)}`,
+          )}${gone.length > 12 ? ` and ${gone.length - 12} more` : ''}</p>`;
+  return html`${goneNote}<svg class="treemap" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${options.label}">${body}</svg>`;
 }
 
 export function treemapLegend(): SafeHtml {

@@ -116,6 +116,8 @@ describe('renderHtmlReport', () => {
     expect(page).toContain('go1.22.1 → go1.23.2');
     expect(page).toContain('CGO_ENABLED');
     expect(page).toContain('golang.org/x/sys');
+    // A package that left has no area in the treemap, so it is named next to it.
+    expect(page).toMatch(/Removed packages[^<]*<span class="path">old\/pkg<\/span> -20 kB/);
     expect(page).toContain('RUN echo &lt;gone&gt;');
     expect(page).toContain('linux/arm64/v8');
     // The summary: +50 kB - 100 kB compressed, one significant change (the removed layer is not "changed").
