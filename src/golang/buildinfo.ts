@@ -1,0 +1,249 @@
+/**
+ * Go build information, as `go version -m` prints it (format: Go's src/debug/buildinfo/buildinfo.go
+ * and runtime/debug/mod.go). The linker writes a 32-byte header starting with `\xff Go buildinf:`,
+ * 16-byte aligned, at the start of `.go.buildinfo` (or of the first writable, non-executable segment).
+ * Go >= 1.18 stores the version and module strings inline after the header (flag bit 2); older Go
+ * stores pointers to two Go string headers. The module string is wrapped in two 16-byte sentinels.
+ */
+import type { ElfFile } from './elf.js';
+import { PF_W, PF_X, PT_LOAD, utf8String } from './elf.js';
+import { GoAnalysisError } from './errors.js';
+import type { GoBuildInfo, GoModule } from './types.js';
+
+const MAGIC = [0xff, 0x20, 0x47, 0x6f, 0x20, 0x62, 0x75, 0x69, 0x6c, 0x64, 0x69, 0x6e, 0x66, 0x3a]; // "\xff Go buildinf:"
+const HEADER_SIZE = 32;
+const ALIGN = 16;
+/** Go reads at most this much of the data segment looking for the header. */
+const SEARCH_LIMIT = 64 * 1024;
+const FLAG_BIG_ENDIAN = 0x1;
+const FLAG_INLINE = 0x2;
+
+/** The raw strings found in the binary. */
+export interface RawBuildInfo {
+  goVersion: string;
+  modinfo: string;
+}
+
+export function readRawBuildInfo(elf: ElfFile): RawBuildInfo {
+  const region = buildInfoRegion(elf);
+  const at = findHeader(region);
+  if (at < 0) throw new GoAnalysisError('not a Go binary (no Go build info)');
+  const ptrSize = region[at + 14] ?? 0;
+  const flags = region[at + 15] ?? 0;
+  if (flags & FLAG_INLINE) {
+    const data = region.subarray(at + HEADER_SIZE);
+    const version = readVarString(data, 0);
+    const mod = readVarString(data, version.next);
+    return { goVersion: utf8String(version.bytes), modinfo: stripSentinels(mod.bytes) };
+  }
+  if (ptrSize !== 4 && ptrSize !== 8) throw new GoAnalysisError('corrupt build info', `pointer size ${ptrSize}`);
+  const bigEndian = (flags & FLAG_BIG_ENDIAN) !== 0;
+  const header = new DataView(region.buffer, region.byteOffset + at, HEADER_SIZE);
+  const readPtr = (view: DataView, off: number): number =>
+    ptrSize === 8 ? Number(view.getBigUint64(off, !bigEndian)) : view.getUint32(off, !bigEndian);
+  const readGoString = (addr: number): Uint8Array => {
+    const hdrOff = elf.fileOffset(addr, 2 * ptrSize);
+    if (hdrOff === undefined) throw new GoAnalysisError('corrupt build info', 'string header outside the file');
+    const hdr = new DataView(elf.data.buffer, elf.data.byteOffset + hdrOff, 2 * ptrSize);
+    const dataAddr = readPtr(hdr, 0);
+    const length = readPtr(hdr, ptrSize);
+    if (length === 0) return new Uint8Array(0);
+    const dataOff = elf.fileOffset(dataAddr, length);
+    if (dataOff === undefined) throw new GoAnalysisError('corrupt build info', 'string outside the file');
+    return elf.data.subarray(dataOff, dataOff + length);
+  };
+  return {
+    goVersion: utf8String(readGoString(readPtr(header, 16))),
+    modinfo: stripSentinels(readGoString(readPtr(header, 16 + ptrSize))),
+  };
+}
+
+function buildInfoRegion(elf: ElfFile): Uint8Array {
+  const section = elf.section('.go.buildinfo');
+  if (section) return limit(elf.sectionData(section));
+  const segment = elf.programs.find((p) => p.type === PT_LOAD && (p.flags & (PF_X | PF_W)) === PF_W);
+  if (!segment || segment.offset >= elf.data.length) return new Uint8Array(0);
+  const end = Math.min(segment.offset + segment.filesz, elf.data.length);
+  return limit(elf.data.subarray(segment.offset, end));
+}
+
+function limit(bytes: Uint8Array): Uint8Array {
+  return bytes.length > SEARCH_LIMIT ? bytes.subarray(0, SEARCH_LIMIT) : bytes;
+}
+
+function findHeader(region: Uint8Array): number {
+  for (let at = 0; at + HEADER_SIZE <= region.length; at += ALIGN) {
+    let match = true;
+    for (let i = 0; i < MAGIC.length; i++) {
+      if (region[at + i] !== MAGIC[i]) {
+        match = false;
+        break;
+      }
+    }
+    if (match) return at;
+  }
+  return -1;
+}
+
+/** A uvarint length followed by that many bytes. */
+function readVarString(data: Uint8Array, start: number): { bytes: Uint8Array; next: number } {
+  let length = 0;
+  let shift = 0;
+  let at = start;
+  for (;;) {
+    const b = data[at++];
+    if (b === undefined) throw new GoAnalysisError('truncated', 'build info cut short');
+    length += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) break;
+    shift += 7;
+    if (shift > 49) throw new GoAnalysisError('corrupt build info', 'string length overflows');
+  }
+  if (at + length > data.length) throw new GoAnalysisError('truncated', 'build info string cut short');
+  return { bytes: data.subarray(at, at + length), next: at + length };
+}
+
+/** debug/buildinfo: modinfo has 16 bytes of sentinel on each side, with a newline just before the end one. */
+function stripSentinels(bytes: Uint8Array): string {
+  if (bytes.length >= 33 && bytes[bytes.length - 17] === 0x0a) {
+    return utf8String(bytes.subarray(16, bytes.length - 16));
+  }
+  return '';
+}
+
+/** runtime/debug.ParseBuildInfo, returning our shape. Lines that do not parse are ignored. */
+export function parseModinfo(goVersion: string, modinfo: string): GoBuildInfo {
+  const info: GoBuildInfo = { goVersion, path: '', deps: [], settings: [] };
+  let last: GoModule | undefined;
+  const lines = modinfo.split('\n');
+  lines.pop(); // the text after the last newline is not a line (Go drops it too)
+  for (const line of lines) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) continue;
+    const word = line.slice(0, tab);
+    const rest = line.slice(tab + 1);
+    switch (word) {
+      case 'path':
+        info.path = rest;
+        break;
+      case 'mod': {
+        const mod = moduleFromColumns(rest);
+        if (mod) info.main = mod;
+        last = mod;
+        break;
+      }
+      case 'dep': {
+        const mod = moduleFromColumns(rest);
+        if (mod) info.deps.push(mod);
+        last = mod;
+        break;
+      }
+      case '=>': {
+        const mod = moduleFromColumns(rest);
+        if (mod && last) last.replace = mod;
+        last = undefined;
+        break;
+      }
+      case 'build': {
+        const setting = parseSetting(rest);
+        if (setting) info.settings.push(setting);
+        break;
+      }
+    }
+  }
+  return info;
+}
+
+function moduleFromColumns(text: string): GoModule | undefined {
+  const cols = text.split('\t');
+  if (cols.length !== 2 && cols.length !== 3) return undefined;
+  const mod: GoModule = { path: cols[0] ?? '', version: cols[1] ?? '' };
+  if (cols[2]) mod.sum = cols[2];
+  return mod;
+}
+
+function parseSetting(kv: string): { key: string; value: string } | undefined {
+  if (kv.length === 0 || kv[0] === '=') return undefined;
+  let key: string;
+  let raw: string;
+  if (kv[0] === '"') {
+    const end = quotedEnd(kv);
+    if (end < 0 || kv[end + 1] !== '=') return undefined;
+    const unquoted = goUnquote(kv.slice(0, end + 1));
+    if (unquoted === undefined) return undefined;
+    key = unquoted;
+    raw = kv.slice(end + 2);
+  } else {
+    const eq = kv.indexOf('=');
+    if (eq < 0) return undefined;
+    key = kv.slice(0, eq);
+    raw = kv.slice(eq + 1);
+  }
+  const value = raw.startsWith('"') ? goUnquote(raw) : raw;
+  return value === undefined ? undefined : { key, value };
+}
+
+/** Index of the closing quote of a Go double-quoted string starting at 0, or -1. */
+function quotedEnd(s: string): number {
+  for (let i = 1; i < s.length; i++) {
+    if (s[i] === '\\') i++;
+    else if (s[i] === '"') return i;
+  }
+  return -1;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+};
+
+/** strconv.Unquote for a double-quoted Go string; undefined when malformed. */
+export function goUnquote(s: string): string | undefined {
+  if (s.length < 2 || s[0] !== '"' || s[s.length - 1] !== '"') return undefined;
+  const bytes: number[] = [];
+  const enc = new TextEncoder();
+  const pushText = (t: string) => {
+    for (const b of enc.encode(t)) bytes.push(b);
+  };
+  for (let i = 1; i < s.length - 1; i++) {
+    const c = s[i] as string;
+    if (c === '"') return undefined;
+    if (c !== '\\') {
+      pushText(c);
+      continue;
+    }
+    const e = s[++i];
+    if (e === undefined || i >= s.length - 1) return undefined;
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      pushText(simple);
+    } else if (e === 'x' || (e >= '0' && e <= '7')) {
+      const digits = e === 'x' ? s.slice(i + 1, i + 3) : s.slice(i, i + 3);
+      const n = Number.parseInt(digits, e === 'x' ? 16 : 8);
+      if (Number.isNaN(n) || digits.length < (e === 'x' ? 2 : 3) || n > 255) return undefined;
+      bytes.push(n);
+      i += e === 'x' ? 2 : 2;
+    } else if (e === 'u' || e === 'U') {
+      const len = e === 'u' ? 4 : 8;
+      const n = Number.parseInt(s.slice(i + 1, i + 1 + len), 16);
+      if (Number.isNaN(n) || n > 0x10ffff) return undefined;
+      pushText(String.fromCodePoint(n));
+      i += len;
+    } else {
+      return undefined;
+    }
+  }
+  return utf8String(Uint8Array.from(bytes));
+}
+
+export function readBuildInfo(elf: ElfFile): GoBuildInfo {
+  const raw = readRawBuildInfo(elf);
+  return parseModinfo(raw.goVersion, raw.modinfo);
+}

@@ -1,0 +1,154 @@
+/**
+ * Function sizes from the pclntab against `go tool nm -size`, the stripped twins against their
+ * unstripped builds, and the exact accounting of .text against `readelf -SW`.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyzeGoBinary } from '../../src/golang/analyze.js';
+import { C_PACKAGE } from '../../src/golang/attribution.js';
+import type { GoBinaryReport, GoFunction } from '../../src/golang/types.js';
+import { otherArchBinaries, type TestBinary, testBinaries, unstrippedTwin } from './support/binaries.js';
+import { goNm, type NmSymbol, readelfSections } from './support/toolchain.js';
+
+let binaries: TestBinary[] = [];
+const reports = new Map<string, GoBinaryReport>();
+
+beforeAll(async () => {
+  binaries = [...(await testBinaries()), ...(await otherArchBinaries())];
+  for (const b of binaries) reports.set(b.file, analyzeGoBinary(readFileSync(b.file), { symbols: true }));
+}, 900_000);
+
+function report(b: TestBinary): GoBinaryReport {
+  const r = reports.get(b.file);
+  if (!r) throw new Error(`no report for ${b.file}`);
+  return r;
+}
+
+/** Why an nm function symbol has no equal-sized pclntab function. */
+type Category = 'text-marker' | 'outside-go-text' | 'host-object-section' | 'c-label-without-size';
+
+interface Comparison {
+  goSymbols: number;
+  equal: number;
+  explained: Map<Category, NmSymbol[]>;
+  unexplained: string[];
+}
+
+function compareWithNm(functions: GoFunction[], nm: NmSymbol[]): Comparison {
+  const byEntry = new Map<number, GoFunction[]>();
+  for (const f of functions) byEntry.set(f.entry, [...(byEntry.get(f.entry) ?? []), f]);
+  const text = nm.find((s) => s.name === 'runtime.text')?.addr ?? 0;
+  const etext = nm.find((s) => s.name === 'runtime.etext')?.addr ?? Number.MAX_SAFE_INTEGER;
+  const result: Comparison = { goSymbols: 0, equal: 0, explained: new Map(), unexplained: [] };
+  const explain = (c: Category, s: NmSymbol) => result.explained.set(c, [...(result.explained.get(c) ?? []), s]);
+  for (const s of nm) {
+    if (s.type !== 'T' && s.type !== 't') continue;
+    // runtime.text/etext are zero-size labels at the start and end of Go's code, not functions.
+    if (s.name === 'runtime.text' || s.name === 'runtime.etext') {
+      explain('text-marker', s);
+      continue;
+    }
+    // The external linker's C code (crt files, cgo's C) lies outside Go's text: the pclntab does
+    // not describe it, and our accounting reports it as non-Go code.
+    if (s.addr < text || s.addr >= etext) {
+      explain('outside-go-text', s);
+      continue;
+    }
+    // With internal linking, each C object linked in (cgo) also shows its whole `.text` section as a
+    // local symbol `pkg(.text)`: a section, not a function; its functions are listed on their own.
+    if (s.name.endsWith('(.text)')) {
+      explain('host-object-section', s);
+      continue;
+    }
+    const candidates = byEntry.get(s.addr) ?? [];
+    // A C assembly label without an ELF size (e.g. runtime/cgo's crosscall1): nm prints 0, we give
+    // the code up to the next function less the alignment fill.
+    if (s.size === 0 && candidates.some((f) => f.package === C_PACKAGE && f.size > 0)) {
+      explain('c-label-without-size', s);
+      continue;
+    }
+    result.goSymbols++;
+    // Keyed by entry: assembly names lack the `.abi0` the symbol table adds, and an ABI wrapper may
+    // share its name with the function it wraps.
+    const name = s.name.replace(/\.abi0$/, '');
+    const ours = candidates.find((f) => f.name === name) ?? candidates[0];
+    if (ours && ours.size === s.size) result.equal++;
+    else result.unexplained.push(`${s.name} @${s.addr.toString(16)}: nm ${s.size}, ours ${ours ? ours.size : 'none'}`);
+  }
+  return result;
+}
+
+describe('function sizes against go tool nm -size', () => {
+  it('has unstripped binaries of every toolchain and arch to compare', () => {
+    const unstripped = binaries.filter((b) => !b.stripped);
+    expect(new Set(unstripped.map((b) => b.go)).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(unstripped.map((b) => b.goarch))).toEqual(new Set(['amd64', 'arm64', '386', 's390x', 'mips']));
+    expect(unstripped.some((b) => b.cgo)).toBe(true);
+  });
+
+  it('matches at least 99% of Go function symbols exactly, and every other symbol is explained', async () => {
+    for (const b of binaries.filter((x) => !x.stripped)) {
+      const r = report(b);
+      const nm = await goNm(b.file);
+      const c = compareWithNm(r.functions ?? [], nm);
+      const where = `${b.file} (go${b.go} ${b.goarch}${b.cgo ? ' cgo' : ''})`;
+      expect(c.goSymbols, where).toBeGreaterThan(500);
+      expect(c.equal / c.goSymbols, where).toBeGreaterThanOrEqual(0.99);
+      expect(c.unexplained, where).toEqual([]);
+      expect(c.explained.get('text-marker')?.length, where).toBe(2);
+      // Code outside Go's text: never in our function list, and counted as non-Go bytes.
+      const outside = c.explained.get('outside-go-text') ?? [];
+      const outsideAddrs = new Set(outside.map((s) => s.addr));
+      expect((r.functions ?? []).filter((f) => outsideAddrs.has(f.entry)), where).toEqual([]);
+      const outsideBytes = outside.reduce((n, s) => n + s.size, 0);
+      expect(r.text.nonGoBytes, where).toBeGreaterThanOrEqual(outsideBytes);
+      if (!b.cgo) expect(outside, where).toEqual([]);
+    }
+  }, 600_000);
+});
+
+describe('stripped binaries', () => {
+  it('give the same functions and sizes as their unstripped twin', () => {
+    const stripped = binaries.filter((b) => b.stripped);
+    expect(stripped.length).toBeGreaterThan(0);
+    for (const b of stripped) {
+      const twin = unstrippedTwin(binaries, b);
+      if (!twin) continue;
+      const a = report(b);
+      const u = report(twin);
+      expect(a.stripped, b.file).toBe(true);
+      expect(u.stripped, twin.file).toBe(false);
+      const sig = (r: GoBinaryReport) => (r.functions ?? []).map((f) => `${f.name} ${f.size}`).sort();
+      expect(sig(a), b.file).toEqual(sig(u));
+      expect(a.text, b.file).toEqual(u.text);
+      expect(a.packages, b.file).toEqual(u.packages);
+    }
+  });
+});
+
+describe('.text accounting', () => {
+  it('adds up to the .text size readelf reports, exactly', async () => {
+    for (const b of binaries) {
+      const r = report(b);
+      const text = (await readelfSections(b.file)).find((s) => s.name === '.text');
+      expect(text, b.file).toBeDefined();
+      const t = r.text;
+      expect(t.textBytes, b.file).toBe(text?.size);
+      expect(t.goFunctionBytes + t.paddingBytes + t.nonGoBytes, b.file).toBe(text?.size);
+      const functionBytes = (r.functions ?? []).reduce((n, f) => n + f.size, 0);
+      expect(t.goFunctionBytes, b.file).toBe(functionBytes);
+      // Package and module totals cover the same bytes: the functions plus the non-Go row.
+      const sum = (rows: Array<{ bytes: number }>) => rows.reduce((n, x) => n + x.bytes, 0);
+      expect(sum(r.packages), b.file).toBe(t.goFunctionBytes + t.nonGoBytes);
+      expect(sum(r.modules), b.file).toBe(t.goFunctionBytes + t.nonGoBytes);
+      if (!b.cgo) expect(t.nonGoBytes, b.file).toBe(0);
+    }
+  });
+});
+
+describe('pclntab format', () => {
+  it('is the one each toolchain writes', () => {
+    const expected: Record<string, string> = { '1.19': 'go1.18', '1.21': 'go1.20', '1.23': 'go1.20' };
+    for (const b of binaries) expect(report(b).pclntabVersion, b.file).toBe(expected[b.go]);
+  });
+});

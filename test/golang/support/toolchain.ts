@@ -1,0 +1,100 @@
+/**
+ * Ground truth from independent tools, parsed into our shapes: `go version -m`, `go tool nm -size`
+ * and `readelf -SW`. These parsers are deliberately separate from src/golang so the tests can fail.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { GoBuildInfo, GoModule } from '../../../src/golang/types.js';
+import { referenceGo } from './binaries.js';
+
+const run = promisify(execFile);
+
+export async function goVersionM(file: string): Promise<GoBuildInfo> {
+  const { stdout } = await run(referenceGo(), ['version', '-m', file], { maxBuffer: 1 << 26 });
+  const lines = stdout.split('\n');
+  const first = lines.shift() ?? '';
+  const info: GoBuildInfo = { goVersion: first.slice(first.lastIndexOf(': ') + 2).trim(), path: '', deps: [], settings: [] };
+  let last: GoModule | undefined;
+  const mod = (cols: string[]): GoModule => {
+    const m: GoModule = { path: cols[0] ?? '', version: cols[1] ?? '' };
+    if (cols[2]) m.sum = cols[2];
+    return m;
+  };
+  for (const raw of lines) {
+    if (!raw.startsWith('\t')) continue;
+    const cols = raw.slice(1).split('\t');
+    const word = cols.shift();
+    if (word === 'path') info.path = cols.join('\t');
+    else if (word === 'mod') {
+      info.main = mod(cols);
+      last = info.main;
+    } else if (word === 'dep') {
+      last = mod(cols);
+      info.deps.push(last);
+    } else if (word === '=>' && last) {
+      last.replace = mod(cols);
+      last = undefined;
+    } else if (word === 'build') {
+      const kv = cols.join('\t');
+      // go version -m quotes keys/values with strconv.Quote; JSON reads the same escapes for these.
+      const m = /^("(?:[^"\\]|\\.)*"|[^=]*)=(.*)$/.exec(kv);
+      if (!m) continue;
+      const key = m[1]?.startsWith('"') ? (JSON.parse(m[1]) as string) : (m[1] ?? '');
+      const value = m[2]?.startsWith('"') ? (JSON.parse(m[2]) as string) : (m[2] ?? '');
+      info.settings.push({ key, value });
+    }
+  }
+  return info;
+}
+
+export interface NmSymbol {
+  addr: number;
+  size: number;
+  type: string;
+  name: string;
+}
+
+export async function goNm(file: string): Promise<NmSymbol[]> {
+  const { stdout } = await run(referenceGo(), ['tool', 'nm', '-size', file], { maxBuffer: 1 << 28 });
+  const out: NmSymbol[] = [];
+  for (const line of stdout.split('\n')) {
+    // Names may contain spaces (generic instantiations): everything after the type letter is the name.
+    const m = /^\s*([0-9a-f]+)\s+(\d+)\s+(\S)\s(.*)$/.exec(line);
+    if (m) out.push({ addr: Number.parseInt(m[1] ?? '', 16), size: Number(m[2]), type: m[3] ?? '', name: m[4] ?? '' });
+  }
+  return out;
+}
+
+export interface ReadelfSection {
+  name: string;
+  type: string;
+  addr: number;
+  offset: number;
+  size: number;
+  flags: string;
+}
+
+export async function readelfSections(file: string): Promise<ReadelfSection[]> {
+  const { stdout } = await run('readelf', ['-SW', file], { maxBuffer: 1 << 24 });
+  const out: ReadelfSection[] = [];
+  for (const line of stdout.split('\n')) {
+    // [Nr] Name Type Address Off Size ES Flg Lk Inf Al
+    const m = /^\s*\[\s*(\d+)\]\s+(\S+)\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([A-Za-z]*)\s+\d+/.exec(line);
+    if (!m || m[1] === '0') continue;
+    out.push({
+      name: m[2] ?? '',
+      type: m[3] ?? '',
+      addr: Number.parseInt(m[4] ?? '', 16),
+      offset: Number.parseInt(m[5] ?? '', 16),
+      size: Number.parseInt(m[6] ?? '', 16),
+      flags: m[7] ?? '',
+    });
+  }
+  return out;
+}
+
+export async function readelfHeader(file: string): Promise<{ class: string; data: string; machine: string }> {
+  const { stdout } = await run('readelf', ['-hW', file]);
+  const field = (label: string): string => new RegExp(`${label}:\\s+(.*)`).exec(stdout)?.[1]?.trim() ?? '';
+  return { class: field('Class'), data: field('Data'), machine: field('Machine') };
+}
