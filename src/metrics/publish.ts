@@ -3,8 +3,9 @@
  * and to the Pushgateway, one group per repository + user labels, replaced with PUT.
  */
 import { writeFile } from 'node:fs/promises';
+import { HTTPError } from 'got';
 import type { ImageDelta } from '../delta/types.js';
-import { UsageError } from '../errors.js';
+import { MetricsPushError, UsageError } from '../errors.js';
 import { buildMetricsRegistry, renderOpenMetrics } from './definitions.js';
 import { type MetricsFlagValues, parseUserLabels } from './flags.js';
 import { groupUrl, type PushOptions, parsePushgatewayUrl, putGroup } from './pushgateway.js';
@@ -27,8 +28,9 @@ export async function publishMetrics(
 
 /**
  * Publish many deltas (scan): one file holding every repository, one Pushgateway group per
- * repository. Pushes run one after another; the first group that cannot be pushed after its retries
- * stops the run with MetricsPushError (exit 4).
+ * repository, pushed one after another. A group the Pushgateway refuses does not stop the others
+ * (the first refusal is thrown at the end); an unreachable Pushgateway stops at once, so a scan of
+ * many repositories does not wait out the retries of each. Either way: MetricsPushError, exit 4.
  */
 export async function publishAllMetrics(
   inputs: readonly MetricsInput[],
@@ -55,11 +57,18 @@ export async function publishAllMetrics(
   }
 
   if (base) {
+    let firstRefusal: MetricsPushError | undefined;
     for (const input of inputs) {
       const body = await build([input]).metrics();
       const url = groupUrl(base, flags.job, { repository: input.repository, ...labels });
-      await putGroup(url, body, pushOptions);
+      try {
+        await putGroup(url, body, pushOptions);
+      } catch (err) {
+        if (!(err instanceof MetricsPushError) || !(err.cause instanceof HTTPError)) throw err;
+        firstRefusal ??= err;
+      }
     }
+    if (firstRefusal) throw firstRefusal;
   }
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BinaryDelta, ImageDelta, LayerStatus } from '../../src/delta/types.js';
 import { MetricsPushError } from '../../src/errors.js';
 import type { MetricsFlagValues } from '../../src/metrics/flags.js';
-import { publishMetrics } from '../../src/metrics/publish.js';
+import { publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
 import { freePort } from '../support/process.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
 import { parseExposition, type Sample, sampleValue, select } from './exposition.js';
@@ -232,5 +232,47 @@ describe('publishMetrics to a real Pushgateway', () => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MetricsPushError);
     expect((err as MetricsPushError).oneLine()).toMatch(/HTTP 40\d/);
+  });
+});
+
+describe('publishAllMetrics (scan) to a real Pushgateway', () => {
+  // A gateway of its own: the consistency check below must not see the other tests' groups.
+  let own: Pushgateway;
+  beforeAll(async () => {
+    own = await startPushgateway();
+  });
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  it('pushes every other group when the gateway refuses one, then throws the refusal', async () => {
+    // Another job pushed layerdelta_go_binary_info as a counter: the gateway's consistency check
+    // now refuses any group that holds Go binary series, and only those.
+    const res = await fetch(`${own.url}/metrics/job/intruder`, {
+      method: 'PUT',
+      body: '# TYPE layerdelta_go_binary_info counter\nlayerdelta_go_binary_info 1\n',
+    });
+    expect(res.status).toBe(200);
+    const withBinaries = deltaWithTwoBinaries();
+    const withoutBinaries: ImageDelta = { ...deltaWithOneBinary(), binaries: undefined };
+    const err = await publishAllMetrics(
+      [
+        { repository: 'scan/with-binaries', delta: withBinaries, durationSeconds: 1 },
+        { repository: 'scan/without-binaries', delta: withoutBinaries, durationSeconds: 2 },
+      ],
+      flags({ pushgateway: own.url, label: ['env=scan'] }),
+      { retries: 0 },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MetricsPushError);
+    expect((err as MetricsPushError).oneLine()).toMatch(/HTTP 400/);
+    const samples = parseExposition(await own.scrape());
+    const accepted = samples.filter((s) => s.labels.repository === 'scan/without-binaries');
+    expect(sampleValue(accepted, 'layerdelta_image_delta_bytes', { encoding: 'compressed' })).toBe(
+      withoutBinaries.totals.compressedDelta,
+    );
+    // Only the gateway's own push_failure_time_seconds / push_time_seconds remain for the refused group.
+    const refused = samples.filter((s) => s.labels.repository === 'scan/with-binaries');
+    expect(refused.filter((s) => s.name.startsWith('layerdelta_'))).toEqual([]);
+    expect(sampleValue(refused, 'push_failure_time_seconds')).toBeGreaterThan(0);
   });
 });
