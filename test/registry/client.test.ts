@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryError } from '../../src/errors.js';
+import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
+import { RegistryClient } from '../../src/registry/client.js';
+import { MediaType } from '../../src/registry/media-types.js';
+import {
+  type PushedImage,
+  pushImage,
+  pushIndex,
+  skopeoInspectRaw,
+  startRegistry,
+  type TestRegistry,
+  tarLayer,
+} from '../support/registry.js';
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function sha256(data: Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+async function caught(promise: Promise<unknown>): Promise<RegistryError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RegistryError) return error;
+    throw error;
+  }
+  throw new Error('expected a RegistryError');
+}
+
+describe.each(['none', 'basic', 'token'] as const)('pulling from a registry with auth %s', (auth) => {
+  let registry: TestRegistry;
+  let client: RegistryClient;
+  let oci: PushedImage;
+  let docker: PushedImage;
+  let arm: PushedImage;
+  let layerData: Buffer;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth });
+    layerData = await tarLayer({ 'etc/app.conf': `config for ${auth}`, 'bin/app': Buffer.alloc(4096, 7) });
+    const second = await tarLayer({ 'usr/share/doc/README': 'second layer' });
+    oci = await pushImage(registry, 'team/app', 'v1', { layers: [layerData, second], mediaTypes: 'oci' });
+    docker = await pushImage(registry, 'team/app', 'docker-v1', {
+      layers: [layerData],
+      mediaTypes: 'docker',
+    });
+    arm = await pushImage(registry, 'team/app', 'arm', {
+      layers: [second],
+      platform: { os: 'linux', architecture: 'arm64' },
+    });
+    await pushIndex(registry, 'team/app', 'multi', [
+      { image: oci, platform: { os: 'linux', architecture: 'amd64' } },
+      { image: arm, platform: { os: 'linux', architecture: 'arm64' } },
+    ]);
+    await pushIndex(
+      registry,
+      'team/app',
+      'multi-docker',
+      [{ image: docker, platform: { os: 'linux', architecture: 'amd64' } }],
+      'docker',
+    );
+    client = new RegistryClient({
+      registry: registry.host,
+      ...(registry.username
+        ? {
+            credentials: staticCredentialStore({
+              [registry.host]: { username: registry.username, password: registry.password ?? '' },
+            }),
+          }
+        : {}),
+    });
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it.each([
+    ['v1', MediaType.ociManifest],
+    ['docker-v1', MediaType.dockerManifest],
+    ['multi', MediaType.ociIndex],
+    ['multi-docker', MediaType.dockerManifestList],
+  ])('gets manifest %s as skopeo sees it, with media type %s', async (tag, mediaType) => {
+    const manifest = await client.getManifest('team/app', tag);
+    const raw = await skopeoInspectRaw(registry, `team/app:${tag}`);
+    expect(manifest.body.equals(raw)).toBe(true);
+    expect(manifest.digest).toBe(sha256(raw));
+    expect(manifest.mediaType).toBe(mediaType);
+  });
+
+  it('gets a manifest by digest and HEADs it', async () => {
+    const byDigest = await client.getManifest('team/app', oci.manifestDigest);
+    expect(byDigest.body.equals(oci.manifest)).toBe(true);
+    const head = await client.headManifest('team/app', 'v1');
+    expect(head).toEqual({
+      digest: oci.manifestDigest,
+      mediaType: MediaType.ociManifest,
+      size: oci.manifest.length,
+    });
+    expect(await client.headManifest('team/app', 'no-such-tag')).toBeUndefined();
+  });
+
+  it('streams a layer blob whose bytes are the pushed ones', async () => {
+    const layer = oci.layers[0]!;
+    const data = await readAll(await client.getBlob('team/app', layer));
+    expect(data.equals(layerData)).toBe(true);
+    expect(sha256(data)).toBe(layer.digest);
+  });
+
+  it('reads the config as a buffer', async () => {
+    const config = await client.getBlobBuffer('team/app', oci.config);
+    expect(config.equals(oci.config.data)).toBe(true);
+  });
+
+  it('lists tags', async () => {
+    expect((await client.listTags('team/app')).sort()).toEqual([
+      'arm',
+      'docker-v1',
+      'multi',
+      'multi-docker',
+      'v1',
+    ]);
+  });
+
+  it('says "manifest unknown" for a missing tag', async () => {
+    const error = await caught(client.getManifest('team/app', 'v9'));
+    expect(error.exitCode).toBe(3);
+    expect(error.oneLine()).toBe(`manifest unknown: ${registry.host}/team/app:v9 (check the tag or digest)`);
+  });
+
+  it('says "repository unknown" for a missing repository', async () => {
+    const error = await caught(client.listTags('team/nothing'));
+    expect(error.message).toBe(`repository unknown: ${registry.host}/team/nothing`);
+    const manifestError = await caught(client.getManifest('team/nothing', 'v1'));
+    expect(manifestError.message).toMatch(/^(repository|manifest) unknown: /);
+  });
+
+  if (auth !== 'none') {
+    it('fails with one line, exit 3, and no password when the password is wrong', async () => {
+      const wrong = 'definitely-not-the-password-1234';
+      const badClient = new RegistryClient({
+        registry: registry.host,
+        credentials: staticCredentialStore({
+          [registry.host]: { username: registry.username!, password: wrong },
+        }),
+      });
+      const error = await caught(badClient.getManifest('team/app', 'v1'));
+      expect(error.exitCode).toBe(3);
+      expect(error.status).toBe(401);
+      expect(error.oneLine()).toBe(
+        `authentication failed for ${registry.host}/team/app (check credentials in ~/.docker/config.json)`,
+      );
+      expect(error.oneLine()).not.toContain(wrong);
+      expect(error.oneLine()).not.toContain('\n');
+    });
+
+    it('fails to authenticate anonymously', async () => {
+      const anonymous = new RegistryClient({ registry: registry.host });
+      const error = await caught(anonymous.getManifest('team/app', 'v1'));
+      expect(error.message).toBe(`authentication failed for ${registry.host}/team/app`);
+    });
+  }
+
+  if (auth === 'token') {
+    it('caches a token per scope: a second repository asks again, the same one does not', async () => {
+      await pushImage(registry, 'team/other', 'v1', { layers: [layerData] });
+      const fresh = new RegistryClient({
+        registry: registry.host,
+        credentials: staticCredentialStore({
+          [registry.host]: { username: registry.username!, password: registry.password! },
+        }),
+      });
+      const before = registry.tokenServer!.issued;
+      await fresh.getManifest('team/app', 'v1');
+      await fresh.getManifest('team/app', 'docker-v1');
+      await readAll(await fresh.getBlob('team/app', oci.layers[0]!));
+      expect(registry.tokenServer!.issued - before).toBe(1);
+      await fresh.getManifest('team/other', 'v1');
+      expect(registry.tokenServer!.issued - before).toBe(2);
+      const scopes = registry.tokenServer!.requests.slice(-2).map((r) => r.scope);
+      expect(scopes).toEqual(['repository:team/app:pull', 'repository:team/other:pull']);
+    });
+  }
+});
+
+describe('token servers', () => {
+  it.each(['token', 'access_token'] as const)('accepts a token in the %s field', async (field) => {
+    const registry = await startRegistry({ auth: 'token', tokenField: field });
+    try {
+      const layer = await tarLayer({ a: field });
+      const pushed = await pushImage(registry, 'one/repo', 'v1', { layers: [layer] });
+      const client = new RegistryClient({
+        registry: registry.host,
+        credentials: staticCredentialStore({
+          [registry.host]: { username: registry.username!, password: registry.password! },
+        }),
+      });
+      expect((await client.getManifest('one/repo', 'v1')).digest).toBe(pushed.manifestDigest);
+    } finally {
+      await registry.stop();
+    }
+  });
+
+  it('pulls anonymously when the token server grants anonymous pull', async () => {
+    const registry = await startRegistry({ auth: 'token', anonymousPull: true });
+    try {
+      const pushed = await pushImage(registry, 'public/repo', 'v1', { layers: [await tarLayer({ a: 'x' })] });
+      const client = new RegistryClient({ registry: registry.host });
+      expect((await client.getManifest('public/repo', 'v1')).digest).toBe(pushed.manifestDigest);
+      expect(registry.tokenServer!.requests.at(-1)?.user).toBeUndefined();
+    } finally {
+      await registry.stop();
+    }
+  });
+});
+
+describe('pagination', () => {
+  let registry: TestRegistry;
+  const repositories = ['pg/a', 'pg/b', 'pg/c', 'pg/d', 'pg/e'];
+  const tags = ['t1', 't2', 't3', 't4', 't5', 't6', 't7'];
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: 'basic' });
+    const layer = await tarLayer({ f: 'x' });
+    for (const repository of repositories) await pushImage(registry, repository, 'v1', { layers: [layer] });
+    for (const tag of tags) await pushImage(registry, 'pg/a', tag, { layers: [layer] });
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('follows Link headers through _catalog and tags/list with n=2', async () => {
+    const client = new RegistryClient({
+      registry: registry.host,
+      credentials: staticCredentialStore({
+        [registry.host]: { username: registry.username!, password: registry.password! },
+      }),
+    });
+    expect(await client.catalog({ pageSize: 2 })).toEqual(repositories);
+    expect((await client.listTags('pg/a', { pageSize: 2 })).sort()).toEqual([...tags, 'v1'].sort());
+  });
+
+  it('really got pages of two (the registry sends Link when n is smaller than the list)', async () => {
+    const basic = `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
+    const response = await fetch(`${registry.url}/v2/_catalog?n=2`, { headers: { authorization: basic } });
+    expect(((await response.json()) as { repositories: string[] }).repositories).toHaveLength(2);
+    expect(response.headers.get('link')).toMatch(/rel="next"/);
+  });
+});
