@@ -5,6 +5,7 @@
  */
 import type { ImageDelta, ImageSummary, LayerChange } from '../../delta/types.js';
 import type { GoBinaryReport } from '../../golang/types.js';
+import type { CheckResult } from '../../policy/evaluate.js';
 import { formatReference } from '../../reference/reference.js';
 import { formatPlatform } from '../../source/platform.js';
 import type { ResolvedImage } from '../../source/types.js';
@@ -28,6 +29,8 @@ export interface HtmlReportOptions {
   title?: string;
   /** Printed in the footer when given (left out by default so the same input gives the same file). */
   generatedAt?: Date;
+  /** Threshold findings of `check`, shown above everything else. */
+  check?: CheckResult;
 }
 
 export const CONTENT_SECURITY_POLICY =
@@ -154,12 +157,24 @@ ${binaryTable(delta.binaries)}
 ${detailed.map(({ b, i }) => binaryDetails(b, i))}`;
 }
 
+function checkBanner(check: CheckResult | undefined): SafeHtml {
+  if (!check) return html``;
+  const findings = check.findings.map(
+    (f) => html`<li><span class="badge sev-${f.severity}">${f.severity}</span> ${f.message}</li>`,
+  );
+  const verdict = check.passed ? 'Check passed' : 'Check failed';
+  return html`<div class="check ${check.passed ? 'passed' : 'failed'}" role="status"><strong>${verdict}</strong>${
+    findings.length > 0 ? html`<ul>${findings}</ul>` : html` · no threshold crossed`
+  }</div>`;
+}
+
 /** The compare page for one image delta. */
 export function renderHtmlReport(delta: ImageDelta, options: HtmlReportOptions = {}): string {
   const title = options.title ?? `layerdelta: ${delta.old.reference} → ${delta.new.reference}`;
   const body = html`<header class="top">
 <h1>${title}</h1>
 <dl class="refs">${imageRows('old', delta.old)}${imageRows('new', delta.new)}</dl>
+${checkBanner(options.check)}
 ${summary(delta)}
 </header>
 <h2>Layers</h2>

@@ -19,6 +19,11 @@ code, .path, .ref, .instruction, .goversion { font-family:ui-monospace,SFMono-Re
 .summary strong.down, .delta.down { color:var(--down); }
 .muted { color:var(--muted); }
 .counts { color:var(--muted); margin:0; }
+.check { border-radius:8px; padding:10px 14px; margin:12px 0 0; border:1px solid; }
+.check.failed { background:#fdecea; border-color:#f1b5b0; color:#8a1c1c; }
+.check.passed { background:#e9f6ec; border-color:#a9d9b5; color:#155d2b; }
+.check ul { margin:6px 0 0; padding-left:18px; color:var(--fg); }
+.sev-error { background:#f7dcdc; color:#8a1c1c; } .sev-warning { background:#fbeccb; color:#7a4b00; }
 .cards { display:flex; flex-wrap:wrap; gap:12px; margin:12px 0 4px; }
 .card { flex:1 1 200px; border:1px solid var(--line); border-radius:8px; padding:10px 14px; background:var(--panel); min-width:0; }
 .card-label { font-size:12px; color:var(--muted); text-transform:uppercase; letter-spacing:.04em; }

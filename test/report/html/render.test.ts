@@ -139,6 +139,19 @@ describe('renderHtmlReport', () => {
     expect(renderHtmlReport(d, { title: 'T<1>' })).toContain('<title>T&lt;1&gt;</title>');
   });
 
+  it('puts check findings first when given', () => {
+    const page = renderHtmlReport(delta([changed]), {
+      check: {
+        passed: false,
+        thresholds: { maxGrowthBytes: 10_000 },
+        findings: [{ severity: 'error', rule: 'max-growth-bytes', message: 'image grew by <50 kB>' }],
+      },
+    });
+    expect(page).toContain('Check failed');
+    expect(page).toContain('image grew by &lt;50 kB&gt;');
+    expect(page.indexOf('Check failed')).toBeLessThan(page.indexOf('<h2>Layers</h2>'));
+  });
+
   it('renders two empty images', () => {
     const empty = buildImageDelta(image('a', []), image('b', []), { tolerance: 0.05 });
     expect(renderHtmlReport(empty)).toContain('0 → 0 layers');
