@@ -8,7 +8,7 @@ import { RegistrySource } from './registry-source.js';
 import type { ImageSource } from './types.js';
 
 export interface OpenSourceOptions {
-  /** Registry credentials; by default the docker config files of DESIGN §7 are read. */
+  /** Registry credentials; default: docker config files and helpers, then ECR (DESIGN §7). */
   credentials?: CredentialStore;
   /** Plain HTTP (and no TLS verification) for the registry. */
   insecure?: boolean;

@@ -2,11 +2,13 @@
 import type { Readable } from 'node:stream';
 import { formatReference, type RegistryReference } from '../reference/reference.js';
 import type { CredentialStore } from '../registry/auth/credentials.js';
+import { defaultCredentialStore } from '../registry/auth/default-store.js';
 import { RegistryClient } from '../registry/client.js';
 import { type ContentReader, MAX_CONFIG_BYTES, resolveImage } from './resolve.js';
 import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
 
 export interface RegistrySourceOptions {
+  /** Default: docker config files and credential helpers, then ECR (defaultCredentialStore). */
   credentials?: CredentialStore;
   insecure?: boolean;
   timeoutMs?: number;
@@ -28,7 +30,7 @@ export class RegistrySource implements ImageSource {
   ): Promise<RegistrySource> {
     const client = new RegistryClient({
       registry: reference.registry,
-      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+      credentials: options.credentials ?? defaultCredentialStore(),
       ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
