@@ -13,7 +13,7 @@ if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.
 fi
 
 PKGS=(
-  docker-registry skopeo prometheus-pushgateway prometheus apache2-utils
+  docker-registry skopeo prometheus-pushgateway prometheus prometheus-alertmanager apache2-utils
   golang-1.19-go zstd curl openssl ca-certificates chromium file binutils
 )
 BPO_PKGS=(golang-1.21-go golang-1.23-go)
@@ -36,7 +36,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # The Debian packages start services under systemd where it runs; tests start their own on free ports.
-for svc in docker-registry prometheus prometheus-pushgateway prometheus-node-exporter; do
+for svc in docker-registry prometheus prometheus-pushgateway prometheus-alertmanager prometheus-node-exporter; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $SUDO systemctl stop "$svc" || true
   fi
