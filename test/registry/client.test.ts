@@ -9,6 +9,7 @@ import {
   pushImage,
   pushIndex,
   skopeoInspectRaw,
+  startProxy,
   startRegistry,
   type TestRegistry,
   tarLayer,
@@ -235,14 +236,24 @@ describe('pagination', () => {
   });
 
   it('follows Link headers through _catalog and tags/list with n=2', async () => {
-    const client = new RegistryClient({
-      registry: registry.host,
-      credentials: staticCredentialStore({
-        [registry.host]: { username: registry.username!, password: registry.password! },
-      }),
-    });
-    expect(await client.catalog({ pageSize: 2 })).toEqual(repositories);
-    expect((await client.listTags('pg/a', { pageSize: 2 })).sort()).toEqual([...tags, 'v1'].sort());
+    // distribution 2.8 pages _catalog itself but ignores n on tags/list: the proxy pages tags as GHCR does.
+    const proxy = await startProxy(registry.url, { paginateTags: true });
+    try {
+      const client = new RegistryClient({
+        registry: proxy.host,
+        credentials: staticCredentialStore({
+          [proxy.host]: { username: registry.username!, password: registry.password! },
+        }),
+      });
+      expect(await client.catalog({ pageSize: 2 })).toEqual(repositories);
+      expect(
+        proxy.requests.filter((r) => r.path.startsWith('/v2/_catalog?') && r.status === 200),
+      ).toHaveLength(3);
+      expect(await client.listTags('pg/a', { pageSize: 2 })).toEqual([...tags, 'v1'].sort());
+      expect(proxy.requests.filter((r) => r.path.includes('/tags/list') && r.status === 200)).toHaveLength(4);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('really got pages of two (the registry sends Link when n is smaller than the list)', async () => {

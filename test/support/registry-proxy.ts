@@ -9,6 +9,11 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 export interface ProxyOptions {
   /** Answer every blob GET with a 307 to `${redirectBlobsTo}${path}` (another local host, see startBlobHost). */
   redirectBlobsTo?: string;
+  /**
+   * Paginate `tags/list` answers by `n` and `last` with a `Link: <...>; rel="next"` header, as the
+   * distribution spec allows and GHCR or Docker Hub do (distribution 2.8 ignores `n` on tags).
+   */
+  paginateTags?: boolean;
 }
 
 export interface ProxiedRequest {
@@ -125,11 +130,16 @@ export async function startProxy(targetUrl: string, options: ProxyOptions = {}):
       res.writeHead(307, { location: `${options.redirectBlobsTo}${req.url}` }).end();
       return;
     }
+    const tagsPage = options.paginateTags ? tagsPageRequest(req.url ?? '') : undefined;
     forward(
       target,
       req,
       (upstream) => {
         record.status = upstream.statusCode ?? 0;
+        if (tagsPage && upstream.statusCode === 200) {
+          paginateTagsAnswer(upstream, res, tagsPage);
+          return;
+        }
         if (!fault) {
           res.writeHead(upstream.statusCode ?? 502, upstream.headers);
           upstream.pipe(res);
@@ -189,6 +199,39 @@ export async function startProxy(targetUrl: string, options: ProxyOptions = {}):
     },
     stop: () => close(server),
   };
+}
+
+interface TagsPage {
+  path: string;
+  n: number;
+  last: string | undefined;
+}
+
+function tagsPageRequest(url: string): TagsPage | undefined {
+  const parsed = new URL(url, 'http://proxy');
+  const n = Number(parsed.searchParams.get('n'));
+  if (!/^\/v2\/.+\/tags\/list$/.test(parsed.pathname) || !(n > 0)) return undefined;
+  return { path: parsed.pathname, n, last: parsed.searchParams.get('last') ?? undefined };
+}
+
+function paginateTagsAnswer(upstream: IncomingMessage, res: ServerResponse, page: TagsPage): void {
+  const chunks: Buffer[] = [];
+  upstream.on('data', (c: Buffer) => chunks.push(c));
+  upstream.on('end', () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      name: string;
+      tags: string[] | null;
+    };
+    const sorted = [...(body.tags ?? [])].sort();
+    const rest = page.last === undefined ? sorted : sorted.filter((t) => t > (page.last ?? ''));
+    const tags = rest.slice(0, page.n);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (rest.length > page.n) {
+      const last = encodeURIComponent(tags.at(-1) ?? '');
+      headers.link = `<${page.path}?last=${last}&n=${page.n}>; rel="next"`;
+    }
+    res.writeHead(200, headers).end(JSON.stringify({ name: body.name, tags }));
+  });
 }
 
 export interface BlobHost {
