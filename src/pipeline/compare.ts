@@ -1,0 +1,36 @@
+/**
+ * The whole compare pipeline of DESIGN §2 for one pair of references: resolve both, scan their layers
+ * (when a scanner is given: Go binaries and uncompressed sizes), classify, and return the ImageDelta.
+ * compare, check and every repository of scan run exactly this.
+ */
+import { diffBinaries, uncompressedSizes } from '../delta/binaries.js';
+import { buildImageDelta, closeAll, type ResolveOptions, resolveBoth } from '../delta/compare.js';
+import type { ImageDelta } from '../delta/types.js';
+import type { LayerScanner } from './scan-image.js';
+
+export interface ComparePipelineOptions extends ResolveOptions {
+  /** Fraction (0.05 = ±5%). */
+  tolerance: number;
+  /** Reads every layer once (shared across pairs in a scan); omit for a layer-only delta (manifests only). */
+  scanner?: LayerScanner;
+}
+
+export async function compareImages(
+  oldReference: string,
+  newReference: string,
+  options: ComparePipelineOptions,
+): Promise<ImageDelta> {
+  const pair = await resolveBoth(oldReference, newReference, options);
+  try {
+    if (!options.scanner)
+      return buildImageDelta(pair.old.image, pair.new.image, { tolerance: options.tolerance });
+    const [oldScan, newScan] = await options.scanner.scanImages([pair.old, pair.new]);
+    return buildImageDelta(pair.old.image, pair.new.image, {
+      tolerance: options.tolerance,
+      uncompressedSizes: uncompressedSizes([...oldScan!.scans, ...newScan!.scans]),
+      binaries: diffBinaries(oldScan!.filesystem, newScan!.filesystem),
+    });
+  } finally {
+    await closeAll([pair.old.source, pair.new.source]);
+  }
+}
