@@ -123,8 +123,8 @@ afterAll(async () => {
 });
 
 const image = (mediaTypes: string, tag: string) => `${registry.host}/delta/${mediaTypes}:${tag}`;
-const truth = (mediaTypes: string, tag: string): ManifestTruth =>
-  JSON.parse(skopeoInspectRaw(registry, `delta/${mediaTypes}:${tag}`).toString()) as ManifestTruth;
+const truth = async (mediaTypes: string, tag: string): Promise<ManifestTruth> =>
+  JSON.parse((await skopeoInspectRaw(registry, `delta/${mediaTypes}:${tag}`)).toString()) as ManifestTruth;
 
 describe.each(['oci', 'docker'])('compare with %s media types', (mediaTypes) => {
   it('reports every status with the registry’s digests and sizes (JSON, schema-valid)', async () => {
@@ -134,8 +134,8 @@ describe.each(['oci', 'docker'])('compare with %s media types', (mediaTypes) => 
     const report = JSON.parse(result.stdout) as ImageDelta;
     expect(schemaErrors(report)).toEqual([]);
 
-    const oldTruth = truth(mediaTypes, 'v1');
-    const newTruth = truth(mediaTypes, 'v2');
+    const oldTruth = await truth(mediaTypes, 'v1');
+    const newTruth = await truth(mediaTypes, 'v2');
     // Status of every layer of each side, by position, as built.
     const statusOf = (side: 'old' | 'new', index: number) =>
       report.layers.find((l) => l[side]?.index === index)?.status;
@@ -152,7 +152,9 @@ describe.each(['oci', 'docker'])('compare with %s media types', (mediaTypes) => 
     expect(report.old.compressedSize).toBe(sum(oldTruth));
     expect(report.new.compressedSize).toBe(sum(newTruth));
     expect(report.totals.compressedDelta).toBe(sum(newTruth) - sum(oldTruth));
-    expect(report.old.manifestDigest).toBe(sha256(skopeoInspectRaw(registry, `delta/${mediaTypes}:v1`)));
+    expect(report.old.manifestDigest).toBe(
+      sha256(await skopeoInspectRaw(registry, `delta/${mediaTypes}:v1`)),
+    );
 
     const config = report.layers.find((l) => l.new?.createdBy === CONFIG)!;
     const app = report.layers.find((l) => l.new?.createdBy === APP)!;
@@ -183,7 +185,7 @@ describe.each(['oci', 'docker'])('compare with %s media types', (mediaTypes) => 
       'grown',
       'new',
     ]);
-    const newTruth = truth(mediaTypes, 'v2');
+    const newTruth = await truth(mediaTypes, 'v2');
     expect(result.stdout).toContain(newTruth.layers[3]!.digest.slice(7, 19));
     expect(result.stdout).toMatch(/^Total compressed: .* → .*, \+.* kB \(\+\d+%\)$/m);
     expect(result.stdout).not.toContain('\u001b[');
@@ -256,8 +258,8 @@ describe('check', () => {
     expect(schemaErrors(report)).toEqual([]);
     expect(report.check.passed).toBe(false);
     expect(report.check.thresholds).toEqual({ maxGrowth: 0.1 });
-    const oldTruth = truth('oci', 'v1');
-    const newTruth = truth('oci', 'v2');
+    const oldTruth = await truth('oci', 'v1');
+    const newTruth = await truth('oci', 'v2');
     const sum = (t: ManifestTruth) => t.layers.reduce((s, l) => s + l.size, 0);
     expect(report.check.findings.find((f) => f.rule === 'max-growth')).toMatchObject({
       severity: 'error',

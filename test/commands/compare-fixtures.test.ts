@@ -56,7 +56,8 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-const manifestOf = (image: string) => JSON.parse(skopeoInspectRaw(registry, image).toString()) as Manifest;
+const manifestOf = async (image: string) =>
+  JSON.parse((await skopeoInspectRaw(registry, image)).toString()) as Manifest;
 
 function historyOf(image: string): string[] {
   const raw = execFileSync('skopeo', [
@@ -97,10 +98,10 @@ describe.each([
     const report = JSON.parse(result.stdout) as ImageDelta;
     expect(schemaErrors(report)).toEqual([]);
 
-    const oldManifest = manifestOf(`${repo}:v1`);
-    const newManifest = manifestOf(`${repo}:v2`);
+    const oldManifest = await manifestOf(`${repo}:v1`);
+    const newManifest = await manifestOf(`${repo}:v2`);
     expect(newManifest.mediaType).toBe(mediaType);
-    expect(report.new.manifestDigest).toBe(sha256(skopeoInspectRaw(registry, `${repo}:v2`)));
+    expect(report.new.manifestDigest).toBe(sha256(await skopeoInspectRaw(registry, `${repo}:v2`)));
     const oldHistory = historyOf(`${repo}:v1`);
     const newHistory = historyOf(`${repo}:v2`);
     for (const change of report.layers) {
@@ -157,11 +158,11 @@ describe('multi-platform index', () => {
       [report.old, 'v1'],
       [report.new, 'v2'],
     ] as const) {
-      const index = manifestOf(`multi:${tag}`);
+      const index = await manifestOf(`multi:${tag}`);
       const arm = index.manifests!.find((m) => m.platform?.architecture === 'arm64')!;
       expect(side.manifestDigest).toBe(arm.digest);
       expect(side.platform.architecture).toBe('arm64');
-      const manifest = manifestOf(`multi@${arm.digest}`);
+      const manifest = await manifestOf(`multi@${arm.digest}`);
       expect(side.compressedSize).toBe(manifest.layers.reduce((s, l) => s + l.size, 0));
     }
   });
