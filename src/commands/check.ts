@@ -93,6 +93,7 @@ ${EXIT_CODES_HELP}`;
       const stream = format === 'json' ? process.stderr : process.stdout;
       for (const finding of check.findings) stream.write(`${annotation(finding)}\n`);
     }
-    if (!check.passed) this.exit(ExitCode.threshold);
+    // exitCode rather than exit(): the process ends once stdout is flushed, even on a slow pipe.
+    if (!check.passed) process.exitCode = ExitCode.threshold;
   }
 }
