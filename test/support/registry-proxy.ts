@@ -95,9 +95,14 @@ export async function startProxy(targetUrl: string, options: ProxyOptions = {}):
   const requests: ProxiedRequest[] = [];
   const rules: Rule[] = [];
 
-  const takeFault = (req: IncomingMessage): Fault | undefined => {
+  // Status faults apply to requests; body faults to the next successful (2xx) answers only.
+  const takeFault = (req: IncomingMessage, stage: 'request' | 'body'): Fault | undefined => {
     const rule = rules.find(
-      (r) => r.remaining > 0 && r.match.test(req.url ?? '') && (!r.method || r.method === req.method),
+      (r) =>
+        r.remaining > 0 &&
+        (r.fault.kind === 'status') === (stage === 'request') &&
+        r.match.test(req.url ?? '') &&
+        (!r.method || r.method === req.method),
     );
     if (!rule) return undefined;
     rule.remaining--;
@@ -112,7 +117,7 @@ export async function startProxy(targetUrl: string, options: ProxyOptions = {}):
       authorization: req.headers.authorization !== undefined,
     };
     requests.push(record);
-    const fault = takeFault(req);
+    const fault = takeFault(req, 'request');
     if (fault?.kind === 'status') {
       record.status = fault.status;
       req.resume();
@@ -140,7 +145,9 @@ export async function startProxy(targetUrl: string, options: ProxyOptions = {}):
           paginateTagsAnswer(upstream, res, tagsPage);
           return;
         }
-        if (!fault) {
+        const ok = (upstream.statusCode ?? 0) >= 200 && (upstream.statusCode ?? 0) < 300;
+        const bodyFault = ok ? takeFault(req, 'body') : undefined;
+        if (!bodyFault) {
           res.writeHead(upstream.statusCode ?? 502, upstream.headers);
           upstream.pipe(res);
           return;
@@ -150,7 +157,7 @@ export async function startProxy(targetUrl: string, options: ProxyOptions = {}):
         upstream.on('end', () => {
           const body = Buffer.concat(chunks);
           res.writeHead(upstream.statusCode ?? 502, upstream.headers);
-          if (fault.kind === 'corrupt') {
+          if (bodyFault.kind === 'corrupt') {
             if (body.length > 0) body[body.length >> 1] = (body[body.length >> 1] ?? 0) ^ 0xff;
             res.end(body);
           } else {
