@@ -29,7 +29,8 @@ export function analyzeGoBinary(data: Uint8Array, options?: AnalyzeOptions): GoB
   } catch (err) {
     if (err instanceof GoAnalysisError) throw err;
     // A DataView read past the end on crafted input: the file lies about its own layout.
-    if (err instanceof RangeError) throw new GoAnalysisError('truncated', 'a table points past the end of the file');
+    if (err instanceof RangeError)
+      throw new GoAnalysisError('truncated', 'a table points past the end of the file');
     throw new GoAnalysisError('unsupported ELF', err instanceof Error ? err.message : String(err));
   }
 }
@@ -38,7 +39,9 @@ function analyze(data: Uint8Array, options: AnalyzeOptions): GoBinaryReport {
   if (!hasElfMagic(data)) throw new GoAnalysisError('not an ELF file');
   const elf = new ElfFile(data);
   if (!elf.section('.go.buildinfo') && isUpxPacked(data)) {
-    throw new GoAnalysisError('packed with UPX', undefined, { hint: 'unpack it with `upx -d` to analyse it' });
+    throw new GoAnalysisError('packed with UPX', undefined, {
+      hint: 'unpack it with `upx -d` to analyse it',
+    });
   }
   const buildInfo = readBuildInfo(elf);
   const textSection = elf.section('.text');
@@ -76,7 +79,12 @@ function isUpxPacked(data: Uint8Array): boolean {
   const marker = [0x55, 0x50, 0x58, 0x21]; // "UPX!"
   const has = (from: number, to: number): boolean => {
     for (let i = Math.max(0, from); i + 4 <= Math.min(to, data.length); i++) {
-      if (data[i] === marker[0] && data[i + 1] === marker[1] && data[i + 2] === marker[2] && data[i + 3] === marker[3]) {
+      if (
+        data[i] === marker[0] &&
+        data[i + 1] === marker[1] &&
+        data[i + 2] === marker[2] &&
+        data[i + 3] === marker[3]
+      ) {
         return true;
       }
     }

@@ -37,7 +37,9 @@ export function maskBrackets(name: string): string {
 /** Undo the linker's `%xx` escaping of package paths (e.g. `gopkg.in/yaml%2ev3` → `gopkg.in/yaml.v3`). */
 export function unescapePath(path: string): string {
   if (!path.includes('%')) return path;
-  return path.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return path.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }
 
 /**
@@ -46,11 +48,12 @@ export function unescapePath(path: string): string {
  */
 export function packageOf(symbol: string, hasPcsp = true): string {
   const name = maskBrackets(symbol);
-  if (name.startsWith('go:') || name.startsWith('type:') || name.startsWith('type..')) return GENERATED_PACKAGE;
+  if (name.startsWith('go:') || name.startsWith('type:') || name.startsWith('type..'))
+    return GENERATED_PACKAGE;
   // The package path ends at the first dot after the last slash; a receiver such as `(*T).M` and
   // closure suffixes come after it.
   const slash = name.lastIndexOf('/');
-  const dot = name.indexOf('.', slash < 0 ? 0 : slash);
+  const dot = name.indexOf('.', Math.max(slash, 0));
   if (dot <= 0) return hasPcsp ? ASM_PACKAGE : C_PACKAGE;
   return unescapePath(name.slice(0, dot));
 }

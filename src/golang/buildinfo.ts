@@ -36,14 +36,16 @@ export function readRawBuildInfo(elf: ElfFile): RawBuildInfo {
     const mod = readVarString(data, version.next);
     return { goVersion: utf8String(version.bytes), modinfo: stripSentinels(mod.bytes) };
   }
-  if (ptrSize !== 4 && ptrSize !== 8) throw new GoAnalysisError('corrupt build info', `pointer size ${ptrSize}`);
+  if (ptrSize !== 4 && ptrSize !== 8)
+    throw new GoAnalysisError('corrupt build info', `pointer size ${ptrSize}`);
   const bigEndian = (flags & FLAG_BIG_ENDIAN) !== 0;
   const header = new DataView(region.buffer, region.byteOffset + at, HEADER_SIZE);
   const readPtr = (view: DataView, off: number): number =>
     ptrSize === 8 ? Number(view.getBigUint64(off, !bigEndian)) : view.getUint32(off, !bigEndian);
   const readGoString = (addr: number): Uint8Array => {
     const hdrOff = elf.fileOffset(addr, 2 * ptrSize);
-    if (hdrOff === undefined) throw new GoAnalysisError('corrupt build info', 'string header outside the file');
+    if (hdrOff === undefined)
+      throw new GoAnalysisError('corrupt build info', 'string header outside the file');
     const hdr = new DataView(elf.data.buffer, elf.data.byteOffset + hdrOff, 2 * ptrSize);
     const dataAddr = readPtr(hdr, 0);
     const length = readPtr(hdr, ptrSize);

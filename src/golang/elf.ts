@@ -130,7 +130,10 @@ export class ElfFile {
   sectionData(section: ElfSection): Uint8Array {
     if (section.type === SHT_NOBITS) return new Uint8Array(0);
     if (section.offset + section.size > this.data.length) {
-      throw new GoAnalysisError('truncated', `section ${section.name || section.index} extends past the end of the file`);
+      throw new GoAnalysisError(
+        'truncated',
+        `section ${section.name || section.index} extends past the end of the file`,
+      );
     }
     return this.data.subarray(section.offset, section.offset + section.size);
   }
@@ -266,7 +269,11 @@ export class ElfFile {
     }
     const strSection = raw[shstrndx];
     let names: Uint8Array = new Uint8Array(0);
-    if (strSection && strSection.type !== SHT_NOBITS && strSection.offset + strSection.size <= this.data.length) {
+    if (
+      strSection &&
+      strSection.type !== SHT_NOBITS &&
+      strSection.offset + strSection.size <= this.data.length
+    ) {
       names = this.data.subarray(strSection.offset, strSection.offset + strSection.size);
     }
     return raw.map(({ nameOff, ...s }) => {
@@ -285,7 +292,10 @@ export class ElfFile {
     if (s.flags & SHF_COMPRESSED) {
       const chdrSize = this.is64 ? 24 : 12;
       if (!inFile || s.size < chdrSize) return { compressed: true, uncompressedSize: s.size };
-      return { compressed: true, uncompressedSize: this.is64 ? this.u64(s.offset + 8) : this.u32(s.offset + 4) };
+      return {
+        compressed: true,
+        uncompressedSize: this.is64 ? this.u64(s.offset + 8) : this.u32(s.offset + 4),
+      };
     }
     if (name.startsWith('.zdebug_') && inFile && s.size >= 12) {
       const d = this.data;

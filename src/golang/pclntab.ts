@@ -172,7 +172,8 @@ export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: number): P
     const next = entryOf(i + 1);
     const funcOff = readField(pcln + (i * 2 + 1) * fieldSize);
     const at = pcln + funcOff;
-    if (at + pcspAt + 4 > data.length) throw new GoAnalysisError('truncated', 'function record past the table end');
+    if (at + pcspAt + 4 > data.length)
+      throw new GoAnalysisError('truncated', 'function record past the table end');
     const nameOff = view.getInt32(at + nameAt, le);
     const pcsp = view.getUint32(at + pcspAt, le);
     const name = nameOff >= 0 ? cString(names, nameOff) : '';

@@ -81,7 +81,9 @@ describe('ELF facts equal readelf', () => {
       for (const s of sections) {
         const ours = r.sections.find((x) => x.name === s.name);
         expect(ours?.fileSize, `${b.file} ${s.name}`).toBe(s.type === 'NOBITS' ? 0 : s.size);
-        expect(ours?.compressed, `${b.file} ${s.name}`).toBe(s.flags.includes('C') || s.name.startsWith('.zdebug'));
+        expect(ours?.compressed, `${b.file} ${s.name}`).toBe(
+          s.flags.includes('C') || s.name.startsWith('.zdebug'),
+        );
         if (!ours?.compressed || s.type === 'NOBITS') continue;
         // The uncompressed size, checked by inflating the section with zlib.
         const raw = data.subarray(s.offset, s.offset + s.size);

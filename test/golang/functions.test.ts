@@ -40,7 +40,8 @@ function compareWithNm(functions: GoFunction[], nm: NmSymbol[]): Comparison {
   const text = nm.find((s) => s.name === 'runtime.text')?.addr ?? 0;
   const etext = nm.find((s) => s.name === 'runtime.etext')?.addr ?? Number.MAX_SAFE_INTEGER;
   const result: Comparison = { goSymbols: 0, equal: 0, explained: new Map(), unexplained: [] };
-  const explain = (c: Category, s: NmSymbol) => result.explained.set(c, [...(result.explained.get(c) ?? []), s]);
+  const explain = (c: Category, s: NmSymbol) =>
+    result.explained.set(c, [...(result.explained.get(c) ?? []), s]);
   for (const s of nm) {
     if (s.type !== 'T' && s.type !== 't') continue;
     // runtime.text/etext are zero-size labels at the start and end of Go's code, not functions.
@@ -73,7 +74,10 @@ function compareWithNm(functions: GoFunction[], nm: NmSymbol[]): Comparison {
     const name = s.name.replace(/\.abi0$/, '');
     const ours = candidates.find((f) => f.name === name) ?? candidates[0];
     if (ours && ours.size === s.size) result.equal++;
-    else result.unexplained.push(`${s.name} @${s.addr.toString(16)}: nm ${s.size}, ours ${ours ? ours.size : 'none'}`);
+    else
+      result.unexplained.push(
+        `${s.name} @${s.addr.toString(16)}: nm ${s.size}, ours ${ours ? ours.size : 'none'}`,
+      );
   }
   return result;
 }
@@ -82,7 +86,9 @@ describe('function sizes against go tool nm -size', () => {
   it('has unstripped binaries of every toolchain and arch to compare', () => {
     const unstripped = binaries.filter((b) => !b.stripped);
     expect(new Set(unstripped.map((b) => b.go)).size).toBeGreaterThanOrEqual(3);
-    expect(new Set(unstripped.map((b) => b.goarch))).toEqual(new Set(['amd64', 'arm64', '386', 's390x', 'mips']));
+    expect(new Set(unstripped.map((b) => b.goarch))).toEqual(
+      new Set(['amd64', 'arm64', '386', 's390x', 'mips']),
+    );
     expect(unstripped.some((b) => b.cgo)).toBe(true);
   });
 
@@ -99,7 +105,10 @@ describe('function sizes against go tool nm -size', () => {
       // Code outside Go's text: never in our function list, and counted as non-Go bytes.
       const outside = c.explained.get('outside-go-text') ?? [];
       const outsideAddrs = new Set(outside.map((s) => s.addr));
-      expect((r.functions ?? []).filter((f) => outsideAddrs.has(f.entry)), where).toEqual([]);
+      expect(
+        (r.functions ?? []).filter((f) => outsideAddrs.has(f.entry)),
+        where,
+      ).toEqual([]);
       const outsideBytes = outside.reduce((n, s) => n + s.size, 0);
       expect(r.text.nonGoBytes, where).toBeGreaterThanOrEqual(outsideBytes);
       if (!b.cgo) expect(outside, where).toEqual([]);

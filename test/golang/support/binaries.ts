@@ -7,7 +7,16 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,7 +104,10 @@ async function buildOwn(): Promise<TestBinary[]> {
 
 /** Builds happen in a private directory renamed into place, so parallel test files never see half a build. */
 function publish(out: string, final: string, built: TestBinary[]): TestBinary[] {
-  writeFileSync(join(out, 'binaries.json'), JSON.stringify(built.map((b) => ({ ...b, file: b.file.slice(out.length + 1) }))));
+  writeFileSync(
+    join(out, 'binaries.json'),
+    JSON.stringify(built.map((b) => ({ ...b, file: b.file.slice(out.length + 1) }))),
+  );
   try {
     renameSync(out, final);
   } catch {
@@ -131,7 +143,8 @@ async function buildOne(b: TestBinary): Promise<void> {
 /** The unstripped build of the same program, toolchain, arch and cgo setting. */
 export function unstrippedTwin(all: TestBinary[], b: TestBinary): TestBinary | undefined {
   return all.find(
-    (o) => !o.stripped && o.program === b.program && o.go === b.go && o.goarch === b.goarch && o.cgo === b.cgo,
+    (o) =>
+      !o.stripped && o.program === b.program && o.go === b.go && o.goarch === b.goarch && o.cgo === b.cgo,
   );
 }
 

@@ -13,7 +13,12 @@ export async function goVersionM(file: string): Promise<GoBuildInfo> {
   const { stdout } = await run(referenceGo(), ['version', '-m', file], { maxBuffer: 1 << 26 });
   const lines = stdout.split('\n');
   const first = lines.shift() ?? '';
-  const info: GoBuildInfo = { goVersion: first.slice(first.lastIndexOf(': ') + 2).trim(), path: '', deps: [], settings: [] };
+  const info: GoBuildInfo = {
+    goVersion: first.slice(first.lastIndexOf(': ') + 2).trim(),
+    path: '',
+    deps: [],
+    settings: [],
+  };
   let last: GoModule | undefined;
   const mod = (cols: string[]): GoModule => {
     const m: GoModule = { path: cols[0] ?? '', version: cols[1] ?? '' };
@@ -60,7 +65,13 @@ export async function goNm(file: string): Promise<NmSymbol[]> {
   for (const line of stdout.split('\n')) {
     // Names may contain spaces (generic instantiations): everything after the type letter is the name.
     const m = /^\s*([0-9a-f]+)\s+(\d+)\s+(\S)\s(.*)$/.exec(line);
-    if (m) out.push({ addr: Number.parseInt(m[1] ?? '', 16), size: Number(m[2]), type: m[3] ?? '', name: m[4] ?? '' });
+    if (m)
+      out.push({
+        addr: Number.parseInt(m[1] ?? '', 16),
+        size: Number(m[2]),
+        type: m[3] ?? '',
+        name: m[4] ?? '',
+      });
   }
   return out;
 }
@@ -79,7 +90,10 @@ export async function readelfSections(file: string): Promise<ReadelfSection[]> {
   const out: ReadelfSection[] = [];
   for (const line of stdout.split('\n')) {
     // [Nr] Name Type Address Off Size ES Flg Lk Inf Al
-    const m = /^\s*\[\s*(\d+)\]\s+(\S+)\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([A-Za-z]*)\s+\d+/.exec(line);
+    const m =
+      /^\s*\[\s*(\d+)\]\s+(\S+)\s+(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([A-Za-z]*)\s+\d+/.exec(
+        line,
+      );
     if (!m || m[1] === '0') continue;
     out.push({
       name: m[2] ?? '',

@@ -1,0 +1,212 @@
+/**
+ * `layerdelta gobin` output: one Go executable (what `go version -m`, `go tool nm -size` and a size
+ * analyzer tell) or the diff of two. Text tables with SI sizes, or versioned JSON.
+ */
+import type { GoBinaryDiff } from '../golang/diff.js';
+import type { GoBinaryReport, SizeShare } from '../golang/types.js';
+import { formatBytes, formatDelta, renderTable, truncate } from './format.js';
+
+export const GOBIN_SCHEMA_VERSION = 1;
+
+export interface GobinTextOptions {
+  /** Rows per package/module table (functions with --symbols are listed in full). */
+  top: number;
+}
+
+export function gobinJson(file: string, report: GoBinaryReport): string {
+  return `${JSON.stringify({ schemaVersion: GOBIN_SCHEMA_VERSION, kind: 'gobin', file, ...report }, null, 2)}\n`;
+}
+
+export function gobinDiffJson(
+  files: { old: string; new: string },
+  reports: { old: GoBinaryReport; new: GoBinaryReport },
+  diff: GoBinaryDiff,
+): string {
+  const summary = (file: string, r: GoBinaryReport) => ({
+    file,
+    digest: r.digest,
+    size: r.size,
+    goVersion: r.buildInfo.goVersion,
+    text: r.text,
+  });
+  return `${JSON.stringify(
+    {
+      schemaVersion: GOBIN_SCHEMA_VERSION,
+      kind: 'gobin-diff',
+      old: summary(files.old, reports.old),
+      new: summary(files.new, reports.new),
+      ...diff,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+export function gobinText(file: string, r: GoBinaryReport, options: GobinTextOptions): string {
+  const bi = r.buildInfo;
+  const out: string[] = [];
+  out.push(
+    `${file}: ${bi.goVersion}, ${r.arch} ${r.format}, ${formatBytes(r.size)}${r.stripped ? ', stripped' : ''}, pclntab ${r.pclntabVersion}`,
+  );
+  out.push('');
+  const info: string[][] = [['path', bi.path]];
+  if (bi.main) info.push(['mod', moduleText(bi.main)]);
+  for (const d of bi.deps) info.push(['dep', moduleText(d)]);
+  for (const s of bi.settings) info.push(['build', `${s.key}=${s.value}`]);
+  out.push(renderTable([{ header: 'BUILD INFO' }, { header: '' }], info));
+  out.push('');
+  out.push(
+    renderTable(
+      [
+        { header: 'SECTION' },
+        { header: 'FILE', align: 'right' },
+        { header: 'MEMORY', align: 'right' },
+        { header: '' },
+      ],
+      r.sections.map((s) => [
+        s.name,
+        formatBytes(s.fileSize),
+        formatBytes(s.memSize),
+        s.compressed ? 'compressed' : '',
+      ]),
+    ),
+  );
+  out.push('');
+  const t = r.text;
+  out.push(
+    `.text ${formatBytes(t.textBytes)} = Go functions ${formatBytes(t.goFunctionBytes)} + padding ${formatBytes(t.paddingBytes)} + non-Go code ${formatBytes(t.nonGoBytes)}`,
+  );
+  out.push('');
+  out.push(shareTable('MODULE', r.modules, t.textBytes, options.top));
+  out.push('');
+  out.push(shareTable('PACKAGE', r.packages, t.textBytes, options.top));
+  if (r.functions) {
+    out.push('');
+    const functions = [...r.functions].sort((a, b) => b.size - a.size || a.entry - b.entry);
+    out.push(
+      renderTable(
+        [
+          { header: 'FUNCTION' },
+          { header: 'SIZE', align: 'right' },
+          { header: 'ENTRY', align: 'right' },
+          { header: 'PACKAGE' },
+          { header: 'MODULE' },
+        ],
+        functions.map((f) => [f.name, String(f.size), `0x${f.entry.toString(16)}`, f.package, f.module]),
+      ),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function moduleText(m: {
+  path: string;
+  version: string;
+  sum?: string;
+  replace?: { path: string; version: string };
+}): string {
+  const base = `${m.path} ${m.version}`;
+  return m.replace ? `${base} => ${m.replace.path} ${m.replace.version}` : base;
+}
+
+function shareTable(header: string, rows: SizeShare[], textBytes: number, top: number): string {
+  const shown = rows.slice(0, top);
+  const rest = rows.slice(top);
+  const body = shown.map((s) => [
+    s.name,
+    formatBytes(s.bytes),
+    percent(s.bytes, textBytes),
+    String(s.functions),
+  ]);
+  if (rest.length > 0) {
+    const bytes = rest.reduce((n, s) => n + s.bytes, 0);
+    const functions = rest.reduce((n, s) => n + s.functions, 0);
+    body.push([`(${rest.length} more)`, formatBytes(bytes), percent(bytes, textBytes), String(functions)]);
+  }
+  return renderTable(
+    [
+      { header: header },
+      { header: 'CODE', align: 'right' },
+      { header: '% .text', align: 'right' },
+      { header: 'FUNCS', align: 'right' },
+    ],
+    body,
+  );
+}
+
+function percent(part: number, whole: number): string {
+  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '';
+}
+
+export function gobinDiffText(
+  files: { old: string; new: string },
+  reports: { old: GoBinaryReport; new: GoBinaryReport },
+  diff: GoBinaryDiff,
+  options: GobinTextOptions,
+): string {
+  const out: string[] = [];
+  out.push(
+    `${files.old} → ${files.new}: ${formatBytes(reports.old.size)} → ${formatBytes(reports.new.size)} (${formatDelta(diff.delta)})`,
+  );
+  const gv = diff.goVersion;
+  out.push(gv.old === gv.new ? `Go version: ${gv.new} (unchanged)` : `Go version: ${gv.old} → ${gv.new}`);
+  out.push(
+    `.text: ${formatBytes(reports.old.text.textBytes)} → ${formatBytes(reports.new.text.textBytes)} (${formatDelta(reports.new.text.textBytes - reports.old.text.textBytes)})`,
+  );
+  out.push('');
+  if (diff.settingsChanged.length > 0) {
+    out.push(
+      renderTable(
+        [{ header: 'BUILD SETTING' }, { header: 'OLD' }, { header: 'NEW' }],
+        diff.settingsChanged.map((s) => [
+          s.key,
+          truncate(s.old ?? '(unset)', 60),
+          truncate(s.new ?? '(unset)', 60),
+        ]),
+      ),
+    );
+  } else {
+    out.push('Build settings: unchanged');
+  }
+  out.push('');
+  if (diff.modules.length > 0) {
+    out.push(
+      renderTable(
+        [{ header: 'MODULE' }, { header: 'CHANGE' }, { header: 'OLD' }, { header: 'NEW' }],
+        diff.modules.map((m) => [m.path, m.change, m.oldVersion ?? '', m.newVersion ?? '']),
+      ),
+    );
+  } else {
+    out.push('Modules: unchanged');
+  }
+  out.push('');
+  const sections = diff.sections.filter((s) => s.delta !== 0);
+  out.push(
+    sections.length > 0
+      ? renderTable(deltaColumns('SECTION'), sections.map(deltaRow))
+      : 'Sections: unchanged',
+  );
+  out.push('');
+  const grown = diff.packages.filter((p) => p.delta > 0);
+  const shrunk = diff.packages.filter((p) => p.delta < 0).reverse();
+  const shown = [...grown.slice(0, options.top), ...shrunk.slice(0, options.top)];
+  out.push(
+    shown.length > 0 ? renderTable(deltaColumns('PACKAGE'), shown.map(deltaRow)) : 'Packages: unchanged',
+  );
+  const hidden = diff.packages.length - shown.length;
+  if (hidden > 0) out.push(`(${hidden} more packages changed; --top to see more)`);
+  return `${out.join('\n')}\n`;
+}
+
+function deltaColumns(header: string) {
+  return [
+    { header },
+    { header: 'OLD', align: 'right' as const },
+    { header: 'NEW', align: 'right' as const },
+    { header: 'DELTA', align: 'right' as const },
+  ];
+}
+
+function deltaRow(d: { name: string; oldBytes: number; newBytes: number; delta: number }): string[] {
+  return [d.name, formatBytes(d.oldBytes), formatBytes(d.newBytes), formatDelta(d.delta)];
+}
