@@ -132,9 +132,19 @@ function facts(report: GoBinaryReport | undefined): string {
     .join(' · ');
 }
 
+/**
+ * Every package of the binary for the treemap: the delta lists only packages that changed, but the
+ * area must show the whole new binary, so rows come from the two reports, plus any the delta adds.
+ */
+export function packageRows(binary: BinaryDelta): SizeDelta[] {
+  const rows = joinShares(binary.old?.packages, binary.new?.packages);
+  const known = new Set(rows.map((r) => r.name));
+  for (const entry of binary.packages) if (!known.has(entry.name)) rows.push(entry);
+  return rows.sort((a, b) => b.delta - a.delta);
+}
+
 export function binaryDetails(binary: BinaryDelta, index: number): SafeHtml {
-  const packages =
-    binary.packages.length > 0 ? binary.packages : joinShares(binary.old?.packages, binary.new?.packages);
+  const packages = packageRows(binary);
   const modules = joinShares(binary.old?.modules, binary.new?.modules).filter((m) => m.delta !== 0);
   return html`<section class="binary" id="${binaryAnchor(index)}">
 <h3><span class="path">${binary.path}</span> <span class="badge bin-${binary.status}">${binary.status}</span></h3>
