@@ -124,6 +124,39 @@ export class TarMeter extends Transform {
   }
 }
 
+/**
+ * Gathers small chunks (sockets deliver 16-64 KiB) into pieces of at least `size` bytes: the
+ * decompressor then emits fewer, larger chunks, and the per-chunk cost of everything downstream (hash,
+ * tar parser) drops several-fold. Costs one memcpy of the compressed bytes.
+ */
+export class Coalescer extends Transform {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly size = 512 * 1024) {
+    super({ highWaterMark: 2 });
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= this.size) this.release();
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.release();
+    done();
+  }
+
+  private release(): void {
+    if (this.pendingBytes === 0) return;
+    this.push(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
 /** Pass-through that reports how many stored (compressed) bytes went by. */
 export class ByteCounter extends Transform {
   constructor(private readonly onBytes: (n: number) => void) {

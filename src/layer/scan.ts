@@ -13,6 +13,7 @@ import type { GoBinaryReport, NotAnalysable } from '../golang/types.js';
 import type { Descriptor } from '../source/types.js';
 import {
   ByteCounter,
+  Coalescer,
   type Compression,
   createDecompressor,
   detectCompression,
@@ -54,7 +55,7 @@ export async function scanLayer(
     compression = detectCompression(peeked.head, descriptor.mediaType);
     const meter = new TarMeter();
     const extract = tar.extract();
-    const stages: Array<Readable | Transform> = [peeked.stream];
+    const stages: Array<Readable | Transform> = [peeked.stream, new Coalescer()];
     if (options.onBytes) stages.push(new ByteCounter(options.onBytes));
     const decoder = createDecompressor(compression);
     if (decoder) stages.push(decoder);

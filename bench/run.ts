@@ -1,0 +1,236 @@
+/**
+ * `npm run bench` (DESIGN §8): everything measured in one run on the same images, pushed to a real local
+ * docker-registry.
+ *   (a) the physical limit: `curl | gzip -dc` of the pair's distinct blobs, one after another
+ *   (b) the shell pipeline a user would write: skopeo copy + tar -x + `go version -m` + `go tool nm -size`
+ *   (c) our cold compare (fresh cache dir), (d) our warm compare (must fetch no blob: proxy-counted)
+ *   (e) peak RSS of a compare with a 100 MB vs a 1 GB non-Go layer (flat memory)
+ * plus the decompressors' speeds (gzip and zstd, ours against the command-line tools).
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createDecompressor, zstdImplementation } from '../src/layer/decompress.js';
+import { pushImage, startProxy, startRegistry } from '../test/support/registry.js';
+import { type BenchImages, buildBenchImages } from './images.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench', 'out');
+const GO = '/usr/lib/go-1.23/bin/go';
+const REPEATS = 3;
+/** The compare runs as compiled JavaScript, like the built CLI: no transpiling inside the timings. */
+const COMPARE_CHILD = join(OUT, 'js', 'bench', 'compare-child.js');
+const MB = 1_000_000;
+
+const benchStart = performance.now();
+const log = (line: string) =>
+  process.stderr.write(`[${((performance.now() - benchStart) / 1000).toFixed(0)}s] ${line}\n`);
+
+function time(run: () => void): number {
+  const start = performance.now();
+  run();
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function bash(script: string): void {
+  const result = spawnSync('bash', ['-c', `set -euo pipefail\n${script}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (result.status !== 0) throw new Error(`bench step failed: ${script}\n${result.stderr}`);
+}
+
+interface ChildResult {
+  ms: number;
+  wallMs: number;
+  maxRssBytes: number;
+  stats: { downloads: number; cacheHits: number; shared: number };
+  goBinaries: { old: number; new: number };
+  changed: number;
+  analysed: number;
+}
+
+/** Async on purpose: the counting proxy lives in this process and must keep serving meanwhile. */
+async function compareInChild(oldRef: string, newRef: string, cacheDir: string): Promise<ChildResult> {
+  const start = performance.now();
+  const child = spawn(process.execPath, [COMPARE_CHILD, oldRef, newRef, cacheDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const wallMs = performance.now() - start;
+  if (status !== 0) throw new Error(`compare failed: ${stderr}`);
+  return { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<ChildResult, 'wallMs'>), wallMs };
+}
+
+async function pushAll(registry: { url: string }, built: BenchImages): Promise<void> {
+  for (const [tag, names] of Object.entries(built.images)) {
+    const layers = names.map((n) => built.layers[n]!);
+    await pushImage(registry, 'bench/app', tag, {
+      layers: layers.map((l) => readFileSync(l.file)),
+      config: {
+        architecture: 'amd64',
+        os: 'linux',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+        history: names.map((n) => ({ created_by: `bench layer ${n}` })),
+      },
+    });
+  }
+}
+
+/** Throughput of one of our decompressors over a file, in MB/s of uncompressed output. */
+async function ourDecompressSpeed(file: string, compression: 'gzip' | 'zstd'): Promise<number> {
+  let bytes = 0;
+  const start = performance.now();
+  await pipeline(
+    createReadStream(file, { highWaterMark: 1 << 20 }),
+    createDecompressor(compression)!,
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        bytes += chunk.length;
+        done();
+      },
+    }),
+  );
+  return bytes / MB / ((performance.now() - start) / 1000);
+}
+
+function toolDecompressSpeed(command: string, file: string, uncompressed: number): number {
+  const ms = time(() => bash(`${command} '${file}' > /dev/null`));
+  return uncompressed / MB / (ms / 1000);
+}
+
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+async function main(): Promise<void> {
+  process.chdir(ROOT);
+  if (!existsSync(join(ROOT, 'fixtures', 'build', 'manifest.json'))) {
+    log('building the fixture Go binaries (fixtures/build.sh)...');
+    execFileSync('bash', ['fixtures/build.sh'], { stdio: 'inherit' });
+  }
+  mkdirSync(OUT, { recursive: true });
+  log('compiling the compare (tsc -p bench/tsconfig.json)...');
+  spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'bench/tsconfig.json'],
+    {
+      cwd: ROOT,
+      stdio: 'ignore',
+    },
+  );
+  if (!existsSync(COMPARE_CHILD)) throw new Error(`tsc did not produce ${COMPARE_CHILD}`);
+  const built = await buildBenchImages(OUT, log);
+  const pair = [...new Set([...built.images.old, ...built.images.new])].map((n) => built.layers[n]!);
+  const pairCompressed = pair.reduce((n, l) => n + l.size, 0);
+  const pairUncompressed = pair.reduce((n, l) => n + l.uncompressedSize, 0);
+
+  log('starting docker-registry and pushing the images...');
+  const registry = await startRegistry();
+  const work = mkdtempSync(join(tmpdir(), 'layerdelta-bench-'));
+  try {
+    await pushAll(registry, built);
+    const ref = (tag: string) => `${registry.host}/bench/app:${tag}`;
+
+    log('(a) curl | gzip -dc of the distinct blobs...');
+    const curlScript = pair
+      .map((l) => `curl -sf '${registry.url}/v2/bench/app/blobs/${l.digest}' | gzip -dc > /dev/null`)
+      .join('\n');
+    const curlMs = median(Array.from({ length: REPEATS }, () => time(() => bash(curlScript))));
+
+    log('(b) skopeo copy + tar -x + go version -m + go tool nm -size...');
+    const shellScript = ['old', 'new']
+      .map(
+        (tag) => `
+dir='${work}/shell-${tag}'; rm -rf "$dir"; mkdir -p "$dir/rootfs"
+skopeo copy --quiet --src-tls-verify=false docker://${ref(tag)} "dir:$dir/image"
+for layer in $(jq -r '.layers[].digest' "$dir/image/manifest.json"); do tar -xzf "$dir/image/\${layer#sha256:}" -C "$dir/rootfs"; done
+for f in $(find "$dir/rootfs" -type f -perm -u+x); do ${GO} version -m "$f" > /dev/null; ${GO} tool nm -size "$f" > /dev/null 2>&1 || true; done`,
+      )
+      .join('\n');
+    const shellMs = time(() => bash(shellScript));
+
+    log('(c) our cold compare (fresh cache dir each time)...');
+    const colds: ChildResult[] = [];
+    let cacheDir = '';
+    for (let i = 0; i < REPEATS; i++) {
+      cacheDir = join(work, `cache-${i}`);
+      colds.push(await compareInChild(ref('old'), ref('new'), cacheDir));
+    }
+    const cold = colds.sort((a, b) => a.wallMs - b.wallMs)[Math.floor(REPEATS / 2)]!;
+
+    log('(d) our warm compare through the counting proxy...');
+    const proxy = await startProxy(registry.url);
+    const warm = await compareInChild(`${proxy.host}/bench/app:old`, `${proxy.host}/bench/app:new`, cacheDir);
+    // Config blobs are read to resolve the images; layer blobs are what the cache must spare.
+    const warmBlobGets = pair.reduce((n, layer) => n + proxy.blobGets(layer.digest), 0);
+    await proxy.stop();
+
+    log('(e) peak RSS with a 100 MB and a 1 GB non-Go layer (no cache)...');
+    const rss100 = await compareInChild(ref('old'), ref('big100m'), '-');
+    const rss1g = await compareInChild(ref('old'), ref('big1g'), '-');
+
+    log('decompressor speeds...');
+    const appLayer = built.layers['new-app']!;
+    const tarFile = join(work, 'new-app.tar');
+    bash(`gzip -dc '${appLayer.file}' > '${tarFile}' && zstd -q -f '${tarFile}' -o '${tarFile}.zst'`);
+    const speeds = {
+      ourGzip: await ourDecompressSpeed(appLayer.file, 'gzip'),
+      gzipTool: toolDecompressSpeed('gzip -dc', appLayer.file, appLayer.uncompressedSize),
+      ourZstd: await ourDecompressSpeed(`${tarFile}.zst`, 'zstd'),
+      zstdTool: toolDecompressSpeed('zstd -dc', `${tarFile}.zst`, statSync(tarFile).size),
+    };
+
+    const rssLimit = 200 * 1024 * 1024 + built.largestGoBinary;
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    const lines = [
+      '',
+      `images: old and new, ${pair.length} distinct layers, ${mb(pairCompressed)} compressed / ${mb(pairUncompressed)} uncompressed, Go binaries: ${cold.goBinaries.old} old, ${cold.goBinaries.new} new (${cold.changed} changed, ${cold.analysed} analysed)`,
+      `machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs, node ${process.version}; medians of ${REPEATS} runs for (a) and (c)`,
+      '',
+      `(a) curl | gzip -dc, distinct blobs one by one     ${fmt(curlMs)}`,
+      `(b) skopeo + tar + go version -m + go tool nm      ${fmt(shellMs)}`,
+      `(c) ours, cold (fresh cache), process wall time    ${fmt(cold.wallMs)}   (compare itself ${fmt(cold.ms)}, ${cold.stats.downloads} blobs fetched)`,
+      `(d) ours, warm cache, process wall time            ${fmt(warm.wallMs)}   (compare itself ${fmt(warm.ms)}, layer blob GETs seen by the proxy: ${warmBlobGets})`,
+      `(e) peak RSS, 100 MB non-Go layer                  ${mb(rss100.maxRssBytes)}`,
+      `    peak RSS, 1 GB non-Go layer                    ${mb(rss1g.maxRssBytes)}`,
+      '',
+      `cold / (a)   = ${(cold.wallMs / curlMs).toFixed(2)}x (compare itself ${(cold.ms / curlMs).toFixed(2)}x)   target <= 1.0x: ${verdict(cold.wallMs <= curlMs)}`,
+      `(b) / cold   = ${(shellMs / cold.wallMs).toFixed(2)}x   target >= 2x: ${verdict(shellMs >= 2 * cold.wallMs)}`,
+      `warm fetches ${warmBlobGets} layer blobs   target 0: ${verdict(warmBlobGets === 0)}`,
+      `peak RSS 1 GB layer ${mb(rss1g.maxRssBytes)} vs 100 MB layer ${mb(rss100.maxRssBytes)}; limit 200 MiB + largest Go binary (${mb(built.largestGoBinary)}) = ${mb(rssLimit)}: ${verdict(rss1g.maxRssBytes <= rssLimit && rss100.maxRssBytes <= rssLimit)}`,
+      '',
+      `decompression, MB/s of tar: ours gzip (node:zlib) ${speeds.ourGzip.toFixed(0)}, gzip -dc ${speeds.gzipTool.toFixed(0)}; ours zstd (${zstdImplementation()}) ${speeds.ourZstd.toFixed(0)}, zstd -dc ${speeds.zstdTool.toFixed(0)}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await registry.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
