@@ -60,8 +60,8 @@ class FzstdDecompressor extends Transform {
   constructor() {
     super({ readableHighWaterMark: 1 << 20 });
     this.decoder = new ZstdStream((chunk) => {
-      // fzstd reuses its window buffer: copy before handing the bytes on.
-      if (chunk.length > 0) this.push(Buffer.from(chunk));
+      // In streaming mode fzstd allocates every block afresh: wrap it, no copy needed.
+      if (chunk.length > 0) this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     });
   }
 
