@@ -2,11 +2,8 @@ import { ECRClient, paginateDescribeImages, paginateDescribeRepositories } from 
 import { RegistryError } from '../errors.js';
 import type { TagCandidate } from './pair.js';
 
-/** `ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn]` → registry id and region; undefined for other hosts. */
-export function parseEcrHost(host: string): { registryId: string; region: string } | undefined {
-  const match = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host);
-  return match ? { registryId: match[1]!, region: match[2]! } : undefined;
-}
+/** Registry id (`accountId`) and region come from the host, with the one parser the ECR login uses. */
+export { parseEcrHost } from '../registry/auth/ecr.js';
 
 /** An ECR client for the registry's region (the default AWS credential chain; endpoint overridable). */
 export function ecrClientFor(region: string, endpoint = process.env.LAYERDELTA_ECR_ENDPOINT): ECRClient {

@@ -45,7 +45,7 @@ describe('ECR enumeration through the real AWS SDK against a local wire endpoint
 
   it('reads registry id and region from the host', () => {
     expect(parseEcrHost('123456789012.dkr.ecr.eu-west-1.amazonaws.com')).toEqual({
-      registryId: '123456789012',
+      accountId: '123456789012',
       region: 'eu-west-1',
     });
     expect(parseEcrHost('123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn')?.region).toBe('cn-north-1');

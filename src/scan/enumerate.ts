@@ -1,0 +1,123 @@
+/**
+ * What a scan walks: the repositories of a registry (ECR DescribeRepositories, else `_catalog`, or a
+ * file), and per repository the tags with what `pickPair` needs to order them.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { UsageError } from '../errors.js';
+import type { CredentialStore } from '../registry/auth/credentials.js';
+import { RegistryClient } from '../registry/client.js';
+import { openSource } from '../source/open.js';
+import type { Platform } from '../source/types.js';
+import { ecrClientFor, listEcrImages, listEcrRepositories, parseEcrHost } from './ecr.js';
+import type { PairRule, TagCandidate } from './pair.js';
+
+/** Where repositories and tags come from: the ECR API for ECR hosts, the distribution API otherwise. */
+export type ScanTarget =
+  | { kind: 'ecr'; registry: string; accountId: string; client: ECRClient }
+  | { kind: 'registry'; registry: string; client: RegistryClient };
+
+export function scanTarget(
+  registry: string,
+  options: { credentials?: CredentialStore; insecure?: boolean; ecrClient?: ECRClient } = {},
+): ScanTarget {
+  const ecr = parseEcrHost(registry);
+  if (ecr) {
+    return {
+      kind: 'ecr',
+      registry,
+      accountId: ecr.accountId,
+      client: options.ecrClient ?? ecrClientFor(ecr.region),
+    };
+  }
+  const client = new RegistryClient({
+    registry,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
+  });
+  return { kind: 'registry', registry, client };
+}
+
+/** Every repository name, sorted: ECR's DescribeRepositories or the registry's `_catalog`. */
+export async function listRepositories(target: ScanTarget): Promise<string[]> {
+  if (target.kind === 'ecr') return await listEcrRepositories(target.client, target.accountId);
+  return [...new Set(await target.client.catalog())].sort();
+}
+
+/** `--repositories-file`: one name per line; blank lines and `#` comments ignored. */
+export async function readRepositoriesFile(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read --repositories-file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      { hint: 'one repository name per line' },
+    );
+  }
+  const names = text
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line !== '');
+  return [...new Set(names)].sort();
+}
+
+export interface CandidateOptions {
+  rule: PairRule;
+  platform?: Platform;
+  credentials?: CredentialStore;
+  insecure?: boolean;
+  /** Config reads in flight at once for `--pair created` on a plain registry (default 4). */
+  concurrency?: number;
+}
+
+/**
+ * The tags of one repository as pairing candidates.
+ * - ECR: DescribeImages gives digest and push time (imagePushedAt) for every tag in one paginated call.
+ * - Registry, `semver`: tags/list only (no per-tag request).
+ * - Registry, `created`: the distribution API has no dates, so every tag's manifest and config are read
+ *   (2 requests per tag, 3 for an index) to learn the config's `created`: the cost grows with the tag count.
+ */
+export async function listCandidates(
+  target: ScanTarget,
+  repository: string,
+  options: CandidateOptions,
+): Promise<TagCandidate[]> {
+  if (target.kind === 'ecr') return await listEcrImages(target.client, target.accountId, repository);
+  const tags = await target.client.listTags(repository);
+  if (options.rule === 'semver') return tags.map((tag) => ({ tag }));
+  return await mapBounded(tags, options.concurrency ?? 4, async (tag) => {
+    const source = await openSource(`${target.registry}/${repository}:${tag}`, {
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
+    });
+    try {
+      const image = await source.resolve(options.platform);
+      return {
+        tag,
+        digest: image.manifestDigest,
+        ...(image.config.created ? { created: image.config.created } : {}),
+      };
+    } finally {
+      await source.close();
+    }
+  });
+}
+
+/** `map` with at most `limit` calls in flight; results in input order; the first failure rejects. */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
