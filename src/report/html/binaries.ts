@@ -109,19 +109,22 @@ function moduleChangeTable(modules: ModuleChange[]): SafeHtml {
     return html`<p class="muted">No module was added, removed or changed version.</p>`;
   const rows = modules.map(
     (m) =>
-      html`<tr><td class="path">${m.path}</td><td><span class="badge mod-${m.change}">${m.change}</span></td><td>${m.oldVersion ?? '—'}</td><td>${m.newVersion ?? '—'}</td></tr>`,
+      html`<tr><td class="path">${m.path}</td><td><span class="badge mod-${m.change}">${m.change}</span></td><td class="value">${m.oldVersion ?? '—'}</td><td class="value">${m.newVersion ?? '—'}</td></tr>`,
   );
   return html`<table class="sortable compact"><caption>Module changes (from the build info)</caption>
 <thead><tr><th>Module</th><th>Change</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** Values can be long (DefaultGODEBUG): old and new stack in one cell instead of two thin columns. */
 function settingsTable(settings: BinaryDelta['settingsChanged']): SafeHtml {
   if (settings.length === 0) return html``;
+  const side = (label: string, value: string | undefined) =>
+    html`<div class="setting-side"><span class="muted">${label}</span><span class="value">${value ?? '(not set)'}</span></div>`;
   const rows = settings.map(
-    (s) => html`<tr><td class="path">${s.key}</td><td>${s.old ?? '—'}</td><td>${s.new ?? '—'}</td></tr>`,
+    (s) => html`<tr><td class="path">${s.key}</td><td>${side('old', s.old)}${side('new', s.new)}</td></tr>`,
   );
   return html`<table class="compact"><caption>Changed build settings</caption>
-<thead><tr><th>Setting</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}</tbody></table>`;
+<thead><tr><th>Setting</th><th>Old → new</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function facts(report: GoBinaryReport | undefined): string {

@@ -55,12 +55,13 @@ table.sortable.js th[aria-sort="descending"]::after { content:" ↓"; color:var(
 td.num { text-align:right; white-space:nowrap; font-variant-numeric:tabular-nums; }
 td.num small, td.delta small { display:block; color:var(--muted); font-size:11.5px; }
 td.instruction { max-width:440px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
-td.path { overflow-wrap:anywhere; }
+td.path { overflow-wrap:break-word; word-break:normal; }
+.value { overflow-wrap:anywhere; font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace; font-size:12px; }
+.setting-side { display:grid; grid-template-columns:2.5em 1fr; }
 td.bars { width:160px; }
 tr.tone-row-removed td.instruction { text-decoration:line-through; color:var(--muted); }
 tr.tone-row-reused td { color:var(--muted); }
 table.compact td, table.compact th { padding:3px 6px; font-size:12.5px; }
-table.compact td { overflow-wrap:anywhere; }
 .badge { display:inline-block; padding:1px 7px; border-radius:10px; font-size:11.5px; white-space:nowrap; font-family:system-ui,sans-serif; }
 .badge.tone-removed { color:#8a1c1c; }
 .badge.tone-within, .badge.tone-reused { color:#1f2328; }
