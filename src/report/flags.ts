@@ -19,7 +19,7 @@ export const reportFlags = {
   }),
   output: Flags.string({
     char: 'o',
-    description: 'Report format.',
+    description: 'Report format (html: one self-contained page; redirect it to a file).',
     options: [...OUTPUT_FORMATS],
     default: 'text',
   }),

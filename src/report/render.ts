@@ -1,11 +1,12 @@
 /** One entry point for every report format of compare/check. */
 import type { ImageDelta } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
+import { renderHtmlReport } from './html/render.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderText } from './text.js';
 
-export const OUTPUT_FORMATS = ['text', 'json', 'markdown'] as const;
+export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Colour only on a TTY, and never when NO_COLOR is set to anything non-empty (no-color.org). */
@@ -24,6 +25,8 @@ export function renderReport(
       return renderJson(delta, check);
     case 'markdown':
       return renderMarkdown(delta, check);
+    case 'html':
+      return renderHtmlReport(delta, check);
     default:
       return renderText(delta, { color: options.color ?? false, ...check });
   }

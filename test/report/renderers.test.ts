@@ -3,6 +3,7 @@ import { buildImageDelta } from '../../src/delta/compare.js';
 import type { BinaryDelta } from '../../src/delta/types.js';
 import type { GoBinaryReport } from '../../src/golang/types.js';
 import { evaluateThresholds } from '../../src/policy/evaluate.js';
+import { renderHtmlReport } from '../../src/report/html/render.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderReport, useColor } from '../../src/report/render.js';
@@ -238,5 +239,6 @@ describe('JSON report', () => {
     expect(renderReport(delta, 'json')).toBe(renderJson(delta));
     expect(renderReport(delta, 'markdown')).toBe(renderMarkdown(delta));
     expect(renderReport(delta, 'text')).toBe(renderText(delta, { color: false }));
+    expect(renderReport(delta, 'html')).toBe(renderHtmlReport(delta));
   });
 });
