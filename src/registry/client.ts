@@ -305,10 +305,12 @@ export class RegistryClient {
       let target = url;
       let response: OpenResponse | undefined;
       let redirects = 0;
+      let sent: string | undefined;
       try {
         for (;;) {
           const sameHost = new URL(target).origin === registryOrigin;
           const authorization = sameHost ? await this.auth.authorization(subject) : undefined;
+          sent = authorization;
           response = await openRequest(target, {
             method: options.method,
             headers: { ...options.headers, ...(authorization ? { authorization } : {}) },
@@ -340,7 +342,7 @@ export class RegistryClient {
         challenged = true;
         const wwwAuthenticate = header(response, 'www-authenticate');
         discard(response);
-        if (await this.auth.onChallenge(wwwAuthenticate, subject)) {
+        if (await this.auth.onChallenge(wwwAuthenticate, subject, sent)) {
           attempt--; // a challenge round is not a retry
           continue;
         }

@@ -190,6 +190,30 @@ describe.each(['none', 'basic', 'token'] as const)('pulling from a registry with
   }
 });
 
+describe('concurrent requests on a token registry', () => {
+  it('share one token fetch per scope', async () => {
+    const registry = await startRegistry({ auth: 'token' });
+    try {
+      const layers = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => tarLayer({ [`f${i}`]: `layer ${i}` })));
+      const pushed = await pushImage(registry, 'many/layers', 'v1', { layers });
+      const before = registry.tokenServer!.issued;
+      const client = new RegistryClient({
+        registry: registry.host,
+        credentials: staticCredentialStore({
+          [registry.host]: { username: registry.username!, password: registry.password! },
+        }),
+      });
+      const blobs = await Promise.all(
+        pushed.layers.map(async (layer) => readAll(await client.getBlob('many/layers', layer))),
+      );
+      expect(blobs.map((b) => sha256(b))).toEqual(pushed.layers.map((l) => l.digest));
+      expect(registry.tokenServer!.issued - before).toBe(1);
+    } finally {
+      await registry.stop();
+    }
+  });
+});
+
 describe('token servers', () => {
   it.each(['token', 'access_token'] as const)('accepts a token in the %s field', async (field) => {
     const registry = await startRegistry({ auth: 'token', tokenField: field });

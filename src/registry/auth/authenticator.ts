@@ -25,7 +25,8 @@ export class Authenticator {
   private scheme: 'anonymous' | 'basic' | 'bearer' = 'anonymous';
   private realm?: string;
   private service?: string;
-  private readonly tokens = new Map<string, CachedToken>();
+  /** Per scope, the token being fetched or fetched last: concurrent requests share one fetch. */
+  private readonly tokens = new Map<string, Promise<CachedToken>>();
   private credentials?: Promise<Credentials | undefined>;
 
   constructor(
@@ -38,39 +39,58 @@ export class Authenticator {
   /** The Authorization header for a request in `scope`, when we know what the registry wants. */
   async authorization(subject: RequestSubject): Promise<string | undefined> {
     if (this.scheme === 'basic') return this.basicHeader(await this.lookupCredentials());
-    if (this.scheme === 'bearer') {
-      const scope = scopeFor(subject);
-      const cached = this.tokens.get(scope);
-      if (cached && cached.expiresAt > this.options.now()) return `Bearer ${cached.value}`;
-      // Another repository on a registry that already asked for tokens: fetch one up front.
-      return `Bearer ${await this.fetchToken(subject)}`;
-    }
+    // On a registry that already asked for tokens, fetch one for a new scope up front.
+    if (this.scheme === 'bearer') return `Bearer ${await this.bearerToken(subject)}`;
     return undefined;
   }
 
   /**
-   * The registry answered 401 with this `WWW-Authenticate`. Prepare credentials for another try and
-   * say whether one is worth making.
+   * The registry answered 401 with this `WWW-Authenticate` to a request that carried `sent`.
+   * Prepare credentials for another try and say whether one is worth making.
    */
-  async onChallenge(header: string | undefined, subject: RequestSubject): Promise<boolean> {
+  async onChallenge(
+    header: string | undefined,
+    subject: RequestSubject,
+    sent: string | undefined,
+  ): Promise<boolean> {
     const challenges = parseChallenges(header);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer?.params.realm) {
       this.scheme = 'bearer';
       this.realm = bearer.params.realm;
       this.service = bearer.params.service;
-      this.tokens.delete(scopeFor(subject));
-      await this.fetchToken(subject);
+      await this.bearerToken(subject, sent);
       return true;
     }
     if (challenges.some((c) => c.scheme === 'basic')) {
-      if (this.scheme === 'basic') return false;
       const credentials = await this.lookupCredentials();
-      if (!this.basicHeader(credentials)) return false;
+      const basic = this.basicHeader(credentials);
+      if (!basic || basic === sent) return false;
       this.scheme = 'basic';
       return true;
     }
     return false;
+  }
+
+  /**
+   * A valid token for the subject's scope: the cached one unless it expired or is the one the
+   * registry just `rejected`; otherwise one fetch, shared by every request waiting for it.
+   */
+  private async bearerToken(subject: RequestSubject, rejected?: string): Promise<string> {
+    const scope = scopeFor(subject);
+    const pending = this.tokens.get(scope);
+    if (pending) {
+      const token = await pending;
+      if (token.expiresAt > this.options.now() && `Bearer ${token.value}` !== rejected) return token.value;
+      const current = this.tokens.get(scope);
+      if (current && current !== pending) return await this.bearerToken(subject, rejected);
+    }
+    const fetching = this.fetchToken(subject);
+    this.tokens.set(scope, fetching);
+    fetching.catch(() => {
+      if (this.tokens.get(scope) === fetching) this.tokens.delete(scope);
+    });
+    return (await fetching).value;
   }
 
   private lookupCredentials(): Promise<Credentials | undefined> {
@@ -85,10 +105,11 @@ export class Authenticator {
   }
 
   /** GET realm?service=&scope= (basic credentials when we have them), or the OAuth2 refresh-token POST. */
-  private async fetchToken(subject: RequestSubject): Promise<string> {
+  private async fetchToken(subject: RequestSubject): Promise<CachedToken> {
     const scope = scopeFor(subject);
     const credentials = await this.lookupCredentials();
-    if (credentials?.registryToken) return credentials.registryToken;
+    if (credentials?.registryToken)
+      return { value: credentials.registryToken, expiresAt: Number.POSITIVE_INFINITY };
     const realm = new URL(this.realm ?? '');
     const headers: Record<string, string> = { accept: 'application/json' };
     let method: 'GET' | 'POST' = 'GET';
@@ -149,7 +170,6 @@ export class Authenticator {
     // Tokens without expires_in live 60 s (distribution's token spec); renew a little early.
     const lifetimeSeconds =
       typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : 60;
-    this.tokens.set(scope, { value: token, expiresAt: this.options.now() + lifetimeSeconds * 900 });
-    return token;
+    return { value: token, expiresAt: this.options.now() + lifetimeSeconds * 900 };
   }
 }
