@@ -2,7 +2,13 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { compareReferences } from '../delta/compare.js';
 import { ExitCode } from '../errors.js';
-import { type CheckSettings, loadConfigFile, mergeSettings, parseSettings } from '../policy/config.js';
+import {
+  type CheckSettings,
+  FROM_FLAGS,
+  loadConfigFile,
+  mergeSettings,
+  parseSettings,
+} from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../report/flags.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
@@ -75,7 +81,7 @@ ${EXIT_CODES_HELP}`;
         'max-binary-growth': flags['max-binary-growth'],
         'max-binary-growth-bytes': flags['max-binary-growth-bytes'],
       },
-      'flags',
+      FROM_FLAGS,
     );
     const settings = mergeSettings(loadConfigFile(flags.config), fromFlags);
 

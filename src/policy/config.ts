@@ -44,7 +44,13 @@ export const SETTINGS: Record<string, { field: ThresholdKey | 'tolerance'; kind:
 
 export const DEFAULT_CONFIG_FILE = '.layerdelta.yml';
 
-/** Parse raw values (strings from flags, strings or numbers from YAML) keyed by setting name. */
+/** `where` of settings given as command-line flags: errors then name the flag (`--max-growth`). */
+export const FROM_FLAGS = 'flags';
+
+/**
+ * Parse raw values (strings from flags, strings or numbers from YAML) keyed by setting name. `where`
+ * is FROM_FLAGS or the file's path, for error messages.
+ */
 export function parseSettings(raw: Record<string, unknown>, where: string): CheckSettings {
   const settings: CheckSettings = { thresholds: {} };
   for (const [name, value] of Object.entries(raw)) {
@@ -58,7 +64,7 @@ export function parseSettings(raw: Record<string, unknown>, where: string): Chec
     if (typeof value !== 'string' && typeof value !== 'number') {
       throw new UsageError(`setting "${name}" in ${where} must be a number or a string, e.g. 10% or 5MB`);
     }
-    const label = `${name} in ${where}`;
+    const label = where === FROM_FLAGS ? `--${name}` : `${name} in ${where}`;
     const parsed = setting.kind === 'percent' ? parsePercent(value, label) : parseSize(value, label);
     if (setting.field === 'tolerance') settings.tolerance = parsed;
     else settings.thresholds[setting.field] = parsed;

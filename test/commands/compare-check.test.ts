@@ -343,7 +343,10 @@ describe('bad input', () => {
     [['compare', 'a', 'b', '--platform', 'linux'], 'invalid platform'],
     [['compare', 'a', 'b', '--output', 'yaml'], ''],
     [['compare', 'a', 'b', '--json', '--output', 'markdown'], '--json conflicts with --output markdown'],
-    [['check', 'a', '--baseline', 'b', '--max-growth-bytes', '5XB'], 'invalid size "5XB"'],
+    [
+      ['check', 'a', '--baseline', 'b', '--max-growth-bytes', '5XB'],
+      'invalid size "5XB" for --max-growth-bytes',
+    ],
     [['check', 'a'], ''],
   ])('%j exits 2 with one line', async (argv, text) => {
     const result = await runCli(argv, { cwd: workDir });

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildImageDelta } from '../../src/delta/compare.js';
 import type { BinaryDelta } from '../../src/delta/types.js';
 import { UsageError } from '../../src/errors.js';
-import { loadConfigFile, mergeSettings, parseSettings } from '../../src/policy/config.js';
+import { FROM_FLAGS, loadConfigFile, mergeSettings, parseSettings } from '../../src/policy/config.js';
 import { evaluateThresholds } from '../../src/policy/evaluate.js';
 import { parsePercent, parseSize } from '../../src/policy/units.js';
 import { resolvedImage, sampleDelta } from '../delta/images.js';
@@ -79,6 +79,15 @@ describe('settings', () => {
         maxBinaryGrowthBytes: 1_048_576,
       },
     });
+  });
+
+  it('names the flag or the file in errors', () => {
+    expect(() => parseSettings({ 'max-growth': 'ten' }, FROM_FLAGS)).toThrow(
+      'invalid percentage "ten" for --max-growth',
+    );
+    expect(() => parseSettings({ 'max-growth': 'ten' }, 'ci.yml')).toThrow(
+      'invalid percentage "ten" for max-growth in ci.yml',
+    );
   });
 
   it('rejects unknown keys and non-scalar values', () => {
