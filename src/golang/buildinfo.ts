@@ -40,8 +40,12 @@ export function readRawBuildInfo(elf: ElfFile): RawBuildInfo {
     throw new GoAnalysisError('corrupt build info', `pointer size ${ptrSize}`);
   const bigEndian = (flags & FLAG_BIG_ENDIAN) !== 0;
   const header = new DataView(region.buffer, region.byteOffset + at, HEADER_SIZE);
-  const readPtr = (view: DataView, off: number): number =>
-    ptrSize === 8 ? Number(view.getBigUint64(off, !bigEndian)) : view.getUint32(off, !bigEndian);
+  const readPtr = (view: DataView, off: number): number => {
+    if (ptrSize === 4) return view.getUint32(off, !bigEndian);
+    const value = view.getBigUint64(off, !bigEndian);
+    if (value > 2n ** 52n) throw new GoAnalysisError('corrupt build info', 'pointer out of range');
+    return Number(value);
+  };
   const readGoString = (addr: number): Uint8Array => {
     const hdrOff = elf.fileOffset(addr, 2 * ptrSize);
     if (hdrOff === undefined)

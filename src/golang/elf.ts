@@ -16,6 +16,8 @@ export const SHF_COMPRESSED = 0x800;
 export const PT_LOAD = 1;
 export const PF_X = 0x1;
 export const PF_W = 0x2;
+/** Largest address or size accepted: sums of two stay exact in a double. */
+const MAX_VALUE = 2n ** 52n;
 
 const ELF_MACHINES: Record<number, string> = {
   3: '386',
@@ -114,9 +116,12 @@ export class ElfFile {
   u32(off: number): number {
     return this.view.getUint32(off, this.littleEndian);
   }
-  /** 64-bit values as numbers: addresses and sizes of real files fit in 2^53. */
+  /** 64-bit values as numbers: addresses and sizes of real files fit in 2^53 (2^52 keeps sums exact). */
   u64(off: number): number {
-    return Number(this.view.getBigUint64(off, this.littleEndian));
+    const value = this.view.getBigUint64(off, this.littleEndian);
+    if (value > MAX_VALUE)
+      throw new GoAnalysisError('unsupported ELF', `value 0x${value.toString(16)} at offset ${off}`);
+    return Number(value);
   }
   word(off: number): number {
     return this.is64 ? this.u64(off) : this.u32(off);

@@ -55,7 +55,15 @@ export function locatePclntab(elf: ElfFile): Uint8Array {
   const candidates = elf.sections.filter(
     (s) => s.flags & SHF_ALLOC && !(s.flags & SHF_EXECINSTR) && s.type !== SHT_NOBITS && s.size >= 64,
   );
+  // Crafted files may declare many sections over the same bytes: scan each range once, and at most
+  // the file's size in total.
+  let budget = elf.data.length;
+  const seen = new Set<string>();
   for (const s of candidates) {
+    const key = `${s.offset}:${s.size}`;
+    if (seen.has(key) || s.size > budget) continue;
+    seen.add(key);
+    budget -= s.size;
     const found = scanForHeader(elf, s);
     if (found) return found;
   }
@@ -108,8 +116,13 @@ function parseHeader(elf: ElfFile, data: Uint8Array): Header {
   }
   const fields = magic === MAGIC_116 ? 7 : 8;
   if (data.length < 8 + fields * ptrSize) throw new GoAnalysisError('truncated', 'pclntab header cut short');
-  const word = (i: number): number =>
-    ptrSize === 8 ? Number(view.getBigUint64(8 + i * ptrSize, le)) : view.getUint32(8 + i * ptrSize, le);
+  const word = (i: number): number => {
+    if (ptrSize === 4) return view.getUint32(8 + i * ptrSize, le);
+    const value = view.getBigUint64(8 + i * ptrSize, le);
+    // Real tables hold sizes and addresses far below 2^52; more would make sums inexact.
+    if (value > 2n ** 52n) throw new GoAnalysisError('unsupported pclntab', 'header value out of range');
+    return Number(value);
+  };
   const nfunc = word(0);
   const header: Header =
     magic === MAGIC_116
@@ -153,8 +166,12 @@ export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: number): P
   const le = elf.littleEndian;
   const is116 = h.magic === MAGIC_116;
   const fieldSize = is116 ? h.ptrSize : 4;
-  const readField = (off: number): number =>
-    fieldSize === 8 ? Number(view.getBigUint64(off, le)) : view.getUint32(off, le);
+  const readField = (off: number): number => {
+    if (fieldSize === 4) return view.getUint32(off, le);
+    const value = view.getBigUint64(off, le);
+    if (value > 2n ** 52n) throw new GoAnalysisError('corrupt pclntab', 'function table value out of range');
+    return Number(value);
+  };
   // Go 1.26 writes 0 as textStart: entries are then offsets from the start of .text.
   const textStart = is116 ? 0 : h.textStart !== 0 ? h.textStart : textAddr;
   const names = data.subarray(h.funcnameOffset);
@@ -167,9 +184,14 @@ export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: number): P
   const entryOf = (i: number): number => textStart + readField(pcln + i * 2 * fieldSize);
   const functions: PclnFunction[] = [];
   const textEnd = entryOf(h.nfunc);
+  // The linker dedups identical pc-value tables, so functions share offsets: walk each once. The
+  // budget keeps crafted tables (many offsets into one long unterminated table) linear.
+  const pcspLengths = new Map<number, number>();
+  let walkBudget = 2 * pctab.length + 4096;
   for (let i = 0; i < h.nfunc; i++) {
     const entry = entryOf(i);
     const next = entryOf(i + 1);
+    if (next < entry) throw new GoAnalysisError('corrupt pclntab', 'function table not sorted by address');
     const funcOff = readField(pcln + (i * 2 + 1) * fieldSize);
     const at = pcln + funcOff;
     if (at + pcspAt + 4 > data.length)
@@ -180,7 +202,15 @@ export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: number): P
     const span = next > entry ? next - entry : 0;
     let size: number;
     if (pcsp !== 0) {
-      size = Math.min(pcTableLength(pctab, pcsp, h.minLC), span);
+      let length = pcspLengths.get(pcsp);
+      if (length === undefined) {
+        const walked = pcTableLength(pctab, pcsp, h.minLC);
+        walkBudget -= walked.bytes;
+        if (walkBudget < 0) throw new GoAnalysisError('corrupt pclntab', 'pc tables overlap');
+        length = walked.pc;
+        pcspLengths.set(pcsp, length);
+      }
+      size = Math.min(length, span);
     } else {
       size = span - trailingPadding(elf, entry, span);
     }
@@ -198,7 +228,11 @@ export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: number): P
  * Total pc span covered by a pc-value table: walk (value delta, pc delta) varint pairs until the
  * terminating zero value delta (debug/gosym LineTable.step). Bounded by the table's bytes.
  */
-export function pcTableLength(pctab: Uint8Array, off: number, quantum: number): number {
+export function pcTableLength(
+  pctab: Uint8Array,
+  off: number,
+  quantum: number,
+): { pc: number; bytes: number } {
   let at = off;
   let pc = 0;
   let first = true;
@@ -211,7 +245,7 @@ export function pcTableLength(pctab: Uint8Array, off: number, quantum: number): 
     at = delta.next;
     pc += delta.value * quantum;
   }
-  return pc;
+  return { pc, bytes: at - off };
 }
 
 function readUvarint(bytes: Uint8Array, start: number): { value: number; next: number } {
@@ -275,16 +309,21 @@ function fillSuffix(code: Uint8Array, start: number, end: number, arch: string):
   }
 }
 
+/** Alignment never needs more fill than this; longer runs are not padding (and are not scanned). */
+const MAX_FILL = 4096;
+
 /** How many bytes at the end of [entry, entry+span) are alignment fill (for code without pcsp). */
 function trailingPadding(elf: ElfFile, entry: number, span: number): number {
   if (span === 0) return 0;
   const off = elf.fileOffset(entry, span);
   if (off === undefined) return 0;
-  return fillSuffix(elf.data, off, off + span, elf.arch);
+  const end = off + span;
+  return fillSuffix(elf.data, Math.max(off, end - MAX_FILL), end, elf.arch);
 }
 
 /** True when [addr, addr+length) is nothing but alignment fill (INT3, zeros, compiler NOPs). */
 export function isAlignmentFill(elf: ElfFile, addr: number, length: number): boolean {
+  if (length > MAX_FILL) return false;
   const off = elf.fileOffset(addr, length);
   if (off === undefined) return false;
   return fillSuffix(elf.data, off, off + length, elf.arch) === length;
