@@ -79,8 +79,9 @@ svg.treemap { width:100%; height:auto; display:block; border-radius:4px; }
 .tm-cell rect { stroke:#fff; stroke-width:1; }
 .tm-label { font-size:11px; pointer-events:none; fill:#1f2328; }
 .tm-detail { fill-opacity:.8; }
-.tm-grow-3-text, .tm-shrink-3-text { fill:#fff; }
-.tm-grow-1 { fill:#f8d3cf; background:#f8d3cf; } .tm-grow-2 { fill:#ec8f85; background:#ec8f85; } .tm-grow-3 { fill:#c63b30; background:#c63b30; }
+.tm-grow-3-text, .tm-shrink-3-text, .tm-new-text { fill:#fff; }
+.tm-grow-1 { fill:#f8d3cf; background:#f8d3cf; } .tm-grow-2 { fill:#f0a49b; background:#f0a49b; } .tm-grow-3 { fill:#de6a5e; background:#de6a5e; }
+.tm-new { fill:#b42a20; background:#b42a20; }
 .tm-shrink-1 { fill:#d3ecd9; background:#d3ecd9; } .tm-shrink-2 { fill:#8fcd9f; background:#8fcd9f; } .tm-shrink-3 { fill:#2d8748; background:#2d8748; }
 .tm-same { fill:#dfe3e8; background:#dfe3e8; } .tm-neutral { fill:#b7cde9; background:#b7cde9; }
 .columns { display:grid; grid-template-columns:1fr 1fr; gap:0 24px; }

@@ -14,7 +14,8 @@ const CHAR_WIDTH = 6.7;
 /** Colour class: direction of change, and a stronger shade for a larger relative change. */
 export function deltaTone(entry: SizeDelta): string {
   if (entry.delta === 0) return 'tm-same';
-  const relative = entry.oldBytes === 0 ? 1 : Math.abs(entry.delta) / entry.oldBytes;
+  if (entry.oldBytes === 0) return 'tm-new';
+  const relative = Math.abs(entry.delta) / entry.oldBytes;
   const shade = relative < 0.05 ? 1 : relative < 0.25 ? 2 : 3;
   return `${entry.delta > 0 ? 'tm-grow' : 'tm-shrink'}-${shade}`;
 }
@@ -113,7 +114,8 @@ export function treemapLegend(): SafeHtml {
   const item = (cls: string, text: string) =>
     html`<li><svg width="14" height="14" aria-hidden="true"><rect class="${cls}" width="14" height="14" rx="2"/></svg>${text}</li>`;
   return html`<ul class="legend" aria-label="Treemap colours">${[
-    item('tm-grow-3', 'grew ≥25% or new'),
+    item('tm-new', 'new package'),
+    item('tm-grow-3', 'grew ≥25%'),
     item('tm-grow-2', 'grew 5–25%'),
     item('tm-grow-1', 'grew <5%'),
     item('tm-same', 'unchanged'),
