@@ -15,10 +15,14 @@ import {
 } from './format.js';
 import { layerLabel, summaryLine } from './summary.js';
 
-/** A table cell: no line breaks, pipes escaped, HTML-looking text neutralised. */
+/**
+ * Text for a table cell or a Markdown line: no line breaks, Markdown punctuation and pipes escaped,
+ * HTML-looking text neutralised (an instruction like `RUN rm -rf /tmp/*` must not start emphasis).
+ */
 export function cell(text: string): string {
   return text
     .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*_[\]~]/g, '\\$&')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -189,6 +189,15 @@ describe('Markdown report', () => {
     for (const row of layerTable.slice(layerTable.indexOf(header))) expect(cells(row)).toBe(cells(header));
   });
 
+  it('escapes Markdown punctuation so instructions cannot start emphasis or links', () => {
+    const delta = buildImageDelta(
+      resolvedImage('a', [['x', 1000, 'RUN rm -rf /var/lib/*_cache [x]']]),
+      resolvedImage('b', [['y', 2000, 'RUN rm -rf /var/lib/*_cache [x]']]),
+      { tolerance: 0.05 },
+    );
+    expect(renderMarkdown(delta)).toContain('<code>RUN rm -rf /var/lib/\\*\\_cache \\[x\\]</code>');
+  });
+
   it('includes binaries with module details and the check result', () => {
     const delta = sampleDelta({ binaries });
     const md = renderMarkdown(delta, { check: evaluateThresholds(delta, {}) });
