@@ -209,4 +209,39 @@ describe('credentials from docker config files and helpers', () => {
       `cannot read registry credentials from ${box.homeConfig}: not valid JSON (fix or remove the file)`,
     );
   });
+
+  it('logs in with an identity token (OAuth2 refresh_token POST) on a token registry', async () => {
+    const tokenRegistry = await startRegistry({
+      auth: 'token',
+      refreshTokens: { 'rt-secret-123': 'tester' },
+    });
+    try {
+      const pushed = await pushImage(tokenRegistry, 'id/app', 'v1', { layers: [await tarLayer({ i: 'd' })] });
+      const box = sandbox();
+      box.write(box.homeConfig, { auths: { [tokenRegistry.host]: { identitytoken: 'rt-secret-123' } } });
+      const client = new RegistryClient({
+        registry: tokenRegistry.host,
+        credentials: loadCredentialStore(box.env),
+      });
+      expect((await client.getManifest('id/app', 'v1')).digest).toBe(pushed.manifestDigest);
+      const last = tokenRegistry.tokenServer!.requests.at(-1);
+      expect(last).toMatchObject({
+        method: 'POST',
+        user: 'tester',
+        scope: 'repository:id/app:pull',
+        status: 200,
+      });
+
+      box.write(box.homeConfig, { auths: { [tokenRegistry.host]: { identitytoken: 'rt-revoked' } } });
+      const revoked = new RegistryClient({
+        registry: tokenRegistry.host,
+        credentials: loadCredentialStore(box.env),
+      });
+      const error = await caught(revoked.getManifest('id/app', 'v1'));
+      expect(error.message).toBe(`authentication failed for ${tokenRegistry.host}/id/app`);
+      expect(error.oneLine()).not.toContain('rt-revoked');
+    } finally {
+      await tokenRegistry.stop();
+    }
+  });
 });

@@ -46,6 +46,8 @@ export interface StartRegistryOptions {
   anonymousPull?: boolean;
   /** Token registries: which field the token server answers with. */
   tokenField?: 'token' | 'access_token' | 'both';
+  /** Token registries: identity (refresh) tokens → user, accepted by POST grant_type=refresh_token. */
+  refreshTokens?: Record<string, string>;
 }
 
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<TestRegistry> {
@@ -67,6 +69,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       users,
       ...(options.anonymousPull !== undefined ? { anonymousPull: options.anonymousPull } : {}),
       ...(options.tokenField !== undefined ? { tokenField: options.tokenField } : {}),
+      ...(options.refreshTokens !== undefined ? { refreshTokens: options.refreshTokens } : {}),
     });
     authConfig = [
       'auth:',

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,11 +18,14 @@ export interface TokenServerOptions {
   anonymousPull?: boolean;
   /** Which JSON field carries the token (default both `token` and `access_token`). */
   tokenField?: 'token' | 'access_token' | 'both';
+  /** OAuth2 refresh tokens (docker's identity tokens) → the user they log in, for POST grant_type=refresh_token. */
+  refreshTokens?: Record<string, string>;
   /** expires_in of issued tokens (default 300 s). */
   expiresInSeconds?: number;
 }
 
 export interface TokenRequest {
+  method: string;
   service: string | null;
   scope: string | null;
   /** The user that authenticated, if any. */
@@ -107,17 +110,36 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   const requests: TokenRequest[] = [];
 
   const server: Server = createServer((req, res) => {
+    let form = '';
+    req.on('data', (d: Buffer) => {
+      form += d.toString('utf8');
+    });
+    req.on('end', () => answer(req, new URLSearchParams(req.method === 'POST' ? form : ''), res));
+  });
+
+  const answer = (req: IncomingMessage, form: URLSearchParams, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://token');
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' '));
+    const params = req.method === 'POST' ? form : url.searchParams;
+    const scopes = params.getAll('scope').flatMap((s) => s.split(' '));
     const credentials = basicUser(req);
     const record: TokenRequest = {
-      service: url.searchParams.get('service'),
+      method: req.method ?? 'GET',
+      service: params.get('service'),
       scope: scopes.join(' ') || null,
       status: 0,
     };
     requests.push(record);
     let user: string | undefined;
-    if (credentials) {
+    if (req.method === 'POST') {
+      const refreshToken = params.get('refresh_token') ?? '';
+      user = params.get('grant_type') === 'refresh_token' ? options.refreshTokens?.[refreshToken] : undefined;
+      if (user === undefined) {
+        record.status = 401;
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+        return;
+      }
+      record.user = user;
+    } else if (credentials) {
       if (
         options.users[credentials.user] === undefined ||
         options.users[credentials.user] !== credentials.password
@@ -142,7 +164,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     const claims = {
       iss: issuer,
       sub: user ?? '',
-      aud: url.searchParams.get('service') ?? service,
+      aud: params.get('service') ?? service,
       exp: now + expiresIn,
       nbf: now - 10,
       iat: now,
@@ -162,7 +184,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     if (field !== 'access_token') body.token = token;
     if (field !== 'token') body.access_token = token;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address !== 'object') throw new Error('token server has no address');
