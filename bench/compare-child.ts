@@ -15,6 +15,7 @@ const started = performance.now();
 const oldSource = await openSource(oldRef, { insecure: true });
 const newSource = await openSource(newRef, { insecure: true });
 const [oldImage, newImage] = await Promise.all([oldSource.resolve(), newSource.resolve()]);
+const resolvedMs = performance.now() - started;
 const scanner = new LayerScanner({
   cache: cacheDir === '-' ? openScanCache({ noCache: true }) : openScanCache({ cacheDir }),
 });
@@ -27,6 +28,8 @@ const ms = performance.now() - started;
 process.stdout.write(
   `${JSON.stringify({
     ms,
+    resolveMs: resolvedMs,
+    loadMs: started,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     stats: scanner.stats,
     goBinaries: { old: oldScan!.filesystem.goBinaries.size, new: newScan!.filesystem.goBinaries.size },

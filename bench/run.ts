@@ -57,6 +57,10 @@ function bash(script: string): void {
 
 interface ChildResult {
   ms: number;
+  /** Resolving both images (manifests, configs) within `ms`. */
+  resolveMs: number;
+  /** From process start to the compare's start: Node and module loading. */
+  loadMs: number;
   wallMs: number;
   maxRssBytes: number;
   stats: { downloads: number; cacheHits: number; shared: number };
@@ -214,7 +218,7 @@ for f in $(find "$dir/rootfs" -type f -perm -u+x); do ${GO} version -m "$f" > /d
       '',
       `(a) curl | gzip -dc, distinct blobs one by one     ${fmt(curlMs)}`,
       `(b) skopeo + tar + go version -m + go tool nm      ${fmt(shellMs)}`,
-      `(c) ours, cold (fresh cache), process wall time    ${fmt(cold.wallMs)}   (compare itself ${fmt(cold.ms)}, ${cold.stats.downloads} blobs fetched)`,
+      `(c) ours, cold (fresh cache), process wall time    ${fmt(cold.wallMs)}   (module loading ${fmt(cold.loadMs)}, compare itself ${fmt(cold.ms)} of which resolving ${fmt(cold.resolveMs)}; ${cold.stats.downloads} blobs fetched)`,
       `(d) ours, warm cache, process wall time            ${fmt(warm.wallMs)}   (compare itself ${fmt(warm.ms)}, layer blob GETs seen by the proxy: ${warmBlobGets})`,
       `(e) peak RSS, 100 MB non-Go layer                  ${mb(rss100.maxRssBytes)}`,
       `    peak RSS, 1 GB non-Go layer                    ${mb(rss1g.maxRssBytes)}`,

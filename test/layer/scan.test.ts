@@ -7,6 +7,7 @@ import { RegistryError } from '../../src/errors.js';
 import { scanLayer } from '../../src/layer/scan.js';
 import type { LayerScan } from '../../src/layer/types.js';
 import {
+  BIGGER_SOURCE,
   buildGoProgram,
   type Compression,
   compress,
@@ -118,6 +119,28 @@ describe('scanLayer', () => {
       size: readFileSync(NON_GO_ELF).length,
     });
     expect(scan.otherExecutables['/usr/bin/true']?.reason).toMatch(/Go/);
+  });
+
+  it('analyses several Go binaries of one layer each on its own (bigger first, smaller after)', async () => {
+    const biggerPath = buildGoProgram(work, 'bigger', BIGGER_SOURCE);
+    const tar = await tarOf([
+      { name: 'bin/bigger', data: readFileSync(biggerPath), mode: 0o755 },
+      { name: 'bin/hello', data: hello, mode: 0o755 },
+      { name: 'bin/bigger-again', data: readFileSync(biggerPath), mode: 0o755 },
+    ]);
+    const { scan } = await scanBlob('gzip', tar);
+    for (const [path, file] of [
+      ['/bin/bigger', biggerPath],
+      ['/bin/hello', helloPath],
+      ['/bin/bigger-again', biggerPath],
+    ] as const) {
+      const report = scan.goBinaries[path];
+      expect(report?.digest).toBe(sha256sum(file));
+      expect(report?.size).toBe(readFileSync(file).length);
+      expect(report?.buildInfo.path).toBe(goVersionM(file).path);
+    }
+    // Reports are plain data (they go to the cache as JSON): nothing refers to the bytes read.
+    expect(JSON.parse(JSON.stringify(scan.goBinaries))).toEqual(scan.goBinaries);
   });
 
   it('does not buffer an ELF file above the cap: reported as not analysable with its digest', async () => {
