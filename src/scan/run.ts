@@ -226,11 +226,12 @@ function tagRef(candidate: TagCandidate): TagRef {
 
 function skipReason(candidates: TagCandidate[], rule: PairRule): string {
   if (candidates.length === 0) return 'no tags';
+  const tags = `${candidates.length} tag${candidates.length === 1 ? '' : 's'}`;
   const usable =
     rule === 'semver'
-      ? `${candidates.filter((c) => semver.valid(c.tag.replace(/^v/, '')) !== null).length} of ${candidates.length} tags are semantic versions`
-      : `${candidates.filter((c) => c.created).length} of ${candidates.length} tags have a creation time`;
-  return `fewer than two distinct images to compare (${usable})`;
+      ? `${candidates.filter((c) => semver.valid(c.tag.replace(/^v/, '')) !== null).length} of them a semantic version`
+      : `${candidates.filter((c) => c.created).length} of them with a creation time`;
+  return `fewer than two distinct images to compare (${tags}, ${usable})`;
 }
 
 function oneLine(error: unknown): string {

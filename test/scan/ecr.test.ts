@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
+import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
 import { ecrClientFor, listEcrImages, listEcrRepositories, parseEcrHost } from '../../src/scan/ecr.js';
+import { listCandidates, listRepositories, scanTarget } from '../../src/scan/enumerate.js';
 import { pickPair } from '../../src/scan/pair.js';
+import { runScan } from '../../src/scan/run.js';
 import { type FakeEcr, startFakeEcr } from '../support/ecr-endpoint.js';
 
 const REGISTRY_ID = '123456789012';
@@ -80,5 +83,81 @@ describe('ECR enumeration through the real AWS SDK against a local wire endpoint
       /DescribeImages failed for 123456789012\/does\/not-exist: RepositoryNotFoundException/,
     );
     expect((error as RegistryError).message).not.toContain('\n');
+  });
+});
+
+describe('a scan of an ECR host: repositories and pairs from the ECR API', () => {
+  const HOST = `${REGISTRY_ID}.dkr.ecr.us-east-1.amazonaws.com`;
+  let ecr: FakeEcr;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDTEST';
+    process.env.AWS_SECRET_ACCESS_KEY = 'test-secret';
+    process.env.AWS_EC2_METADATA_DISABLED = 'true';
+    const image = (tags: string[], n: number, month: number) => ({
+      tags,
+      digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+      pushedAt: new Date(Date.UTC(2026, month, 1)),
+    });
+    ecr = await startFakeEcr({
+      pageSize: 3,
+      repositories: {
+        'apps/api': [image(['1.0.0'], 1, 0), image(['1.2.0'], 2, 1), image(['1.10.0'], 3, 2)],
+        'apps/web': [image(['2.0.0'], 4, 2), image(['1.0.0', 'stable'], 5, 3)],
+        'single/one': [image(['1.0.0', 'latest'], 6, 0)],
+        'single/none': [],
+        'tools/x': [image(['0.1.0'], 7, 0), image(['0.2.0'], 8, 1)],
+      },
+    });
+    // The scan builds its own ECR client: point the SDK at the local endpoint the way users can.
+    process.env.LAYERDELTA_ECR_ENDPOINT = ecr.endpoint;
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await ecr.stop();
+  });
+
+  it('lists repositories with DescribeRepositories and pairs each by version or by push time', async () => {
+    const target = scanTarget(HOST);
+    expect(target.kind).toBe('ecr');
+    expect(await listRepositories(target)).toEqual([
+      'apps/api',
+      'apps/web',
+      'single/none',
+      'single/one',
+      'tools/x',
+    ]);
+    const pairOf = async (repository: string, rule: 'semver' | 'created') => {
+      const pair = pickPair(await listCandidates(target, repository, { rule }), rule);
+      return pair && [pair.older.tag, pair.newer.tag];
+    };
+    expect(await pairOf('apps/api', 'semver')).toEqual(['1.2.0', '1.10.0']);
+    expect(await pairOf('apps/web', 'semver')).toEqual(['1.0.0', '2.0.0']);
+    // Pushed last: 1.0.0/stable (one image; the tie goes to the tag name, descending), before it 2.0.0.
+    expect(await pairOf('apps/web', 'created')).toEqual(['2.0.0', 'stable']);
+    expect(await pairOf('single/one', 'created')).toBeUndefined();
+  });
+
+  it('skips repositories with fewer than two images before touching the registry itself', async () => {
+    ecr.calls.length = 0;
+    const report = await runScan({
+      registry: HOST,
+      include: ['single/**'],
+      credentials: staticCredentialStore({}),
+    });
+    expect(report.repositories).toEqual([
+      { repository: 'single/none', status: 'skipped', reason: expect.stringMatching(/^no tags/) },
+      {
+        repository: 'single/one',
+        status: 'skipped',
+        reason: 'fewer than two distinct images to compare (2 tags, 1 of them a semantic version)',
+      },
+    ]);
+    expect(report.summary).toMatchObject({ repositories: 2, skipped: 2, failed: 0, partial: false });
+    expect(ecr.calls.filter((c) => c === 'DescribeRepositories')).toHaveLength(2);
+    expect(ecr.calls.filter((c) => c === 'DescribeImages')).toHaveLength(2);
+    expect(ecr.calls).not.toContain('GetAuthorizationToken');
   });
 });

@@ -9,7 +9,7 @@ import { type SeededRegistry, type SeededRepository, seedRegistry } from './seed
 
 const BLOB_GET = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/;
 
-describe('layerdelta scan against a real registry with 58 repositories sharing layers', () => {
+describe('layerdelta scan against a real registry with 59 repositories sharing layers', () => {
   let registry: TestRegistry;
   let proxy: RegistryProxy;
   let seeded: SeededRegistry;
@@ -151,7 +151,7 @@ describe('layerdelta scan against a real registry with 58 repositories sharing l
     expect(r).toEqual({
       repository: 'solo/one-tag',
       status: 'skipped',
-      reason: expect.stringMatching(/fewer than two distinct images.*1 of 1 tags/),
+      reason: 'fewer than two distinct images to compare (1 tag, 1 of them a semantic version)',
     });
   });
 
@@ -194,6 +194,25 @@ describe('layerdelta scan against a real registry with 58 repositories sharing l
     expect(union).toEqual(all);
     expect(new Set(union).size).toBe(union.length);
     for (const names of shards) expect(names.length).toBeGreaterThan(0);
+  });
+
+  it('orders by config creation time with --pair created (ties by tag name), layers still fetched once', async () => {
+    proxy.reset();
+    const report = await scan({ pair: 'created', include: ['dated/app', 'shared/svc-0[01]'] });
+    const pairs = report.repositories.map((r) =>
+      r.status === 'compared' ? [r.repository, r.older.tag, r.newer.tag] : [r.repository, r.status],
+    );
+    expect(pairs).toEqual([
+      ['dated/app', '1.5.0', '1.0.0'],
+      // All three tags share one creation time: latest > 1.1.0 > 1.0.0 by name, and latest and 1.1.0
+      // are the same image, so the predecessor is 1.0.0.
+      ['shared/svc-00', '1.0.0', 'latest'],
+      ['shared/svc-01', '1.0.0', 'latest'],
+    ]);
+    const layers = new Set(
+      seeded.repositories.flatMap((r) => r.images.flatMap((i) => i.pushed.layers.map((l) => l.digest))),
+    );
+    for (const [digest, count] of blobFetches()) if (layers.has(digest)) expect(count, digest).toBe(1);
   });
 
   it('filters repositories with --repository and --exclude globs', async () => {

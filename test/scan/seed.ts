@@ -7,13 +7,14 @@
  * - `go/app-N` (4): [base, Go binary app-v1 | app-v2 (stripped, go 1.23) at /app/server, per-repo file]:
  *   the binary layers are shared by all four.
  * - `odd/versions`: tags 1.2.0, 1.9.0, v1.10.0, latest, build-7 (precedence must beat string order).
+ * - `dated/app`: 1.0.0, 2.0.0, 1.5.0 created in March, January, February 2025 (created order ≠ semver).
  * - `solo/one-tag`: only 1.0.0 → skipped.
  * - `broken/blob`: like a shared repository, but its 1.1.0 app layer is deleted from storage → failed.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fixtureBinary, fixturePath } from '../support/fixtures.js';
-import { type PushedImage, pushImage, tarLayer } from '../support/registry.js';
+import { type PushedImage, pushImage, sha256, tarLayer } from '../support/registry.js';
 
 export interface SeededImage {
   tag: string;
@@ -57,8 +58,18 @@ async function pushWithSizes(
   repository: string,
   tag: string,
   layers: Buffer[],
+  created?: string,
 ): Promise<SeededImage> {
-  const pushed = await pushImage(target, repository, tag, { layers });
+  // With `created`, the config pushImage would write, with that creation time.
+  const config = created && {
+    os: 'linux',
+    architecture: 'amd64',
+    created,
+    config: {},
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(gunzipSync(l))) },
+    history: layers.map((_, i) => ({ created, created_by: `layer ${i}` })),
+  };
+  const pushed = await pushImage(target, repository, tag, { layers, ...(config ? { config } : {}) });
   return { tag, pushed, uncompressed: layers.map((l) => gunzipSync(l).length) };
 }
 
@@ -124,6 +135,21 @@ export async function seedRegistry(registry: { url: string }, sharedCount = 50):
       expectedPair: { older: '1.9.0', newer: 'v1.10.0' },
       expect: 'compared',
     });
+  }
+
+  {
+    // Creation times disagree with the versions: `--pair created` and `--pair semver` pick differently.
+    const name = 'dated/app';
+    const images: SeededImage[] = [];
+    for (const [tag, created] of [
+      ['1.0.0', '2025-03-01T00:00:00Z'],
+      ['2.0.0', '2025-01-01T00:00:00Z'],
+      ['1.5.0', '2025-02-01T00:00:00Z'],
+    ] as const) {
+      const app = await tarLayer({ 'srv/dated.dat': filler(`dated-${tag}`, 4 * 1024) });
+      images.push(await pushWithSizes(registry, name, tag, [base, app], created));
+    }
+    repositories.push({ name, images, expectedPair: { older: '1.5.0', newer: '2.0.0' }, expect: 'compared' });
   }
 
   {
