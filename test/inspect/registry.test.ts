@@ -3,11 +3,12 @@
  * schema 2 image, a two-platform index), inspected through the built CLI, must report exactly the
  * layer digests and sizes that `skopeo inspect --raw` shows.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectReport } from '../../src/report/inspect.js';
 import { ensureBuilt, runCli } from '../commands/cli.js';
@@ -32,6 +33,12 @@ let registry: TestRegistry;
 
 function skopeo(args: string[]): Buffer {
   return execFileSync('skopeo', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** skopeo without blocking this process: the token server answering it lives here. */
+async function skopeoAsync(args: string[]): Promise<Buffer> {
+  const { stdout } = await promisify(execFile)('skopeo', args, { encoding: 'buffer', maxBuffer: 1 << 26 });
+  return stdout;
 }
 
 function push(layoutRef: string, target: string, extra: string[] = []): void {
@@ -163,6 +170,48 @@ describe('inspect against a real registry', { timeout: 180_000 }, () => {
     const byDefault = await inspectJson([`${registry.host}/test/multi:v1`]);
     expect(byDefault.platform).toEqual({ os: 'linux', architecture: 'amd64' });
     expect(byDefault.platformChoice).toBe('default');
+  });
+
+  it('through bearer-token auth, with the login from DOCKER_CONFIG', async () => {
+    const tokenRegistry = await startRegistry({ auth: 'token' });
+    try {
+      const creds = `${tokenRegistry.username}:${tokenRegistry.password}`;
+      await skopeoAsync([
+        'copy',
+        '-q',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        creds,
+        `oci:${join(root, 'layout')}:single`,
+        `docker://${tokenRegistry.host}/team/app:v1`,
+      ]);
+      const truth = JSON.parse(
+        (
+          await skopeoAsync([
+            'inspect',
+            '--raw',
+            '--tls-verify=false',
+            '--creds',
+            creds,
+            `docker://${tokenRegistry.host}/team/app:v1`,
+          ])
+        ).toString('utf8'),
+      ) as RawManifest;
+      const configDir = join(root, 'token-docker-config');
+      mkdirSync(configDir, { recursive: true });
+      writeFileSync(
+        join(configDir, 'config.json'),
+        JSON.stringify({ auths: { [tokenRegistry.host]: { auth: Buffer.from(creds).toString('base64') } } }),
+      );
+      const result = await runCli(['inspect', `${tokenRegistry.host}/team/app:v1`, '--json'], {
+        env: { DOCKER_CONFIG: configDir },
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(layersOf(JSON.parse(result.stdout) as InspectReport)).toEqual(rawLayers(truth));
+    } finally {
+      await tokenRegistry.stop();
+    }
   });
 
   it('prints a readable text table with every layer digest and the totals', async () => {
