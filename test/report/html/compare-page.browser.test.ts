@@ -363,6 +363,23 @@ describe('compare page in headless Chromium', () => {
     expect(control.references).toContain('http://127.0.0.1:9/pixel.png');
   });
 
+  it('shows the same tables with JavaScript disabled', async () => {
+    // --dump-dom needs JavaScript itself, so the page's own policy switches its scripts off.
+    const noScript = page.replace(
+      `script-src ${escapeHtml("'unsafe-inline'")}`,
+      `script-src ${escapeHtml("'none'")}`,
+    );
+    expect(noScript).not.toBe(page);
+    const file = join(workDir, 'no-script.html');
+    writeFileSync(file, noScript);
+    const run = await dumpDom(file);
+    expect(run.stdout).not.toContain('data-script="ran"');
+    expect(run.stdout).toContain('<a href="#bin-');
+    expect(run.stdout).toContain('>/usr/local/bin/app</a></td>');
+    expect(run.stdout.match(/<tr class="layer /g)).toHaveLength(delta.layers.length);
+    expect(run.stdout).toContain(`${truth.old.goVersion} → ${truth.new.goVersion}`);
+  });
+
   it('renders a screenshot', () => {
     expect(statSync(join(ROOT, '.cache/html-report/compare.png')).size).toBeGreaterThan(20_000);
   });

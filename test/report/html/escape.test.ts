@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html, trusted } from '../../../src/report/html/escape.js';
+import { SCRIPT } from '../../../src/report/html/script.js';
+import { STYLE } from '../../../src/report/html/style.js';
 
 describe('html template', () => {
   it('escapes every interpolated string, in text and in attributes', () => {
@@ -20,6 +22,11 @@ describe('html template', () => {
 
   it('prints numbers and drops null, undefined and booleans', () => {
     expect(html`${1}|${null}|${undefined}|${false}|${true}|${0}`.value).toBe('1|||||0');
+  });
+
+  it('has no way out of the inline script and style elements', () => {
+    expect(SCRIPT).not.toMatch(/<\/script/i);
+    expect(STYLE).not.toMatch(/<\/style/i);
   });
 
   it('escapes the five characters that matter and nothing else', () => {
