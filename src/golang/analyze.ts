@@ -47,6 +47,16 @@ export function analyzeStrict(data: Uint8Array, options: AnalyzeOptions = {}): G
       hint: 'unpack it with `upx -d` to analyse it',
     });
   }
+  const described = elf.describedSize;
+  if (described > data.length) {
+    throw new GoAnalysisError(
+      'truncated',
+      `the file has ${data.length} bytes, its headers describe ${described}`,
+      {
+        hint: 'copy or download it again',
+      },
+    );
+  }
   const buildInfo = readBuildInfo(elf);
   const textSection = elf.section('.text');
   const pclntab = readPclntab(elf, locatePclntab(elf), textSection?.addr ?? 0);

@@ -127,6 +127,15 @@ export class ElfFile {
     return this.is64 ? this.u64(off) : this.u32(off);
   }
 
+  /** Bytes the headers say the file has (end of the furthest segment or section); more than its size when cut. */
+  get describedSize(): number {
+    let end = 0;
+    for (const p of this.programs) if (p.type === PT_LOAD) end = Math.max(end, p.offset + p.filesz);
+    for (const s of this.sections)
+      if (s.type !== SHT_NOBITS && s.index !== 0) end = Math.max(end, s.offset + s.size);
+    return end;
+  }
+
   section(name: string): ElfSection | undefined {
     return this.sections.find((s) => s.name === name);
   }
