@@ -144,7 +144,6 @@ export class RegistryClient {
     const verifier = new DigestVerifier(descriptor.digest, descriptor.size, what);
     const response = await this.request(this.url(`/v2/${repository}/blobs/${descriptor.digest}`), subject, {
       method: 'GET',
-      followRedirects: true,
     });
     const source = response.body;
     source.on('error', (error) => {
@@ -270,34 +269,24 @@ export class RegistryClient {
   }
 
   /**
-   * One logical request: auth (one challenge round), redirects (blob GETs only), and retries of
-   * 429/5xx/transient network failures with backoff that honours Retry-After. Resolves with a 2xx
-   * answer whose body is unread; anything else becomes a RegistryError.
+   * One logical request: auth (one challenge round), redirects (Authorization only to the registry's
+   * own origin), and retries of 429/5xx/transient network failures with backoff that honours
+   * Retry-After. Resolves with a 2xx answer whose body is unread; anything else is a RegistryError.
    */
   private request(
     url: string,
     subject: RequestSubject,
-    options: {
-      method: 'GET' | 'HEAD';
-      headers?: Record<string, string>;
-      followRedirects?: boolean;
-      absentOn404: true;
-    },
+    options: { method: 'GET' | 'HEAD'; headers?: Record<string, string>; absentOn404: true },
   ): Promise<OpenResponse | undefined>;
   private request(
     url: string,
     subject: RequestSubject,
-    options: { method: 'GET' | 'HEAD'; headers?: Record<string, string>; followRedirects?: boolean },
+    options: { method: 'GET' | 'HEAD'; headers?: Record<string, string> },
   ): Promise<OpenResponse>;
   private async request(
     url: string,
     subject: RequestSubject,
-    options: {
-      method: 'GET' | 'HEAD';
-      headers?: Record<string, string>;
-      followRedirects?: boolean;
-      absentOn404?: boolean;
-    },
+    options: { method: 'GET' | 'HEAD'; headers?: Record<string, string>; absentOn404?: boolean },
   ): Promise<OpenResponse | undefined> {
     let challenged = false;
     for (let attempt = 0; ; attempt++) {
@@ -317,7 +306,7 @@ export class RegistryClient {
             timeoutMs: this.timeoutMs,
           });
           const location = header(response, 'location');
-          if (options.followRedirects && isRedirect(response.status) && location) {
+          if (isRedirect(response.status) && location) {
             discard(response);
             if (++redirects > MAX_REDIRECTS) {
               throw new RegistryError(`too many redirects for ${describeSubject(this.registry, subject)}`);

@@ -210,6 +210,27 @@ describe('credentials from docker config files and helpers', () => {
     );
   });
 
+  it('asks the store again when the registry refuses credentials (expired ECR-style tokens)', async () => {
+    let lookups = 0;
+    const rotating = {
+      get: async () => {
+        lookups++;
+        return {
+          username: registry.username!,
+          password: lookups === 1 ? 'expired-password' : registry.password!,
+        };
+      },
+    };
+    const client = new RegistryClient({ registry: registry.host, credentials: rotating });
+    expect((await caught(client.getManifest('cred/app', 'v1'))).message).toBe(
+      `authentication failed for ${registry.host}/cred/app`,
+    );
+    expect((await client.getManifest('cred/app', 'v1')).digest).toBe(image.manifestDigest);
+    expect(lookups).toBe(2);
+    await client.getManifest('cred/app', 'v1');
+    expect(lookups).toBe(2);
+  });
+
   it('logs in with an identity token (OAuth2 refresh_token POST) on a token registry', async () => {
     const tokenRegistry = await startRegistry({
       auth: 'token',

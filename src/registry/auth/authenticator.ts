@@ -63,8 +63,9 @@ export class Authenticator {
       return true;
     }
     if (challenges.some((c) => c.scheme === 'basic')) {
-      const credentials = await this.lookupCredentials();
-      const basic = this.basicHeader(credentials);
+      // Refused credentials may have expired (ECR tokens do): ask the store once more.
+      if (sent !== undefined) this.credentials = undefined;
+      const basic = this.basicHeader(await this.lookupCredentials());
       if (!basic || basic === sent) return false;
       this.scheme = 'basic';
       return true;
