@@ -35,11 +35,26 @@ export abstract class BaseCommand extends Command {
         err.message,
       )
     ) {
-      process.stderr.write(`layerdelta: ${err.message.split('\n')[0]} (see --help)\n`);
+      process.stderr.write(`layerdelta: ${parseErrorLine(err.message)} (see --help)\n`);
       return this.exit(2);
     }
     process.stderr.write(`layerdelta: unexpected error: ${err.message.split('\n')[0]}\n`);
     if (process.env.DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
     return this.exit(3);
   }
+}
+
+/**
+ * oclif's parse errors span several lines ("The following error occurred:", the flag, "See more
+ * help with --help"); fold them into the one line DESIGN §9 asks for.
+ */
+export function parseErrorLine(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(
+      (line) => line && !/^The following errors? occurred:?$/.test(line) && !/^See more help with/.test(line),
+    )
+    .join(' ')
+    .replace(/\s+/g, ' ');
 }
