@@ -4,7 +4,7 @@ import { DigestVerifier, sha256Digest } from '../source/verify.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { CredentialStore } from './auth/credentials.js';
 import { type RegistryEndpoint, registryEndpoint } from './endpoint.js';
-import { describeSubject, httpError, networkError, type RequestSubject } from './http-errors.js';
+import { describeSubject, httpError, networkError, type RequestSubject, safeCause } from './http-errors.js';
 import { isManifestMediaType, MANIFEST_ACCEPT, MediaType } from './media-types.js';
 import {
   type BackoffPolicy,
@@ -152,7 +152,7 @@ export class RegistryClient {
           ? error
           : new RegistryError(`${what}: download of blob ${descriptor.digest} broke off`, {
               hint: 'retry; check the network',
-              cause: error,
+              cause: safeCause(error),
             }),
       );
     });
@@ -240,7 +240,7 @@ export class RegistryClient {
       if (error instanceof RegistryError) throw error;
       throw new RegistryError(`${what}: download broke off`, {
         hint: 'retry; check the network',
-        cause: error,
+        cause: safeCause(error),
       });
     }
   }

@@ -104,13 +104,13 @@ export function networkError(host: string, error: unknown, timeoutMs: number): R
   ) {
     return new RegistryError(`cannot reach registry ${host} (${code})`, {
       hint: 'check the host name and port, and that the registry is running',
-      cause: error,
+      cause: safeCause(error),
     });
   }
   if (code === 'ETIMEDOUT') {
     return new RegistryError(`registry ${host} did not answer within ${Math.round(timeoutMs / 1000)} s`, {
       hint: 'check the network, or raise the timeout',
-      cause: error,
+      cause: safeCause(error),
     });
   }
   if (
@@ -121,11 +121,21 @@ export function networkError(host: string, error: unknown, timeoutMs: number): R
   ) {
     return new RegistryError(`TLS connection to registry ${host} failed (${code})`, {
       hint: 'for a plain-HTTP registry, list it in LAYERDELTA_INSECURE_REGISTRIES',
-      cause: error,
+      cause: safeCause(error),
     });
   }
   return new RegistryError(`network error talking to registry ${host}${code ? ` (${code})` : ''}`, {
     hint: 'retry; check the network',
-    cause: error,
+    cause: safeCause(error),
   });
+}
+
+/**
+ * What of a transport error may travel as `cause`: got's errors carry the request options, headers
+ * (Authorization) included, so only the name, code and message are kept.
+ */
+export function safeCause(error: unknown): Error {
+  const { name, code, message } = error as { name?: string; code?: string; message?: string };
+  const safe = new Error(`${name ?? 'Error'}${code ? ` ${code}` : ''}: ${message ?? ''}`.split('\n')[0]);
+  return safe;
 }

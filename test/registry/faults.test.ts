@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
@@ -147,6 +148,12 @@ describe('registry faults', () => {
     expect(error.exitCode).toBe(3);
     expect(error.oneLine()).toMatch(/broke off|truncated/);
     expect(error.oneLine()).not.toContain('\n');
+    // Not even the error's cause chain may hold the credentials (got's errors carry request headers).
+    const everything = inspect(error, { depth: null, showHidden: true });
+    expect(everything).not.toContain(registry.password!);
+    expect(everything).not.toContain(
+      Buffer.from(`${registry.username}:${registry.password}`).toString('base64'),
+    );
   });
 
   it('fails a blob that is shorter than its descriptor says', async () => {
