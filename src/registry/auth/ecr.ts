@@ -1,5 +1,6 @@
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { RegistryError } from '../../errors.js';
+import { safeCause } from '../http-errors.js';
 import type { CredentialStore, Credentials } from './credentials.js';
 
 /** `ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]` → its account and region. */
@@ -59,7 +60,7 @@ export class EcrCredentialStore implements CredentialStore {
         `cannot get an ECR token for ${registry}: ${name}${message ? `: ${message}` : ''}`,
         {
           hint: 'check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, role) and ecr:GetAuthorizationToken permission',
-          cause: error,
+          cause: safeCause(error),
         },
       );
     }
