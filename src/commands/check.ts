@@ -1,7 +1,10 @@
 import { Args, Flags } from '@oclif/core';
+import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { compareReferences } from '../delta/compare.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, MetricsPushError } from '../errors.js';
+import { metricsFlags } from '../metrics/flags.js';
+import { publishMetrics, validateMetricsFlags } from '../metrics/publish.js';
+import { repositoryLabel } from '../metrics/repository.js';
 import {
   type CheckSettings,
   FROM_FLAGS,
@@ -10,6 +13,7 @@ import {
   parseSettings,
 } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
+import { parseReference } from '../reference/reference.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../report/flags.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -64,6 +68,8 @@ ${EXIT_CODES_HELP}`;
       helpValue: 'SIZE',
     }),
     ...reportFlags,
+    ...analysisFlags,
+    ...metricsFlags,
   };
 
   async run(): Promise<void> {
@@ -85,10 +91,14 @@ ${EXIT_CODES_HELP}`;
     );
     const settings = mergeSettings(loadConfigFile(flags.config), fromFlags);
 
-    const delta = await compareReferences(flags.baseline, args.new, {
-      tolerance: settings.tolerance ?? DEFAULT_TOLERANCE,
-      ...(platform ? { platform } : {}),
-    });
+    validateMetricsFlags(flags);
+    const started = performance.now();
+    const delta = await compareWithFlags(
+      flags.baseline,
+      args.new,
+      { tolerance: settings.tolerance ?? DEFAULT_TOLERANCE, platform },
+      flags,
+    );
     const check = evaluateThresholds(delta, settings.thresholds);
     process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout), check }));
 
@@ -98,6 +108,21 @@ ${EXIT_CODES_HELP}`;
       // Workflow commands are read from stdout; keep stdout pure JSON when that is the report.
       const stream = format === 'json' ? process.stderr : process.stdout;
       for (const finding of check.findings) stream.write(`${annotation(finding)}\n`);
+    }
+    // Growth is recorded even when the check fails. When both happen, the verdict (exit 1) wins and
+    // the push failure is still said on stderr: the image, not the metrics, is what CI gates on.
+    try {
+      await publishMetrics(
+        {
+          repository: repositoryLabel(parseReference(args.new)),
+          delta,
+          durationSeconds: (performance.now() - started) / 1000,
+        },
+        flags,
+      );
+    } catch (error) {
+      if (check.passed || !(error instanceof MetricsPushError)) throw error;
+      process.stderr.write(`layerdelta: ${error.oneLine()}\n`);
     }
     // exitCode rather than exit(): the process ends once stdout is flushed, even on a slow pipe.
     if (!check.passed) process.exitCode = ExitCode.threshold;

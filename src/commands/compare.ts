@@ -1,6 +1,10 @@
 import { Args } from '@oclif/core';
+import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { compareReferences } from '../delta/compare.js';
+import { metricsFlags } from '../metrics/flags.js';
+import { publishMetrics, validateMetricsFlags } from '../metrics/publish.js';
+import { repositoryLabel } from '../metrics/repository.js';
+import { parseReference } from '../reference/reference.js';
 import {
   DEFAULT_TOLERANCE,
   outputFormat,
@@ -31,17 +35,25 @@ ${EXIT_CODES_HELP}`;
     new: Args.string({ description: 'The image after.', required: true }),
   };
 
-  static override flags = { ...reportFlags };
+  static override flags = { ...reportFlags, ...analysisFlags, ...metricsFlags };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Compare);
     const format = outputFormat(flags);
     const platform = platformFlag(flags.platform);
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
-    const delta = await compareReferences(args.old, args.new, {
-      tolerance,
-      ...(platform ? { platform } : {}),
-    });
+    validateMetricsFlags(flags);
+    const started = performance.now();
+    const delta = await compareWithFlags(args.old, args.new, { tolerance, platform }, flags);
     process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout) }));
+    // After the report: a failed push (exit 4) never loses it.
+    await publishMetrics(
+      {
+        repository: repositoryLabel(parseReference(args.new)),
+        delta,
+        durationSeconds: (performance.now() - started) / 1000,
+      },
+      flags,
+    );
   }
 }
