@@ -134,7 +134,7 @@ export class Coalescer extends Transform {
   private pendingBytes = 0;
 
   constructor(private readonly size = 512 * 1024) {
-    super({ highWaterMark: 2 });
+    super({ readableHighWaterMark: size });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
