@@ -243,6 +243,15 @@ describe('unreachable registries', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('says "cannot reach registry" for a host name that does not resolve', async () => {
+    const client = new RegistryClient({ registry: 'registry.nonexistent.invalid', sleep: async () => {} });
+    const error = await caught(client.getManifest('any/repo', 'latest'));
+    expect(error.exitCode).toBe(3);
+    expect(error.oneLine()).toMatch(
+      /^cannot reach registry registry\.nonexistent\.invalid \((ENOTFOUND|EAI_AGAIN)\)/,
+    );
+  });
+
   it('times out a registry that accepts connections but never answers', async () => {
     const address = silent.address();
     const port = typeof address === 'object' && address ? address.port : 0;
