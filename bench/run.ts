@@ -256,4 +256,21 @@ for f in $(find "$dir/rootfs" -type f -perm -u+x); do ${GO} version -m "$f" > /d
   }
 }
 
+/** The other benchmarks of DESIGN §8 (Go analysis, registry-wide scan) run after ours, in the same run. */
+function runOtherBenchmarks(): void {
+  for (const [script, title] of [
+    ['bench/gobin.ts', 'Go analysis against go version -m + go tool nm -size'],
+    ['bench/scan.ts', 'registry-wide scan'],
+  ] as const) {
+    if (!existsSync(join(ROOT, script))) continue;
+    process.stdout.write(`\n${title} (${script}):\n`);
+    const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [script], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    if (result.status !== 0) process.stdout.write(`  ${script} failed (exit ${result.status})\n`);
+  }
+}
+
 await main();
+runOtherBenchmarks();
