@@ -1,9 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoCache } from '../../src/cache/scan-cache.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
-import { type RepositoryResult, runScan, type ScanOptions, type ScanReport } from '../../src/scan/run.js';
+import { createScanProgress } from '../../src/scan/progress.js';
+import {
+  type RepositoryResult,
+  runScan,
+  type ScanOptions,
+  type ScanReport,
+  type ScanRunProgress,
+} from '../../src/scan/run.js';
 import { type RegistryProxy, startProxy, startRegistry, type TestRegistry } from '../support/registry.js';
 import { type SeededRegistry, type SeededRepository, seedRegistry } from './seed.js';
 
@@ -14,6 +22,8 @@ describe('layerdelta scan against a real registry with 59 repositories sharing l
   let proxy: RegistryProxy;
   let seeded: SeededRegistry;
   let full: ScanReport;
+  const progress: ScanRunProgress[] = [];
+  let blobFetchesBeforeReset: Map<string, number>;
 
   const scan = (options: Partial<ScanOptions> = {}) =>
     runScan({
@@ -42,7 +52,8 @@ describe('layerdelta scan against a real registry with 59 repositories sharing l
     registry = await startRegistry();
     seeded = await seedRegistry(registry, 50);
     proxy = await startProxy(registry.url);
-    full = await scan();
+    full = await scan({ onProgress: (p) => progress.push(p) });
+    blobFetchesBeforeReset = blobFetches();
   }, 240_000);
 
   afterAll(async () => {
@@ -57,7 +68,7 @@ describe('layerdelta scan against a real registry with 59 repositories sharing l
   });
 
   it('fetches each distinct blob at most once across the whole scan, and exactly the blobs needed', () => {
-    const fetched = blobFetches();
+    const fetched = blobFetchesBeforeReset;
     for (const [digest, count] of fetched) expect(count, digest).toBe(1);
     // Ground truth from the seeded manifests: the layers and configs of every compared pair, plus what the
     // broken repository got before its deleted layer failed.
@@ -85,6 +96,49 @@ describe('layerdelta scan against a real registry with 59 repositories sharing l
       .flatMap((i) => i.pushed.layers.map((l) => l.digest));
     expect(full.summary.blobsFetched).toBe(new Set(scanned).size);
     expect(full.summary.blobRequestsShared).toBe(scanned.length - new Set(scanned).size);
+  });
+
+  it('reports progress: repositories done of total, and every compressed byte fetched', () => {
+    const last = progress.at(-1)!;
+    expect(last.repositoriesDone).toBe(seeded.repositories.length);
+    expect(last.repositoriesTotal).toBe(seeded.repositories.length);
+    const done = progress.map((p) => p.repositoriesDone);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    // Ground truth: the seeded sizes of the distinct layers that were downloaded whole.
+    const sizes = new Map(
+      seeded.repositories.flatMap((r) =>
+        r.images.flatMap((i) => i.pushed.layers.map((l) => [l.digest, l.size] as const)),
+      ),
+    );
+    const fetched = [...blobFetchesBeforeReset.keys()].filter((d) => sizes.has(d));
+    expect(last.layers.bytesDone).toBe(fetched.reduce((sum, d) => sum + sizes.get(d)!, 0));
+  });
+
+  it('draws one progress line on a TTY only, and erases it at the end', () => {
+    const written: string[] = [];
+    const tty = Object.assign(
+      new Writable({
+        write: (chunk, _e, done) => {
+          written.push(String(chunk));
+          done();
+        },
+      }),
+      {
+        isTTY: true,
+        columns: 200,
+      },
+    ) as unknown as NodeJS.WriteStream;
+    const line = createScanProgress({ stream: tty })!;
+    line.update(progress.at(-1)!);
+    line.finish();
+    const total = seeded.repositories.length;
+    expect(written[0]!.startsWith('\r')).toBe(true);
+    expect(written[0]).toContain(`repositories ${total}/${total}, `);
+    expect(written[0]).toMatch(/, [\d.]+ MB of [\d.]+ MB fetched \(compressed\), \d+\/\d+ layers\x1b\[K$/);
+    expect(written.at(-1)).toBe('\r\x1b[K');
+    expect(createScanProgress({ stream: tty, quiet: true })).toBeUndefined();
+    const pipe = Object.assign(new Writable({ write: (_c, _e, done) => done() }), { isTTY: false });
+    expect(createScanProgress({ stream: pipe as unknown as NodeJS.WriteStream })).toBeUndefined();
   });
 
   it('picks the pair by semantic version precedence, not string order, and ignores other tags', () => {
