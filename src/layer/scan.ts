@@ -68,7 +68,12 @@ export async function scanLayer(
       extract.destroy(error instanceof Error ? error : new Error(String(error)));
       throw error;
     });
-    const [, contents] = await Promise.all([piping, reading]);
+    const [piped, read] = await Promise.allSettled([piping, reading]);
+    // The pipeline's error is the root cause (the source's own message, or the decompressor's);
+    // the entry reader only sees its consequence.
+    if (piped.status === 'rejected') throw piped.reason;
+    if (read.status === 'rejected') throw read.reason;
+    const contents = read.value;
     return {
       digest: descriptor.digest,
       compressedSize: descriptor.size,
@@ -247,6 +252,7 @@ function readFile(
       if (headLength >= MAGIC_LENGTH) decide();
     });
     entry.on('error', reject);
+    entry.on('close', () => reject(new Error('the tar entry ended early')));
     entry.on('end', () => {
       if (mode === 'sniff') decide();
       if (mode === 'buffer' && buffer) resolve({ kind: 'elf', data: buffer.subarray(0, filled) });
@@ -260,6 +266,8 @@ function drain(entry: EntryContent): Promise<void> {
   return new Promise((resolve, reject) => {
     entry.on('end', resolve);
     entry.on('error', reject);
+    // After 'end' this is a no-op (the promise is settled); before it, the stream was cut short.
+    entry.on('close', () => reject(new Error('the tar entry ended early')));
     entry.resume();
   });
 }
