@@ -67,6 +67,11 @@ if (files.length === 0) {
 console.log(
   `Go analysis: layerdelta (in-process, median of ${RUNS}) vs go version -m + go tool nm -size (${GO})`,
 );
+console.log(
+  `machine: ${cpus().length} CPUs, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 const rows: string[][] = [['FILE', 'SIZE', 'OURS', 'OURS COLD', 'FUNCS', 'GO TOOLS', 'NM T/t', 'RATIO']];
 for (const file of files) {
   const ours = timeOurs(file);

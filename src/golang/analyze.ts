@@ -59,7 +59,11 @@ export function analyzeStrict(data: Uint8Array, options: AnalyzeOptions = {}): G
   }
   const buildInfo = readBuildInfo(elf);
   const textSection = elf.section('.text');
-  const pclntab = readPclntab(elf, locatePclntab(elf), textSection?.addr ?? 0);
+  // Go 1.26 writes 0 as the pclntab's text start: Go's code starts at runtime.text, which is the
+  // start of .text unless an external linker put C code first (then only the symbol table knows).
+  const goTextStart = () =>
+    elf.symbols().find((s) => s.name === 'runtime.text')?.value ?? textSection?.addr ?? 0;
+  const pclntab = readPclntab(elf, locatePclntab(elf), goTextStart);
   const text = textSection
     ? { addr: textSection.addr, size: textSection.size }
     : { addr: pclntab.functions[0]?.entry ?? pclntab.textStart, size: 0 };

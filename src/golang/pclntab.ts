@@ -8,7 +8,7 @@
  * the distance to the next entry also counts alignment padding.
  */
 import type { ElfFile, ElfSection } from './elf.js';
-import { cString, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS } from './elf.js';
+import { asBuffer, cString, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS } from './elf.js';
 import { GoAnalysisError } from './errors.js';
 
 const MAGIC_116 = 0xfffffffa;
@@ -159,8 +159,11 @@ function parseHeader(elf: ElfFile, data: Uint8Array): Header {
   return header;
 }
 
-/** Read every function of the table. `textAddr` is the `.text` address, used when textStart is 0. */
-export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: number): Pclntab {
+/**
+ * Read every function of the table. `textAddr` gives the start of Go's code when the header's
+ * textStart is 0 (Go 1.26): asked only then.
+ */
+export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: () => number): Pclntab {
   const h = parseHeader(elf, data);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const le = elf.littleEndian;
@@ -173,8 +176,8 @@ export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: number): P
     return Number(value);
   };
   // Go 1.26 writes 0 as textStart: entries are then offsets from the start of .text.
-  const textStart = is116 ? 0 : h.textStart !== 0 ? h.textStart : textAddr;
-  const names = data.subarray(h.funcnameOffset);
+  const textStart = is116 ? 0 : h.textStart !== 0 ? h.textStart : textAddr();
+  const names = asBuffer(data.subarray(h.funcnameOffset));
   const pctab = data.subarray(h.pctabOffset);
   const pcln = h.pclnOffset;
   // _func: 1.18+ starts entryOff u32, nameOff i32, args, deferreturn, pcsp; 1.16 starts entry uintptr.
@@ -233,33 +236,33 @@ export function pcTableLength(
   off: number,
   quantum: number,
 ): { pc: number; bytes: number } {
+  // Varints decoded inline: this loop runs over the whole table, allocation here shows up as GC.
   let at = off;
   let pc = 0;
   let first = true;
-  while (at < pctab.length) {
-    const value = readUvarint(pctab, at);
-    at = value.next;
-    if (value.value === 0 && !first) break;
+  const end = pctab.length;
+  while (at < end) {
+    let value = 0;
+    let shift = 0;
+    let b = 0x80;
+    while (at < end && b & 0x80 && shift <= 35) {
+      b = pctab[at++] as number;
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    }
+    if (value === 0 && !first) break;
     first = false;
-    const delta = readUvarint(pctab, at);
-    at = delta.next;
-    pc += delta.value * quantum;
+    let delta = 0;
+    shift = 0;
+    b = 0x80;
+    while (at < end && b & 0x80 && shift <= 35) {
+      b = pctab[at++] as number;
+      delta += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    }
+    pc += delta * quantum;
   }
   return { pc, bytes: at - off };
-}
-
-function readUvarint(bytes: Uint8Array, start: number): { value: number; next: number } {
-  let value = 0;
-  let shift = 0;
-  let at = start;
-  while (at < bytes.length) {
-    const b = bytes[at++] as number;
-    value += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) return { value, next: at };
-    shift += 7;
-    if (shift > 35) return { value, next: at };
-  }
-  return { value, next: at };
 }
 
 /** Fill bytes Go's linker puts between functions: INT3 on x86, zeros elsewhere. */
@@ -282,6 +285,14 @@ const X86_NOPS: number[][] = [
 ];
 const ARM64_NOP = [0x1f, 0x20, 0x03, 0xd5];
 
+/** True when code[at - pattern.length, at) equals the pattern, within [start, at). */
+function endsWith(code: Uint8Array, start: number, at: number, pattern: number[]): boolean {
+  const from = at - pattern.length;
+  if (from < start) return false;
+  for (let i = 0; i < pattern.length; i++) if (code[from + i] !== pattern[i]) return false;
+  return true;
+}
+
 /** Length of the alignment fill that ends at `end` (exclusive), not going below `start`. */
 function fillSuffix(code: Uint8Array, start: number, end: number, arch: string): number {
   const x86 = arch === 'amd64' || arch === '386';
@@ -291,7 +302,7 @@ function fillSuffix(code: Uint8Array, start: number, end: number, arch: string):
     if (x86) {
       while (at > start && code[at - 1] === 0xcc) at--;
       for (const nop of X86_NOPS) {
-        if (at - nop.length >= start && nop.every((b, i) => code[at - nop.length + i] === b)) {
+        if (endsWith(code, start, at, nop)) {
           at -= nop.length;
           let prefixes = 0;
           while (prefixes < 8 && at > start && code[at - 1] === 0x66) {
@@ -303,7 +314,7 @@ function fillSuffix(code: Uint8Array, start: number, end: number, arch: string):
       }
     } else {
       while (at > start && code[at - 1] === 0) at--;
-      if (arch === 'arm64' && at - 4 >= start && ARM64_NOP.every((b, i) => code[at - 4 + i] === b)) at -= 4;
+      if (arch === 'arm64' && endsWith(code, start, at, ARM64_NOP)) at -= 4;
     }
     if (at === before) return end - at;
   }

@@ -161,3 +161,52 @@ describe('pclntab format', () => {
     for (const b of binaries) expect(report(b).pclntabVersion, b.file).toBe(expected[b.go]);
   });
 });
+
+describe('other ways to the pclntab', () => {
+  /** Byte offset of a section's name in the file, found through readelf's section table. */
+  async function sectionNameOffset(file: string, data: Uint8Array, name: string): Promise<number> {
+    const shstrtab = (await readelfSections(file)).find((s) => s.name === '.shstrtab');
+    if (!shstrtab) throw new Error('no .shstrtab');
+    const table = Buffer.from(data.subarray(shstrtab.offset, shstrtab.offset + shstrtab.size));
+    const at = table.indexOf(Buffer.from(`${name}\0`));
+    if (at < 0) throw new Error(`no ${name} in .shstrtab`);
+    return shstrtab.offset + at;
+  }
+
+  it('finds the table by scanning when no section is named .gopclntab', async () => {
+    for (const b of binaries.filter((x) => x.stripped && (x.goarch === 'amd64' || x.goarch === 'arm64'))) {
+      const data = new Uint8Array(readFileSync(b.file));
+      // Rename the section so that only the magic-number scan can find the table.
+      data[(await sectionNameOffset(b.file, data, '.gopclntab')) + 1] = 'x'.charCodeAt(0);
+      const renamed = analyzeGoBinary(data, { symbols: true });
+      expect(
+        renamed.sections.some((s) => s.name === '.xopclntab'),
+        b.file,
+      ).toBe(true);
+      expect(renamed.functions, b.file).toEqual(report(b).functions);
+    }
+  });
+
+  it('falls back to runtime.text or the .text address when the header says text start 0 (Go 1.26)', async () => {
+    // Stripped: .text's address, right when Go linked alone. Unstripped: the runtime.text symbol,
+    // right also when an external linker put C code first (cgo).
+    const eligible = (x: TestBinary) => (x.stripped ? !x.cgo : true);
+    for (const b of binaries.filter(
+      (x) => eligible(x) && x.go !== '1.19' && x.goarch !== 'mips' && x.goarch !== '386',
+    )) {
+      const data = new Uint8Array(readFileSync(b.file));
+      const section = (await readelfSections(b.file)).find((s) => s.name === '.gopclntab');
+      const text = (await readelfSections(b.file)).find((s) => s.name === '.text');
+      if (!section || !text) throw new Error(`${b.file}: sections missing`);
+      const view = new DataView(data.buffer, data.byteOffset + section.offset);
+      const littleEndian = b.goarch !== 's390x';
+      // pcHeader: magic, pad, minLC, ptrSize, nfunc, nfiles, textStart (64-bit targets here).
+      const runtimeText = b.stripped
+        ? text.addr
+        : (await goNm(b.file)).find((s) => s.name === 'runtime.text')?.addr;
+      expect(Number(view.getBigUint64(24, littleEndian)), b.file).toBe(runtimeText);
+      view.setBigUint64(24, 0n, littleEndian);
+      expect(analyzeGoBinary(data, { symbols: true }).functions, b.file).toEqual(report(b).functions);
+    }
+  });
+});
