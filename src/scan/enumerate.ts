@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { UsageError } from '../errors.js';
+import { RegistryError, UsageError } from '../errors.js';
 import type { CredentialStore } from '../registry/auth/credentials.js';
 import { RegistryClient } from '../registry/client.js';
 import { openSource } from '../source/open.js';
@@ -41,7 +41,16 @@ export function scanTarget(
 /** Every repository name, sorted: ECR's DescribeRepositories or the registry's `_catalog`. */
 export async function listRepositories(target: ScanTarget): Promise<string[]> {
   if (target.kind === 'ecr') return await listEcrRepositories(target.client, target.accountId);
-  return [...new Set(await target.client.catalog())].sort();
+  try {
+    return [...new Set(await target.client.catalog())].sort();
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    throw new RegistryError(`cannot list the repositories of ${target.registry}: ${error.message}`, {
+      hint: 'check the login for the registry; registries without _catalog (Docker Hub, GHCR) need --repositories-file',
+      cause: error,
+      ...(error.status !== undefined ? { status: error.status } : {}),
+    });
+  }
 }
 
 /** `--repositories-file`: one name per line; blank lines and `#` comments ignored. */

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoCache } from '../../src/cache/scan-cache.js';
+import { RegistryError } from '../../src/errors.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
 import { createScanProgress } from '../../src/scan/progress.js';
 import {
@@ -279,6 +280,27 @@ describe('layerdelta scan against a real registry with 59 repositories sharing l
       'shared/svc-13',
       'shared/svc-14',
     ]);
+  });
+});
+
+describe('a registry that will not list its repositories', () => {
+  it('fails the scan with one RegistryError line that points to --repositories-file', async () => {
+    const locked = await startRegistry({ auth: 'basic' });
+    try {
+      const error = await runScan({ registry: locked.host, credentials: staticCredentialStore({}) }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(RegistryError);
+      const line = (error as RegistryError).oneLine();
+      expect(line.startsWith(`cannot list the repositories of ${locked.host}: authentication failed`)).toBe(
+        true,
+      );
+      expect(line).toContain('--repositories-file');
+      expect(line).not.toContain('\n');
+      expect((error as RegistryError).exitCode).toBe(3);
+    } finally {
+      await locked.stop();
+    }
   });
 });
 
