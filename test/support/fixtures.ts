@@ -85,7 +85,8 @@ export interface PushOptions {
 
 /**
  * Pushes `layoutDir:tag` to `registryHost/repo:tag` over plain HTTP with skopeo.
- * Returns the pushed reference (host/repo:tag).
+ * Returns the pushed reference (host/repo:tag). Push one at a time: docker-registry 2.8 can answer 500
+ * to concurrent uploads of the same blob (the layouts share base layers).
  */
 export async function pushLayout(
   layoutDir: string,
