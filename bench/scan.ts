@@ -6,7 +6,7 @@
  * cache directory) and a warm one (same cache: no layer blob fetched at all).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openScanCache } from '../src/cache/scan-cache.js';
 import { staticCredentialStore } from '../src/registry/auth/credentials.js';
@@ -66,6 +66,9 @@ try {
         `${asked - s.blobsFetched} avoided (${s.blobRequestsShared} shared in this scan, ${s.cacheHits} cache hits); ${run.requests} HTTP requests in all\n`,
     );
   }
+  process.stdout.write(
+    `  machine: ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}, node ${process.version}; in-process (tsx), one run each\n`,
+  );
   await proxy.stop();
 } finally {
   await registry.stop();
