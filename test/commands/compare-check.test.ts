@@ -170,11 +170,11 @@ describe.each(['oci', 'docker'])('compare with %s media types', (mediaTypes) => 
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(
-      /^\+\d+(\.\d+)? kB \(\+\d+%\) compressed; 1 layer beyond ±5%: COPY app \/usr\/local\/bin\/app; 1 new layer \(\+\d+(\.\d+)? kB\); 1 removed layer \(-\d+(\.\d+)? kB\)$/,
+      /^\+\d+(\.\d+)? kB \(\+\d+%\) compressed, \+\d+(\.\d+)? kB \(\+\d+%\) uncompressed; 1 layer beyond ±5%: COPY app \/usr\/local\/bin\/app; 1 new layer \(\+\d+(\.\d+)? kB\); 1 removed layer \(-\d+(\.\d+)? kB\)$/,
     );
     const start = lines.findIndex((l) => l.startsWith('Layers (sizes compressed'));
     expect(lines[start + 1]).toMatch(
-      /^STATUS\s+OLD LAYER\s+NEW LAYER\s+OLD SIZE\s+NEW SIZE\s+DELTA\s+%\s+INSTRUCTION$/,
+      /^STATUS\s+OLD LAYER\s+NEW LAYER\s+OLD SIZE\s+NEW SIZE\s+DELTA\s+%\s+UNCOMPRESSED DELTA\s+INSTRUCTION$/,
     );
     const table = lines.slice(start + 2, lines.indexOf('', start));
     expect(table.map((l) => l.split(/\s+/)[0])).toEqual([
