@@ -61,8 +61,11 @@ export function manifestBinaries(): TestBinary[] {
     .filter((b) => existsSync(b.file));
 }
 
+/** Bump when the set of builds changes, so cached build directories are not reused. */
+const RECIPE = 'v2: + pie';
+
 function sourceHash(): string {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(RECIPE);
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
@@ -90,6 +93,22 @@ async function buildOwn(): Promise<TestBinary[]> {
         const name = `goprog-go${go}-${goarch}${cgo ? '-cgo' : ''}${stripped ? '-stripped' : ''}`;
         wanted.push({ file: join(out, name), program: 'goprog', go, goarch, stripped, cgo });
       }
+    }
+  }
+  // Position-independent (Debian's and many distributions' default): no .gopclntab section, the
+  // table sits in .data.rel.ro and is found by its magic number.
+  const newest = [...GO_VERSIONS].reverse().find((v) => existsSync(goTool(v)));
+  if (newest) {
+    for (const stripped of [false, true]) {
+      const name = `goprog-pie-go${newest}-amd64-cgo${stripped ? '-stripped' : ''}`;
+      wanted.push({
+        file: join(out, name),
+        program: 'goprog-pie',
+        go: newest,
+        goarch: 'amd64',
+        stripped,
+        cgo: true,
+      });
     }
   }
   // One toolchain at a time per version keeps the build cache warm; versions in parallel.
@@ -123,6 +142,7 @@ function readBuilt(dir: string): TestBinary[] {
 
 async function buildOne(b: TestBinary): Promise<void> {
   const args = ['build', '-buildvcs=false', '-o', b.file];
+  if (b.program.endsWith('-pie')) args.push('-buildmode=pie');
   if (b.stripped) args.push('-ldflags=-s -w');
   args.push('.');
   await run(goTool(b.go), args, {
