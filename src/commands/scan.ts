@@ -69,6 +69,7 @@ ${EXIT_CODES_HELP}`;
       description: 'Repositories compared at once, and layer blobs downloaded at once.',
       default: DEFAULT_SCAN_CONCURRENCY,
       min: 1,
+      helpValue: 'N',
     }),
     shard: Flags.string({
       description:
