@@ -1,5 +1,5 @@
-import { execFileSync, execSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, execSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   buildGoProgram,
   type Compression,
   compress,
+  GO,
   goVersionM,
   HELLO_SOURCE,
   MEDIA_TYPES,
@@ -252,9 +253,10 @@ describe('scanLayer on bad blobs: one-line RegistryError naming the layer, never
 });
 
 describe('ground truth of the fixtures themselves', () => {
-  it('the non-Go ELF really is an ELF executable (readelf)', () => {
+  it('the non-Go ELF really is an ELF executable (readelf), and not Go (go version -m)', () => {
     const header = execFileSync('readelf', ['-h', NON_GO_ELF], { encoding: 'utf8' });
     expect(header).toMatch(/Class:\s+ELF/);
-    copyFileSync(NON_GO_ELF, join(work, 'copy'));
+    const goVersion = spawnSync(GO, ['version', '-m', NON_GO_ELF], { encoding: 'utf8' });
+    expect(goVersion.stdout + goVersion.stderr).toMatch(/not a Go executable/);
   });
 });
