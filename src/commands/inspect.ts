@@ -1,8 +1,13 @@
 import { Args, Flags } from '@oclif/core';
+import { scanCacheFromFlags } from '../cache/flags.js';
+import { analysisFlags } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { UsageError } from '../errors.js';
+import { createProgressBar } from '../pipeline/progress.js';
+import { type ImageScan, LayerScanner } from '../pipeline/scan-image.js';
 import { renderInspectHtml } from '../report/html/render.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
+import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
 import { openSource } from '../source/open.js';
 import { parsePlatform } from '../source/platform.js';
 
@@ -12,7 +17,7 @@ export default class Inspect extends BaseCommand {
   static override summary = 'Show one image: platform, manifest, config and every layer.';
 
   static override description =
-    `Reads IMAGE from a registry (docker.io normalised), an OCI layout (oci:DIR[:TAG]) or a docker save archive (docker-archive:FILE[:REPO:TAG]), picks one platform of a multi-platform index (default linux/amd64; says which, and which others exist), and prints the manifest digest and media type, a config summary and, for each layer, its digest, media type, compressed size and the history instruction that made it. Sizes are compressed, as stored, in SI units (1 kB = 1000 B) in text and in bytes in JSON (schemaVersion 1). Registry credentials come from ~/.docker/config.json, $DOCKER_CONFIG or $REGISTRY_AUTH_FILE.
+    `Reads IMAGE from a registry (docker.io normalised), an OCI layout (oci:DIR[:TAG]) or a docker save archive (docker-archive:FILE[:REPO:TAG]), picks one platform of a multi-platform index (default linux/amd64; says which, and which others exist), and prints the manifest digest and media type, a config summary and, for each layer, its digest, media type, compressed size and the history instruction that made it; then (unless --no-binaries) it reads every layer once to add uncompressed sizes and the Go executables of the final filesystem: Go version, main module, size, stripped, cgo, and the packages with the most code. Sizes are compressed, as stored, in SI units (1 kB = 1000 B) in text and in bytes in JSON (schemaVersion 1). Registry credentials come from ~/.docker/config.json, $DOCKER_CONFIG or $REGISTRY_AUTH_FILE.
 
 ${EXIT_CODES_HELP}`;
 
@@ -39,6 +44,7 @@ ${EXIT_CODES_HELP}`;
       default: 'text',
     }),
     json: Flags.boolean({ description: 'Same as --output json.', default: false }),
+    ...analysisFlags,
   };
 
   async run(): Promise<void> {
@@ -51,17 +57,42 @@ ${EXIT_CODES_HELP}`;
     const source = await openSource(args.image);
     try {
       const image = await source.resolve(platform);
+      const scan = flags['no-binaries'] ? undefined : await this.scan(source, image, flags);
       if (format === 'html') {
-        process.stdout.write(renderInspectHtml(image));
+        const binaries = scan
+          ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
+          : undefined;
+        process.stdout.write(renderInspectHtml(image, binaries));
         return;
       }
-      const report = buildInspectReport(image, {
+      const plain = buildInspectReport(image, {
         source: source.description,
         platformRequested: platform !== undefined,
       });
-      process.stdout.write(format === 'json' ? renderInspectJson(report) : renderInspectText(report));
+      const report = scan ? addScanToReport(plain, scan) : plain;
+      process.stdout.write(
+        format === 'json' ? renderInspectJson(report) : renderInspectText(report, [goBinariesSection]),
+      );
     } finally {
       await source.close();
+    }
+  }
+
+  private async scan(
+    source: Parameters<LayerScanner['scanImage']>[0],
+    image: Parameters<LayerScanner['scanImage']>[1],
+    flags: { 'cache-dir'?: string | undefined; 'no-cache': boolean; concurrency: number; quiet: boolean },
+  ): Promise<ImageScan> {
+    const progress = createProgressBar({ quiet: flags.quiet });
+    const scanner = new LayerScanner({
+      cache: scanCacheFromFlags(flags),
+      concurrency: flags.concurrency,
+      ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+    });
+    try {
+      return await scanner.scanImage(source, image);
+    } finally {
+      progress?.finish();
     }
   }
 }
