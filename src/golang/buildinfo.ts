@@ -156,7 +156,11 @@ export function parseModinfo(goVersion: string, modinfo: string): GoBuildInfo {
       }
     }
   }
-  return info;
+  // Field order as `go version -m` prints them (JSON readers see path, mod, deps, build).
+  const { main, ...rest } = info;
+  return main
+    ? { goVersion: rest.goVersion, path: rest.path, main, deps: rest.deps, settings: rest.settings }
+    : rest;
 }
 
 function moduleFromColumns(text: string): GoModule | undefined {

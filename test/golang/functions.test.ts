@@ -2,7 +2,7 @@
  * Function sizes from the pclntab against `go tool nm -size`, the stripped twins against their
  * unstripped builds, and the exact accounting of .text against `readelf -SW`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeGoBinary } from '../../src/golang/analyze.js';
 import { C_PACKAGE } from '../../src/golang/attribution.js';
@@ -151,6 +151,24 @@ describe('.text accounting', () => {
       expect(sum(r.packages), b.file).toBe(t.goFunctionBytes + t.nonGoBytes);
       expect(sum(r.modules), b.file).toBe(t.goFunctionBytes + t.nonGoBytes);
       if (!b.cgo) expect(t.nonGoBytes, b.file).toBe(0);
+    }
+  });
+
+  it("adds up for Debian's own (stripped, cgo, -trimpath) Go programs too", async () => {
+    const programs = [
+      '/usr/bin/docker-registry',
+      '/usr/bin/prometheus-pushgateway',
+      '/usr/bin/skopeo',
+    ].filter((f) => existsSync(f));
+    expect(programs.length).toBeGreaterThan(0);
+    for (const file of programs) {
+      const r = analyzeGoBinary(readFileSync(file));
+      const text = (await readelfSections(file)).find((s) => s.name === '.text');
+      const t = r.text;
+      expect(t.textBytes, file).toBe(text?.size);
+      expect(t.goFunctionBytes + t.paddingBytes + t.nonGoBytes, file).toBe(text?.size);
+      // Go code is nearly all of it; the rest is the C of cgo and the C runtime's start files.
+      expect(t.goFunctionBytes / t.textBytes, file).toBeGreaterThan(0.9);
     }
   });
 });
