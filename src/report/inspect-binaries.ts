@@ -28,7 +28,7 @@ export interface InspectScan {
   notAnalysable: Array<{ path: string; layer: number; size: number; reason: string }>;
 }
 
-export type ScannedInspectReport = InspectReport & {
+export type ScannedInspectReport = Omit<InspectReport, 'layers' | 'totals'> & {
   layers: Array<InspectReport['layers'][number] & { uncompressedSize?: number }>;
   totals: InspectReport['totals'] & { uncompressedSize?: number };
   binaries?: InspectScan;

@@ -1,4 +1,4 @@
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import type { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { RegistryError } from '../../errors.js';
 import { safeCause } from '../http-errors.js';
 import type { CredentialStore, Credentials } from './credentials.js';
@@ -34,11 +34,13 @@ const DEFAULT_LIFETIME_MS = 12 * 60 * 60 * 1000;
  */
 export class EcrCredentialStore implements CredentialStore {
   private readonly cache = new Map<string, CachedLogin>();
-  private readonly clientFor: (region: string) => EcrApi;
+  private readonly clientFor: (region: string) => EcrApi | Promise<EcrApi>;
   private readonly now: () => number;
 
-  constructor(options: { clientFor?: (region: string) => EcrApi; now?: () => number } = {}) {
-    this.clientFor = options.clientFor ?? ((region) => new ECRClient({ region }));
+  constructor(
+    options: { clientFor?: (region: string) => EcrApi | Promise<EcrApi>; now?: () => number } = {},
+  ) {
+    this.clientFor = options.clientFor ?? defaultEcrClient;
     this.now = options.now ?? Date.now;
   }
 
@@ -50,9 +52,10 @@ export class EcrCredentialStore implements CredentialStore {
     if (cached && now < cached.refreshAt) return cached.credentials;
     let answer: Awaited<ReturnType<EcrApi['send']>>;
     try {
-      answer = await this.clientFor(ecr.region).send(
-        new GetAuthorizationTokenCommand({ registryIds: [ecr.accountId] }),
-      );
+      // The SDK is loaded only when an ECR host is actually used: it costs ~0.2 s of start-up.
+      const { GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
+      const client = await this.clientFor(ecr.region);
+      answer = await client.send(new GetAuthorizationTokenCommand({ registryIds: [ecr.accountId] }));
     } catch (error) {
       const name = (error as { name?: string }).name ?? 'Error';
       const message = ((error as { message?: string }).message ?? '').split('\n')[0];
@@ -75,4 +78,11 @@ export class EcrCredentialStore implements CredentialStore {
     this.cache.set(registry, { credentials, refreshAt: now + Math.max(0, expiresAt - now) / 2 });
     return credentials;
   }
+}
+
+/** The real client: default credential chain; LAYERDELTA_ECR_ENDPOINT points it elsewhere (tests, VPC endpoints). */
+async function defaultEcrClient(region: string): Promise<EcrApi> {
+  const { ECRClient } = await import('@aws-sdk/client-ecr');
+  const endpoint = process.env.LAYERDELTA_ECR_ENDPOINT;
+  return new ECRClient({ region, ...(endpoint ? { endpoint } : {}) });
 }
