@@ -6,12 +6,21 @@
  * file; an entry that cannot be read or parsed is treated as missing and rewritten.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LayerScan } from '../layer/types.js';
 
 export const FORMAT_VERSION = 1;
+
+/**
+ * The release that wrote an entry: a new release may analyse Go binaries better, and entries are
+ * never invalidated by content (a layer digest never changes), so each release keeps its own.
+ */
+export const ANALYZER_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface ScanCache {
   /** Where entries live, or undefined when caching is off. */
@@ -24,6 +33,7 @@ export interface ScanCache {
 
 interface CacheFile {
   formatVersion: number;
+  analyzerVersion: string;
   /** Whether Go executables were analysed when the layer was scanned. */
   analyzed: boolean;
   scan: LayerScan;
@@ -67,6 +77,7 @@ export class DiskScanCache implements ScanCache {
       return undefined;
     }
     if (!isCacheFile(parsed) || parsed.scan.digest !== digest) return undefined;
+    if (parsed.analyzerVersion !== ANALYZER_VERSION) return undefined;
     if ((options.analyzed ?? true) && !parsed.analyzed) return undefined;
     return parsed.scan;
   }
@@ -74,7 +85,12 @@ export class DiskScanCache implements ScanCache {
   async put(scan: LayerScan, options: { analyzed?: boolean } = {}): Promise<boolean> {
     const file = this.pathFor(scan.digest);
     if (!file) return false;
-    const content: CacheFile = { formatVersion: FORMAT_VERSION, analyzed: options.analyzed ?? true, scan };
+    const content: CacheFile = {
+      formatVersion: FORMAT_VERSION,
+      analyzerVersion: ANALYZER_VERSION,
+      analyzed: options.analyzed ?? true,
+      scan,
+    };
     const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await mkdir(join(this.dir, 'sha256'), { recursive: true });

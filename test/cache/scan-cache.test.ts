@@ -51,6 +51,8 @@ describe('DiskScanCache', () => {
     const file = join(work, 'roundtrip', `v${FORMAT_VERSION}`, 'sha256', `${'ab'.repeat(32)}.json`);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
       formatVersion: FORMAT_VERSION,
+      analyzerVersion: JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'))
+        .version,
       analyzed: true,
     });
     expect(await cache.get(DIGEST)).toEqual(sampleScan());
@@ -67,6 +69,15 @@ describe('DiskScanCache', () => {
     [
       'another format version',
       JSON.stringify({ formatVersion: FORMAT_VERSION + 1, analyzed: true, scan: sampleScan() }),
+    ],
+    [
+      'an entry written by another release',
+      JSON.stringify({
+        formatVersion: FORMAT_VERSION,
+        analyzerVersion: '0.0.0-old',
+        analyzed: true,
+        scan: sampleScan(),
+      }),
     ],
     [
       'the scan of another digest',
