@@ -77,8 +77,36 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * One test file builds while the others wait (vitest runs files in parallel processes); a lock left
+ * by a killed run is ignored after 15 minutes.
+ */
+async function withBuildLock<T>(final: string, build: () => Promise<T>): Promise<T> {
+  const lock = `${final}.lock`;
+  let acquired = false;
+  for (let waited = 0; ; waited += 500) {
+    try {
+      mkdirSync(lock);
+      acquired = true;
+      break;
+    } catch {
+      if (existsSync(join(final, 'binaries.json')) || waited > 900_000) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await build();
+  } finally {
+    if (acquired) rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 async function buildOwn(): Promise<TestBinary[]> {
   const final = join(tmpdir(), `layerdelta-gobin-${sourceHash()}`);
+  return withBuildLock(final, () => buildOwnUnlocked(final));
+}
+
+async function buildOwnUnlocked(final: string): Promise<TestBinary[]> {
   if (existsSync(join(final, 'binaries.json'))) return readBuilt(final);
   const out = `${final}.${process.pid}`;
   mkdirSync(out, { recursive: true });
@@ -175,6 +203,10 @@ export function unstrippedTwin(all: TestBinary[], b: TestBinary): TestBinary | u
 export async function otherArchBinaries(): Promise<TestBinary[]> {
   const go = [...GO_VERSIONS].reverse().find((v) => existsSync(goTool(v))) ?? '1.23';
   const final = join(tmpdir(), `layerdelta-gobin-${sourceHash()}-arch`);
+  return withBuildLock(final, () => buildOtherArchs(final, go));
+}
+
+async function buildOtherArchs(final: string, go: string): Promise<TestBinary[]> {
   if (existsSync(join(final, 'binaries.json'))) return readBuilt(final);
   const out = `${final}.${process.pid}`;
   mkdirSync(out, { recursive: true });
