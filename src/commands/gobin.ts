@@ -10,7 +10,7 @@ export default class Gobin extends BaseCommand {
     'Analyse a Go executable, or diff two: build info, sections, code per function, package and module.';
 
   static override description =
-    `Reads a Linux Go executable (ELF; amd64, arm64, 386, arm and others; Go 1.16 or later) without a Go toolchain and tells in one answer what \`go version -m\` (Go version, main module, dependencies, build settings), \`go tool nm -size\` (code size of every function) and a size analyzer (bytes per package and module, sections, how .text splits into Go code, padding and non-Go code) would. Works on stripped (-s -w) binaries too: function sizes come from the runtime's pclntab.
+    `Reads a Linux Go executable (ELF; amd64, arm64, 386, s390x, mips and others; Go 1.18 or later, 1.16–1.17 best effort) without a Go toolchain and tells in one answer what \`go version -m\` (Go version, main module, dependencies, build settings), \`go tool nm -size\` (code size of every function) and a size analyzer (bytes per package and module, sections, how .text splits into Go code, padding and non-Go code) would. Works on stripped (-s -w) binaries too: function sizes come from the runtime's pclntab.
 With two files, prints what changed: size, sections, Go version, build settings, modules added/removed/upgraded, and packages sorted by growth. Sizes are SI (1 kB = 1000 B).
 
 ${EXIT_CODES_HELP}`;

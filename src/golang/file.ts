@@ -19,7 +19,7 @@ export async function analyzeGoFile(path: string, options?: AnalyzeOptions): Pro
     if (!(err instanceof GoAnalysisError)) throw err;
     throw new GoAnalysisError(err.reason, err.detail, {
       path,
-      hint: err.hint ?? 'gobin reads Linux Go executables (ELF) built by Go 1.16 or later',
+      hint: err.hint ?? 'gobin reads Linux Go executables (ELF) built by Go 1.18 or later',
     });
   }
 }
