@@ -6,11 +6,11 @@
  * file; an entry that cannot be read or parsed is treated as missing and rewritten.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LayerScan } from '../layer/types.js';
+import { VERSION } from '../version.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -18,9 +18,7 @@ export const FORMAT_VERSION = 1;
  * The release that wrote an entry: a new release may analyse Go binaries better, and entries are
  * never invalidated by content (a layer digest never changes), so each release keeps its own.
  */
-export const ANALYZER_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const ANALYZER_VERSION: string = VERSION;
 
 export interface ScanCache {
   /** Where entries live, or undefined when caching is off. */
