@@ -60,8 +60,9 @@ function raw(target: string): { bytes: Buffer; json: RawManifest } {
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
+/** The manifest-level report (layers are read and checked in test/inspect/binaries.test.ts). */
 async function inspectJson(args: string[]): Promise<InspectReport> {
-  const result = await runCli(['inspect', ...args, '--json']);
+  const result = await runCli(['inspect', ...args, '--json', '--no-binaries']);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return JSON.parse(result.stdout) as InspectReport;

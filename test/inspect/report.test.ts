@@ -99,9 +99,9 @@ describe('inspect report', () => {
   it('the CLI writes text, JSON and a self-contained HTML page', async () => {
     await ensureBuilt();
     const [text, json, html] = await Promise.all([
-      runCli(['inspect', `oci:${dir}:v1`]),
-      runCli(['inspect', `oci:${dir}:v1`, '-o', 'json']),
-      runCli(['inspect', `oci:${dir}:v1`, '--output', 'html']),
+      runCli(['inspect', `oci:${dir}:v1`, '--no-binaries']),
+      runCli(['inspect', `oci:${dir}:v1`, '-o', 'json', '--no-binaries']),
+      runCli(['inspect', `oci:${dir}:v1`, '--output', 'html', '--no-binaries']),
     ]);
     for (const r of [text, json, html]) {
       expect(r.stderr).toBe('');
