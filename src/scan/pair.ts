@@ -55,3 +55,29 @@ function byCreated(candidates: TagCandidate[]): TagCandidate[] {
   timed.sort((a, b) => b.t - a.t || byTagDescending(a.c, b.c));
   return timed.map((x) => x.c);
 }
+
+/**
+ * pickPair, when tags come without digests (tags/list of a plain registry): the two picked tags may
+ * name one image (`1.10.0` and `v1.10.0`), and comparing an image with itself says nothing. Ask for
+ * the digests of the picked tags only (a manifest HEAD each) and look further down while they are
+ * the same image. Each round learns at least one digest, so it ends.
+ */
+export async function pickDistinctPair(
+  candidates: TagCandidate[],
+  rule: PairRule,
+  digestOf: (tag: string) => Promise<string | undefined>,
+): Promise<ImagePair | undefined> {
+  const known = candidates.map((c) => ({ ...c }));
+  for (;;) {
+    const pair = pickPair(known, rule);
+    if (!pair) return undefined;
+    const missing = [pair.newer, pair.older].filter((c) => c.digest === undefined);
+    if (missing.length === 0) return pair;
+    for (const candidate of missing) {
+      const digest = await digestOf(candidate.tag);
+      if (digest === undefined) return pair;
+      candidate.digest = digest;
+    }
+    if (pair.newer.digest !== pair.older.digest) return pair;
+  }
+}

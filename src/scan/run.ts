@@ -22,7 +22,7 @@ import {
   scanTarget,
 } from './enumerate.js';
 import { repositoryFilter } from './filter.js';
-import { type PairRule, pickPair, type TagCandidate } from './pair.js';
+import { type PairRule, pickDistinctPair, type TagCandidate } from './pair.js';
 import { inShard, type Shard } from './shard.js';
 
 export interface ScanOptions {
@@ -191,7 +191,10 @@ export async function scanRepository(
       ...(context.platform ? { platform: context.platform } : {}),
       ...(context.insecure !== undefined ? { insecure: context.insecure } : {}),
     });
-    const pair = pickPair(candidates, context.rule);
+    const target = context.target;
+    const pair = await pickDistinctPair(candidates, context.rule, async (tag) =>
+      target.kind === 'registry' ? (await target.client.headManifest(repository, tag))?.digest : undefined,
+    );
     if (!pair) return { repository, status: 'skipped', reason: skipReason(candidates, context.rule) };
     const name = `${context.target.registry}/${repository}`;
     const delta = await compareImages(`${name}:${pair.older.tag}`, `${name}:${pair.newer.tag}`, {

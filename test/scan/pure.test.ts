@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LayerdeltaError } from '../../src/errors.js';
 import { repositoryFilter } from '../../src/scan/filter.js';
-import { pickPair } from '../../src/scan/pair.js';
+import { pickDistinctPair, pickPair } from '../../src/scan/pair.js';
 import { inShard, parseShard, resolveShard, shardOf } from '../../src/scan/shard.js';
 
 describe('shards', () => {
@@ -101,5 +101,41 @@ describe('pair selection', () => {
         'semver',
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('pair selection without digests up front', () => {
+  const digests: Record<string, string> = {
+    '1.10.0': 'sha256:new',
+    'v1.10.0': 'sha256:new',
+    'v1.10.0-rc.1': 'sha256:new',
+    '1.9.0': 'sha256:old',
+    '1.8.0': 'sha256:older',
+  };
+
+  it('looks past tags of the newest image, asking only for the digests it needs', async () => {
+    const asked: string[] = [];
+    const digestOf = async (tag: string) => {
+      asked.push(tag);
+      return digests[tag];
+    };
+    const tags = ['1.8.0', '1.9.0', '1.10.0', 'v1.10.0', 'v1.10.0-rc.1'].map((tag) => ({ tag }));
+    const pair = await pickDistinctPair(tags, 'semver', digestOf);
+    expect([pair?.newer.tag, pair?.older.tag]).toEqual(['v1.10.0', '1.9.0']);
+    expect(asked.sort()).toEqual(['1.10.0', '1.9.0', 'v1.10.0', 'v1.10.0-rc.1']);
+  });
+
+  it('is undefined when every tag names the same image', async () => {
+    const tags = ['1.10.0', 'v1.10.0'].map((tag) => ({ tag }));
+    expect(await pickDistinctPair(tags, 'semver', async (t) => digests[t])).toBeUndefined();
+  });
+
+  it('keeps the pair when a digest cannot be learnt', async () => {
+    const pair = await pickDistinctPair(
+      [{ tag: '2.0.0' }, { tag: '1.0.0' }],
+      'semver',
+      async () => undefined,
+    );
+    expect([pair?.newer.tag, pair?.older.tag]).toEqual(['2.0.0', '1.0.0']);
   });
 });

@@ -6,7 +6,8 @@
  *   non-semver `latest` on 1.1.0. Every other one also carries the shared `runtime` layer.
  * - `go/app-N` (4): [base, Go binary app-v1 | app-v2 (stripped, go 1.23) at /app/server, per-repo file]:
  *   the binary layers are shared by all four.
- * - `odd/versions`: tags 1.2.0, 1.9.0, v1.10.0, latest, build-7 (precedence must beat string order).
+ * - `odd/versions`: tags 1.2.0, 1.9.0, v1.10.0, latest, build-7 (precedence must beat string order), and
+ *   1.10.0 on the same image as v1.10.0 (the predecessor must be another image: 1.9.0).
  * - `dated/app`: 1.0.0, 2.0.0, 1.5.0 created in March, January, February 2025 (created order ≠ semver).
  * - `solo/one-tag`: only 1.0.0 → skipped.
  * - `broken/blob`: like a shared repository, but its 1.1.0 app layer is deleted from storage → failed.
@@ -125,10 +126,19 @@ export async function seedRegistry(registry: { url: string }, sharedCount = 50):
   {
     const name = 'odd/versions';
     const images: SeededImage[] = [];
+    const layersOf: Record<string, Buffer[]> = {};
     for (const [n, tag] of ['1.2.0', '1.9.0', 'v1.10.0', 'latest', 'build-7'].entries()) {
       const app = await tarLayer({ 'srv/odd.dat': filler(`odd-${n}`, 4 * 1024 + n * 100) });
+      layersOf[tag] = [base, app];
       images.push(await pushWithSizes(registry, name, tag, [base, app]));
     }
+    // A second tag of the newest image (1.10.0 = v1.10.0): tags/list gives no digests, so only a
+    // look at the manifests keeps the scan from comparing that image with itself.
+    const twin = await pushWithSizes(registry, name, '1.10.0', layersOf['v1.10.0']!);
+    if (twin.pushed.manifestDigest !== images[2]!.pushed.manifestDigest) {
+      throw new Error('seed: 1.10.0 should be the same image as v1.10.0');
+    }
+    images.push(twin);
     repositories.push({
       name,
       images,
