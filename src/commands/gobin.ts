@@ -3,6 +3,7 @@ import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { UsageError } from '../errors.js';
 import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
+import { outputFlags, outputFormat } from '../report/flags.js';
 import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
 
 export default class Gobin extends BaseCommand {
@@ -32,19 +33,13 @@ ${EXIT_CODES_HELP}`;
       description: 'List every function (name, size, entry, package, module).',
       default: false,
     }),
-    output: Flags.string({
-      char: 'o',
-      description: 'Report format.',
-      options: ['text', 'json'],
-      default: 'text',
-    }),
-    json: Flags.boolean({ description: 'Same as --output json.', default: false }),
+    ...outputFlags(['text', 'json'] as const),
     top: Flags.integer({ description: 'Rows in the package and module tables.', default: 20, min: 1 }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Gobin);
-    const json = flags.json || flags.output === 'json';
+    const json = outputFormat<'text' | 'json'>(flags) === 'json';
     if (args.new !== undefined && flags.symbols) {
       throw new UsageError('--symbols lists the functions of one file', {
         hint: 'drop --symbols or give one file',

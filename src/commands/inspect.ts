@@ -2,9 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { scanCacheFromFlags } from '../cache/flags.js';
 import { analysisFlags } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { UsageError } from '../errors.js';
 import { createProgressBar } from '../pipeline/progress.js';
 import { type ImageScan, LayerScanner } from '../pipeline/scan-image.js';
+import { outputFlags, outputFormat } from '../report/flags.js';
 import { renderInspectHtml } from '../report/html/render.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
@@ -37,22 +37,13 @@ ${EXIT_CODES_HELP}`;
       char: 'p',
       description: 'Platform to pick from a multi-platform image, os/arch[/variant] (default linux/amd64).',
     }),
-    output: Flags.string({
-      char: 'o',
-      description: 'Report format.',
-      options: [...FORMATS],
-      default: 'text',
-    }),
-    json: Flags.boolean({ description: 'Same as --output json.', default: false }),
+    ...outputFlags(FORMATS),
     ...analysisFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Inspect);
-    if (flags.json && flags.output !== 'text' && flags.output !== 'json') {
-      throw new UsageError(`--json conflicts with --output ${flags.output}`, { hint: 'use one of them' });
-    }
-    const format = flags.json ? 'json' : flags.output;
+    const format = outputFormat<(typeof FORMATS)[number]>(flags);
     const platform = flags.platform === undefined ? undefined : parsePlatform(flags.platform);
     const source = await openSource(args.image);
     try {

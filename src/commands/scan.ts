@@ -5,7 +5,14 @@ import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { ExitCode, MetricsPushError, UsageError } from '../errors.js';
 import { metricsFlags } from '../metrics/flags.js';
 import { publishAllMetrics, validateMetricsFlags } from '../metrics/publish.js';
-import { DEFAULT_TOLERANCE, platformFlag, reportFlags, toleranceFlag } from '../report/flags.js';
+import {
+  DEFAULT_TOLERANCE,
+  outputFlags,
+  outputFormat,
+  platformFlag,
+  reportFlags,
+  toleranceFlag,
+} from '../report/flags.js';
 import { renderScanJson, renderScanText } from '../report/scan.js';
 import { scanMetricsInputs } from '../scan/metrics.js';
 import { createScanProgress } from '../scan/progress.js';
@@ -79,13 +86,7 @@ ${EXIT_CODES_HELP}`;
     ...cacheFlags,
     platform: reportFlags.platform,
     tolerance: reportFlags.tolerance,
-    output: Flags.string({
-      char: 'o',
-      description: 'Report format.',
-      options: ['text', 'json'],
-      default: 'text',
-    }),
-    json: Flags.boolean({ description: 'Same as --output json.', default: false }),
+    ...outputFlags(['text', 'json'] as const),
     'report-file': Flags.string({ description: 'Also write the report to FILE.', helpValue: 'FILE' }),
     ...metricsFlags,
   };
@@ -97,7 +98,7 @@ ${EXIT_CODES_HELP}`;
     const shard = resolveShard(flags.shard);
     const platform = platformFlag(flags.platform);
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
-    const json = flags.json || flags.output === 'json';
+    const json = outputFormat<'text' | 'json'>(flags) === 'json';
     validateMetricsFlags(flags);
 
     const progress = createScanProgress({ quiet: flags.quiet });

@@ -8,6 +8,14 @@ import { OUTPUT_FORMATS, type OutputFormat } from './render.js';
 
 export const DEFAULT_TOLERANCE = 0.05;
 
+/** `--output FORMAT` (default text) and `--json`, oclif's usual shorthand; read them with outputFormat. */
+export function outputFlags<F extends string>(formats: readonly F[], description = 'Report format.') {
+  return {
+    output: Flags.string({ char: 'o', description, options: [...formats], default: 'text' }),
+    json: Flags.boolean({ description: 'Same as --output json.', default: false }),
+  };
+}
+
 export const reportFlags = {
   platform: Flags.string({
     char: 'p',
@@ -17,23 +25,17 @@ export const reportFlags = {
     description: 'A changed layer is significant when it grew or shrank by more than this (default 5%).',
     helpValue: 'PCT',
   }),
-  output: Flags.string({
-    char: 'o',
-    description: 'Report format (html: one self-contained page; redirect it to a file).',
-    options: [...OUTPUT_FORMATS],
-    default: 'text',
-  }),
-  json: Flags.boolean({ description: 'Same as --output json.', default: false }),
+  ...outputFlags(OUTPUT_FORMATS, 'Report format (html: one self-contained page; redirect it to a file).'),
 };
 
-export function outputFormat(flags: { output?: string; json?: boolean }): OutputFormat {
+export function outputFormat<F extends string = OutputFormat>(flags: { output?: string; json?: boolean }): F {
   if (flags.json) {
     if (flags.output && flags.output !== 'text' && flags.output !== 'json') {
       throw new UsageError(`--json conflicts with --output ${flags.output}`, { hint: 'use one of them' });
     }
-    return 'json';
+    return 'json' as F;
   }
-  return (flags.output ?? 'text') as OutputFormat;
+  return (flags.output ?? 'text') as F;
 }
 
 export function platformFlag(text: string | undefined): Platform | undefined {
