@@ -8,15 +8,16 @@ import {
   formatTolerance,
   instructionText,
 } from '../format.js';
+import { layerLabel } from '../summary.js';
 import { html, type SafeHtml } from './escape.js';
 
 /** The colour a layer gets: status, and for changed layers the direction and significance. */
 export type LayerTone = 'reused' | 'within' | 'grown' | 'shrunk' | 'new' | 'removed';
 
 export function layerTone(change: LayerChange): LayerTone {
-  if (change.status !== 'changed') return change.status;
-  if (!change.significant) return 'within';
-  return change.delta > 0 ? 'grown' : 'shrunk';
+  // The page's name for a change within the tolerance is `within`; the rest is the reports' label.
+  const label = layerLabel(change);
+  return label === 'changed' ? 'within' : label;
 }
 
 export function toneLabel(tone: LayerTone, tolerance: number): string {
