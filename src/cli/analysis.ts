@@ -32,7 +32,25 @@ export interface AnalysisFlagValues {
   quiet?: boolean;
 }
 
-/** Run the compare pipeline as the flags say, with a progress bar on a TTY. */
+/** A LayerScanner as the flags say (cache, concurrency), with a progress bar on a TTY while `work` runs. */
+export async function withScanner<T>(
+  flags: AnalysisFlagValues,
+  work: (scanner: LayerScanner) => Promise<T>,
+): Promise<T> {
+  const progress = createProgressBar({ quiet: flags.quiet ?? false });
+  const scanner = new LayerScanner({
+    cache: scanCacheFromFlags(flags),
+    concurrency: flags.concurrency ?? 4,
+    ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+  });
+  try {
+    return await work(scanner);
+  } finally {
+    progress?.finish();
+  }
+}
+
+/** Run the compare pipeline as the flags say: layers only with --no-binaries, else through a scanner. */
 export async function compareWithFlags(
   oldReference: string,
   newReference: string,
@@ -41,15 +59,7 @@ export async function compareWithFlags(
 ): Promise<ImageDelta> {
   const base = { tolerance: options.tolerance, ...(options.platform ? { platform: options.platform } : {}) };
   if (flags['no-binaries']) return await compareImages(oldReference, newReference, base);
-  const progress = createProgressBar({ quiet: flags.quiet ?? false });
-  const scanner = new LayerScanner({
-    cache: scanCacheFromFlags(flags),
-    concurrency: flags.concurrency ?? 4,
-    ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
-  });
-  try {
-    return await compareImages(oldReference, newReference, { ...base, scanner });
-  } finally {
-    progress?.finish();
-  }
+  return await withScanner(flags, (scanner) =>
+    compareImages(oldReference, newReference, { ...base, scanner }),
+  );
 }

@@ -1,9 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { scanCacheFromFlags } from '../cache/flags.js';
-import { analysisFlags } from '../cli/analysis.js';
+import { analysisFlags, withScanner } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { createProgressBar } from '../pipeline/progress.js';
-import { type ImageScan, LayerScanner } from '../pipeline/scan-image.js';
 import { outputFlags, outputFormat } from '../report/flags.js';
 import { renderInspectHtml } from '../report/html/render.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
@@ -48,7 +45,9 @@ ${EXIT_CODES_HELP}`;
     const source = await openSource(args.image);
     try {
       const image = await source.resolve(platform);
-      const scan = flags['no-binaries'] ? undefined : await this.scan(source, image, flags);
+      const scan = flags['no-binaries']
+        ? undefined
+        : await withScanner(flags, (scanner) => scanner.scanImage(source, image));
       if (format === 'html') {
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
@@ -66,24 +65,6 @@ ${EXIT_CODES_HELP}`;
       );
     } finally {
       await source.close();
-    }
-  }
-
-  private async scan(
-    source: Parameters<LayerScanner['scanImage']>[0],
-    image: Parameters<LayerScanner['scanImage']>[1],
-    flags: { 'cache-dir'?: string | undefined; 'no-cache': boolean; concurrency: number; quiet: boolean },
-  ): Promise<ImageScan> {
-    const progress = createProgressBar({ quiet: flags.quiet });
-    const scanner = new LayerScanner({
-      cache: scanCacheFromFlags(flags),
-      concurrency: flags.concurrency,
-      ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
-    });
-    try {
-      return await scanner.scanImage(source, image);
-    } finally {
-      progress?.finish();
     }
   }
 }
