@@ -24,7 +24,7 @@ export default class Check extends BaseCommand {
     'Compare a just-pushed image with its baseline and fail when a threshold is crossed.';
 
   static override description =
-    `The post-push CI step: the same report as compare, then every threshold checked. Thresholds come from flags and from .layerdelta.yml in the current directory (or --config FILE), flags winning; the file's keys are the flag names (e.g. "max-growth: 10%"). Percentages are of the old size; sizes accept 5MB, 500kB, 1.5GiB or plain bytes. Every crossed threshold is listed. Under GitHub Actions (GITHUB_ACTIONS=true) the Markdown report is appended to $GITHUB_STEP_SUMMARY and findings become ::error / ::warning annotations.
+    `The post-push CI step: the same report as compare, then every threshold checked. Thresholds come from flags and from .layerdelta.yml in the current directory (or --config FILE), flags winning; the file's keys are the flag names (e.g. "max-growth: 10%"). Percentages are of the old size; sizes accept 5MB, 500kB, 1.5GiB or plain bytes. Every crossed threshold is listed. Under GitHub Actions (GITHUB_ACTIONS=true) the Markdown report is appended to $GITHUB_STEP_SUMMARY and findings become ::error / ::warning annotations. Metrics (--pushgateway, --metrics-file) are published after the report, also when a threshold is crossed; a crossed threshold (exit 1) wins over a failed push (4), which is still reported on stderr.
 
 ${EXIT_CODES_HELP}`;
 
@@ -32,6 +32,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> check registry.example.com/app:1.5.0 --baseline registry.example.com/app:1.4.0 --max-growth 10%',
     '<%= config.bin %> check ghcr.io/org/app:pr-42 --baseline ghcr.io/org/app:main --max-growth-bytes 5MB --max-new-layer-bytes 50MB',
     '<%= config.bin %> check ghcr.io/org/app:pr-42 --baseline ghcr.io/org/app:main --config ci/layerdelta.yml --json',
+    '<%= config.bin %> check ghcr.io/org/app:pr-42 --baseline ghcr.io/org/app:main --pushgateway http://pushgateway:9091 --label branch=pr-42',
   ];
 
   static override args = {
