@@ -27,7 +27,6 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> compare ghcr.io/org/app:main ghcr.io/org/app:pr-42 --platform linux/arm64 --tolerance 2%',
     '<%= config.bin %> compare oci:./old-layout:v1 oci:./new-layout:v2 --output markdown',
     '<%= config.bin %> compare docker-archive:old.tar docker-archive:new.tar --json',
-    '<%= config.bin %> compare oci:fixtures/demo:v1 oci:fixtures/demo:v2 --output html > report.html',
     '<%= config.bin %> compare registry.example.com/app:1.4.0 registry.example.com/app:1.5.0 --output html > delta.html',
   ];
 
