@@ -86,6 +86,7 @@ export interface CandidateOptions {
  * - Registry, `semver`: tags/list only (no per-tag request).
  * - Registry, `created`: the distribution API has no dates, so every tag's manifest and config are read
  *   (2 requests per tag, 3 for an index) to learn the config's `created`: the cost grows with the tag count.
+ *   Tags that are not images of the platform (artifacts such as signatures) are left undated.
  */
 export async function listCandidates(
   target: ScanTarget,
@@ -107,6 +108,12 @@ export async function listCandidates(
         digest: image.manifestDigest,
         ...(image.config.created ? { created: image.config.created } : {}),
       };
+    } catch (error) {
+      // A tag that is not an image for this platform (a signature or other OCI artifact, an index
+      // without the platform) has no creation time to order by: leave it out, like a non-semver tag.
+      // Registry failures still fail the repository.
+      if (error instanceof UsageError) return { tag };
+      throw error;
     } finally {
       await source.close();
     }

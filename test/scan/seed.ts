@@ -8,14 +8,15 @@
  *   the binary layers are shared by all four.
  * - `odd/versions`: tags 1.2.0, 1.9.0, v1.10.0, latest, build-7 (precedence must beat string order), and
  *   1.10.0 on the same image as v1.10.0 (the predecessor must be another image: 1.9.0).
- * - `dated/app`: 1.0.0, 2.0.0, 1.5.0 created in March, January, February 2025 (created order ≠ semver).
+ * - `dated/app`: 1.0.0, 2.0.0, 1.5.0 created in March, January, February 2025 (created order ≠ semver),
+ *   plus a cosign-style signature tag (an OCI artifact, not an image).
  * - `solo/one-tag`: only 1.0.0 → skipped.
  * - `broken/blob`: like a shared repository, but its 1.1.0 app layer is deleted from storage → failed.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fixtureBinary, fixturePath } from '../support/fixtures.js';
-import { type PushedImage, pushImage, sha256, tarLayer } from '../support/registry.js';
+import { type PushedImage, pushImage, pushRawManifest, sha256, tarLayer } from '../support/registry.js';
 
 export interface SeededImage {
   tag: string;
@@ -159,6 +160,29 @@ export async function seedRegistry(registry: { url: string }, sharedCount = 50):
       const app = await tarLayer({ 'srv/dated.dat': filler(`dated-${tag}`, 4 * 1024) });
       images.push(await pushWithSizes(registry, name, tag, [base, app], created));
     }
+    // A cosign-style signature tag: an OCI artifact, not an image (unknown config media type). `--pair
+    // created` must leave it out rather than fail the repository. Its blobs are ones already pushed.
+    const signed = images[0]!.pushed;
+    const artifact = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+          digest: signed.layers[1]!.digest,
+          size: signed.layers[1]!.size,
+        },
+        layers: [],
+      }),
+    );
+    const signatureTag = `sha256-${signed.manifestDigest.slice(7)}.sig`;
+    await pushRawManifest(
+      registry,
+      name,
+      signatureTag,
+      artifact,
+      'application/vnd.oci.image.manifest.v1+json',
+    );
     repositories.push({ name, images, expectedPair: { older: '1.5.0', newer: '2.0.0' }, expect: 'compared' });
   }
 
