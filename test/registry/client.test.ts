@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
@@ -8,22 +7,14 @@ import {
   type PushedImage,
   pushImage,
   pushIndex,
+  sha256,
   skopeoInspectRaw,
   startProxy,
   startRegistry,
   type TestRegistry,
   tarLayer,
 } from '../support/registry.js';
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function sha256(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
+import { readAll } from '../support/streams.js';
 
 async function caught(promise: Promise<unknown>): Promise<RegistryError> {
   try {

@@ -16,12 +16,7 @@ import {
   type TestRegistry,
   tarLayer,
 } from '../support/registry.js';
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+import { readAll } from '../support/streams.js';
 
 async function caught(promise: Promise<unknown>): Promise<RegistryError> {
   try {

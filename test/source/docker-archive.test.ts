@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError, UsageError } from '../../src/errors.js';
 import { openSource } from '../../src/source/open.js';
 import type { ImageSource, ResolvedImage } from '../../src/source/types.js';
+import { failure } from '../support/streams.js';
 import { sha256Hex, TestLayout, tarOf } from './layout-builder.js';
 
 type ArchiveEntry =
@@ -57,15 +58,6 @@ async function resolve(ref: string): Promise<ResolvedImage> {
   } finally {
     await source.close();
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a failure');
 }
 
 async function readLayer(source: ImageSource, image: ResolvedImage, i: number): Promise<Buffer> {

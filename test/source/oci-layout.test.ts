@@ -7,6 +7,7 @@ import { RegistryError, UsageError } from '../../src/errors.js';
 import { openSource } from '../../src/source/open.js';
 import { parsePlatform } from '../../src/source/platform.js';
 import type { ImageSource, ResolvedImage } from '../../src/source/types.js';
+import { failure, readAll } from '../support/streams.js';
 import { forPlatform, OCI_MANIFEST, sha256Hex, TestLayout } from './layout-builder.js';
 
 interface RawManifest {
@@ -35,20 +36,8 @@ async function resolve(ref: string, platform?: string): Promise<ResolvedImage> {
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a failure');
-}
-
-async function readAll(source: ImageSource, image: ResolvedImage, i: number): Promise<Buffer> {
-  const stream = await source.openBlob(image.layers[i]!.descriptor);
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+async function readLayer(source: ImageSource, image: ResolvedImage, i: number): Promise<Buffer> {
+  return await readAll(await source.openBlob(image.layers[i]!.descriptor));
 }
 
 let root: string;
@@ -132,7 +121,7 @@ describe('OCI layout source', () => {
     const image = await source.resolve();
     for (const [i, layer] of image.layers.entries()) {
       const stored = readFileSync(join(dir, 'blobs', 'sha256', layer.descriptor.digest.slice(7)));
-      expect((await readAll(source, image, i)).equals(stored)).toBe(true);
+      expect((await readLayer(source, image, i)).equals(stored)).toBe(true);
     }
     await source.close();
   });
@@ -217,7 +206,7 @@ describe('OCI layout source: bad input', () => {
     writeFileSync(layerPath, bytes);
     const source = await openSource(`oci:${d}:v1`);
     const image = await source.resolve();
-    const error = await failure(readAll(source, image, 0));
+    const error = await failure(readLayer(source, image, 0));
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.message).toMatch(/digest mismatch: expected sha256:[a-f0-9]{64}, got sha256:[a-f0-9]{64}/);
   });
