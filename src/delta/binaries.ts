@@ -3,7 +3,8 @@
  * at its new one): added, removed, changed, or unchanged (same content digest).
  */
 import { diffGoBinary } from '../golang/diff.js';
-import type { GoBinaryReport } from '../golang/types.js';
+import { joinSizes, sectionSizes } from '../golang/sizes.js';
+import type { GoBinaryDiff, GoBinaryReport } from '../golang/types.js';
 import type { ImageFilesystem, LocatedBinary } from '../layer/filesystem.js';
 import type { LayerScan } from '../layer/types.js';
 import type { BinaryDelta } from './types.js';
@@ -49,12 +50,7 @@ function pair(path: string, oldBinary?: LocatedBinary, newBinary?: LocatedBinary
   throw new Error(`no binary at ${path} on either side`);
 }
 
-type DiffPart = Pick<
-  BinaryDelta,
-  'delta' | 'goVersion' | 'settingsChanged' | 'modules' | 'packages' | 'sections'
->;
-
-function sameBinary(report: GoBinaryReport): DiffPart {
+function sameBinary(report: GoBinaryReport): GoBinaryDiff {
   const version = report.buildInfo.goVersion;
   return {
     delta: 0,
@@ -67,19 +63,16 @@ function sameBinary(report: GoBinaryReport): DiffPart {
 }
 
 /** An added binary grows by all of it, a removed one shrinks by all of it: every package and section. */
-function oneSided(report: GoBinaryReport, side: 'old' | 'new'): DiffPart {
+function oneSided(report: GoBinaryReport, side: 'old' | 'new'): GoBinaryDiff {
   const sign = side === 'new' ? 1 : -1;
-  const sizes = (name: string, bytes: number) =>
-    side === 'new'
-      ? { name, oldBytes: 0, newBytes: bytes, delta: bytes }
-      : { name, oldBytes: bytes, newBytes: 0, delta: -bytes };
+  const [before, after] = side === 'new' ? [undefined, report] : [report, undefined];
   return {
     delta: sign * report.size,
     goVersion: { [side]: report.buildInfo.goVersion },
     settingsChanged: [],
     modules: [],
-    packages: report.packages.map((share) => sizes(share.name, share.bytes)),
-    sections: report.sections.map((section) => sizes(section.name, section.fileSize)),
+    packages: joinSizes(before?.packages, after?.packages),
+    sections: joinSizes(sectionSizes(before?.sections), sectionSizes(after?.sections)),
   };
 }
 

@@ -120,7 +120,7 @@ const appDelta: BinaryDelta = {
   sections: [
     { name: '.text', oldBytes: 2_500_000, newBytes: 2_800_000, delta: 300_000 },
     { name: '.gopclntab', oldBytes: 1_000_000, newBytes: 1_120_000, delta: 120_000 },
-    { name: '.bss', oldBytes: 0, newBytes: 0, delta: 0 },
+    { name: '.bss', oldBytes: 100_000, newBytes: 100_000, delta: 0 },
     { name: '.symtab', oldBytes: 200_000, newBytes: 0, delta: -200_000 },
   ],
 };
@@ -141,7 +141,7 @@ const helperDelta: BinaryDelta = {
   sections: [
     { name: '.text', oldBytes: 0, newBytes: 1_000_000, delta: 1_000_000 },
     { name: '.gopclntab', oldBytes: 0, newBytes: 400_000, delta: 400_000 },
-    { name: '.bss', oldBytes: 0, newBytes: 0, delta: 0 },
+    { name: '.bss', oldBytes: 0, newBytes: 100_000, delta: 100_000 },
     { name: '.symtab', oldBytes: 0, newBytes: 80_000, delta: 80_000 },
   ],
 };
