@@ -29,24 +29,8 @@ function pair(path: string, oldBinary?: LocatedBinary, newBinary?: LocatedBinary
       ...(unchanged ? sameBinary(oldBinary.report) : diffGoBinary(oldBinary.report, newBinary.report)),
     };
   }
-  if (newBinary) {
-    return {
-      path,
-      status: 'added',
-      newLayer: newBinary.layer,
-      new: newBinary.report,
-      ...oneSided(newBinary.report, 'new'),
-    };
-  }
-  if (oldBinary) {
-    return {
-      path,
-      status: 'removed',
-      oldLayer: oldBinary.layer,
-      old: oldBinary.report,
-      ...oneSided(oldBinary.report, 'old'),
-    };
-  }
+  if (newBinary) return oneSided(path, newBinary, 'new');
+  if (oldBinary) return oneSided(path, oldBinary, 'old');
   throw new Error(`no binary at ${path} on either side`);
 }
 
@@ -63,11 +47,15 @@ function sameBinary(report: GoBinaryReport): GoBinaryDiff {
 }
 
 /** An added binary grows by all of it, a removed one shrinks by all of it: every package and section. */
-function oneSided(report: GoBinaryReport, side: 'old' | 'new'): GoBinaryDiff {
-  const sign = side === 'new' ? 1 : -1;
+function oneSided(path: string, binary: LocatedBinary, side: 'old' | 'new'): BinaryDelta {
+  const { layer, report } = binary;
   const [before, after] = side === 'new' ? [undefined, report] : [report, undefined];
   return {
-    delta: sign * report.size,
+    path,
+    ...(side === 'new'
+      ? { status: 'added', newLayer: layer, new: report }
+      : { status: 'removed', oldLayer: layer, old: report }),
+    delta: (side === 'new' ? 1 : -1) * report.size,
     goVersion: { [side]: report.buildInfo.goVersion },
     settingsChanged: [],
     modules: [],
