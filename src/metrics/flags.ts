@@ -33,10 +33,10 @@ export const metricsFlags = {
 
 /** The parsed values of `metricsFlags`, as oclif hands them to a command. */
 export interface MetricsFlagValues {
-  pushgateway?: string;
+  pushgateway?: string | undefined;
   job: string;
-  label?: string[];
-  'metrics-file'?: string;
+  label?: string[] | undefined;
+  'metrics-file'?: string | undefined;
   top: number;
 }
 
