@@ -1,9 +1,5 @@
-import { Command, Flags, type Interfaces } from '@oclif/core';
+import { Command, Flags } from '@oclif/core';
 import { LayerdeltaError } from '../errors.js';
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
-  (typeof BaseCommand)['baseFlags'] & T['flags']
->;
 
 /** Exit codes, shown in every command's --help (DESIGN §5). */
 export const EXIT_CODES_HELP =

@@ -14,8 +14,3 @@ export const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 export function isManifestMediaType(mediaType: string): boolean {
   return MANIFEST_MEDIA_TYPES.includes(mediaType);
 }
-
-/** True for an index (OCI index or Docker manifest list), false for a single-image manifest. */
-export function isIndexMediaType(mediaType: string): boolean {
-  return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList;
-}
