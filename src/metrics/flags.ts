@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
 
-/** Flags shared by compare, check and scan (DESIGN §6). Spread into a command's `flags`. */
+/** Flags shared by compare, check and scan (docs/design.md §6). Spread into a command's `flags`. */
 export const metricsFlags = {
   pushgateway: Flags.string({
     description:

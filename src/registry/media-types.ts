@@ -1,4 +1,4 @@
-/** The four manifest media types every request accepts (DESIGN §7). */
+/** The four manifest media types every request accepts (docs/design.md §7). */
 export const MediaType = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   ociIndex: 'application/vnd.oci.image.index.v1+json',
