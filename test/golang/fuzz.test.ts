@@ -24,6 +24,7 @@ beforeAll(async () => {
     pick((b) => !b.stripped && b.goarch === 'arm64' && b.go === '1.19'),
     pick((b) => b.cgo && !b.stripped),
   ].filter((b): b is TestBinary => b !== undefined);
+  expect(chosen).toHaveLength(3);
   seeds = chosen.map((b) => ({ name: b.file, data: new Uint8Array(readFileSync(b.file)) }));
 }, 900_000);
 
