@@ -1,7 +1,7 @@
 import type { GoBinaryDiff, GoBinaryReport } from '../golang/types.js';
 import type { Platform } from '../source/types.js';
 
-/** Layer status of DESIGN §3. Exactly these four strings appear in the JSON. */
+/** Layer status of docs/design.md §3. Exactly these four strings appear in the JSON. */
 export type LayerStatus = 'new' | 'removed' | 'reused' | 'changed';
 
 /** Input of classification: one layer of one side. */

@@ -1,4 +1,4 @@
-/** What the pure-TypeScript Go analysis reports for one executable (DESIGN §4). */
+/** What the pure-TypeScript Go analysis reports for one executable (docs/design.md §4). */
 
 export interface GoModule {
   path: string;

@@ -1,5 +1,5 @@
 /**
- * The metric set of DESIGN §6, computed from ImageDelta only. Every series carries `repository` and
+ * The metric set of docs/design.md §6, computed from ImageDelta only. Every series carries `repository` and
  * the user's `--label`s, which are also the Pushgateway grouping key, so the pushed group and the
  * OpenMetrics file show the same series. No tag or digest ever becomes a label.
  */

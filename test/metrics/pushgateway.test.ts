@@ -255,7 +255,7 @@ describe('publishAllMetrics (scan) to a real Pushgateway', () => {
     });
     expect(res.status).toBe(200);
     const withBinaries = deltaWithTwoBinaries();
-    const withoutBinaries: ImageDelta = { ...deltaWithOneBinary(), binaries: undefined };
+    const { binaries: _dropped, ...withoutBinaries }: ImageDelta = deltaWithOneBinary();
     const err = await publishAllMetrics(
       [
         { repository: 'scan/with-binaries', delta: withBinaries, durationSeconds: 1 },

@@ -186,10 +186,11 @@ export function deltaWithTwoBinaries(): ImageDelta {
 /** Second push of the same group: helper is gone, the image shrank, no uncompressed sizes. */
 export function deltaWithOneBinary(): ImageDelta {
   const first = deltaWithTwoBinaries();
+  const { uncompressedSize: _unknown, ...summary } = first.new;
   return {
     ...first,
-    old: { ...first.new, uncompressedSize: undefined },
-    new: { ...first.new, compressedSize: 32_000_000, uncompressedSize: undefined },
+    old: summary,
+    new: { ...summary, compressedSize: 32_000_000 },
     totals: {
       compressedDelta: -1_500_000,
       byStatus: {

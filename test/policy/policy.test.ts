@@ -191,8 +191,8 @@ describe('evaluateThresholds', () => {
     ): BinaryDelta => ({
       path,
       status,
-      ...(oldSize === undefined ? {} : { old: { size: oldSize } as BinaryDelta['old'] }),
-      new: { size: newSize } as BinaryDelta['new'],
+      ...(oldSize === undefined ? {} : { old: { size: oldSize } as NonNullable<BinaryDelta['old']> }),
+      new: { size: newSize } as NonNullable<BinaryDelta['new']>,
       delta: newSize - (oldSize ?? 0),
       goVersion: {},
       settingsChanged: [],

@@ -180,7 +180,7 @@ ${binariesSection(delta)}`;
   return page(title, body, options.generatedAt);
 }
 
-/** Layers of one image as reused-coloured changes, so the layer bar and table render the same way. */
+/** Layers of one image as `new` changes (each one the image's own bytes), so the layer bar and table render the same way. */
 function singleImageLayers(image: ResolvedImage): LayerChange[] {
   return image.layers.map((layer) => ({
     status: 'new',
