@@ -3,12 +3,12 @@
  * download concurrency, progress bar) and running the compare pipeline with them.
  */
 import { Flags } from '@oclif/core';
-import { cacheFlags, scanCacheFromFlags } from '../cache/flags.js';
 import type { ImageDelta } from '../delta/types.js';
 import { compareImages } from '../pipeline/compare.js';
 import { createProgressBar } from '../pipeline/progress.js';
 import { LayerScanner } from '../pipeline/scan-image.js';
 import type { Platform } from '../source/types.js';
+import { cacheFlags, scanCacheFromFlags } from './cache-flags.js';
 
 export const analysisFlags = {
   ...cacheFlags,

@@ -144,6 +144,34 @@ describe('layerdelta scan (the built CLI)', () => {
   );
 
   it(
+    'exits 3 when repositories failed and the push failed too (the partial scan wins), saying both',
+    async () => {
+      const closed = await freePort();
+      const run = await runCli(
+        [
+          'scan',
+          registry.host,
+          '--repository',
+          'go/app-0',
+          '--repository',
+          'broken/blob',
+          '--json',
+          '--pushgateway',
+          `http://127.0.0.1:${closed}`,
+        ],
+        { timeoutMs: 120_000, env: { XDG_CACHE_HOME: join(dir, 'cache') } },
+      );
+      expect(run.status, run.stderr).toBe(3);
+      expect((JSON.parse(run.stdout) as ScanReport).summary).toMatchObject({ compared: 1, failed: 1 });
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(new RegExp(`^layerdelta: .*127\\.0\\.0\\.1:${closed}`));
+      expect(lines[1]).toMatch(/^layerdelta: partial scan: 1 of 2 repositories failed/);
+    },
+    CLI_TEST_TIMEOUT,
+  );
+
+  it(
     'refuses bad input with exit 2 and one line',
     async () => {
       const bad = [

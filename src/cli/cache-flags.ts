@@ -1,6 +1,6 @@
 /** The cache flags every command that reads layers shares; spread into a command's `flags`. */
 import { Flags } from '@oclif/core';
-import { openScanCache, type ScanCache } from './scan-cache.js';
+import { openScanCache, type ScanCache } from '../cache/scan-cache.js';
 
 export const cacheFlags = {
   'cache-dir': Flags.string({
