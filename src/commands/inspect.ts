@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { analysisFlags, withScanner } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
-import { renderInspectHtml } from '../report/html/render.js';
+import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
 import { openSource } from '../source/open.js';

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { diffBinaries, uncompressedSizes } from '../../../src/delta/binaries.js';
 import { buildImageDelta, closeAll, resolveBoth } from '../../../src/delta/compare.js';
 import { LayerScanner } from '../../../src/pipeline/scan-image.js';
-import { renderHtmlReport } from '../../../src/report/html/render.js';
+import { renderHtmlReport } from '../../../src/report/html/compare-page.js';
 import { screenshot } from '../../support/chromium.js';
 
 const root = resolve(import.meta.dirname, '../../..');
