@@ -4,7 +4,14 @@
  */
 import type { LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
-import { changeRatio, formatBytes, formatDelta, formatPercent, instructionText, shortDigest } from './format.js';
+import {
+  changeRatio,
+  formatBytes,
+  formatDelta,
+  formatPercent,
+  instructionText,
+  shortDigest,
+} from './format.js';
 import { type LayerLabel, layerLabel } from './summary.js';
 
 /** One layer row; an undefined field is a side the layer does not have. */
