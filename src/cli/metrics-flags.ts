@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
 import { isValidLabelName, RESERVED_LABEL_NAMES } from '../metrics/labels.js';
-import type { MetricsOptions } from '../metrics/publish.js';
+import type { PublishOptions } from '../metrics/publish.js';
 import { parsePushgatewayUrl } from '../metrics/pushgateway.js';
 
 /** Flags shared by compare, check and scan (DESIGN §6). Spread into a command's `flags`. */
@@ -77,7 +77,7 @@ export function parseUserLabels(values: readonly string[] | undefined): Record<s
  * The metrics flags as publishing options. Called before the (long) analysis starts, so a typo in
  * --label or --pushgateway fails fast with exit 2 instead of after the report.
  */
-export function metricsOptions(flags: MetricsFlagValues): MetricsOptions {
+export function metricsOptions(flags: MetricsFlagValues): PublishOptions {
   return {
     job: flags.job,
     labels: parseUserLabels(flags.label),

@@ -17,7 +17,7 @@ export interface MetricsInput {
 }
 
 /** Where and how to publish: from the metrics flags (cli/metrics-flags.ts `metricsOptions`). */
-export interface MetricsOptions {
+export interface PublishOptions {
   /** Pushgateway base URL; no push without it. */
   pushgateway?: URL;
   job: string;
@@ -32,7 +32,7 @@ export interface MetricsOptions {
 /** Publish one image delta (compare, check). */
 export async function publishMetrics(
   input: MetricsInput,
-  options: MetricsOptions,
+  options: PublishOptions,
   pushOptions?: PushOptions,
 ): Promise<void> {
   await publishAllMetrics([input], options, pushOptions);
@@ -46,7 +46,7 @@ export async function publishMetrics(
  */
 export async function publishAllMetrics(
   inputs: readonly MetricsInput[],
-  options: MetricsOptions,
+  options: PublishOptions,
   pushOptions?: PushOptions,
 ): Promise<void> {
   const { pushgateway: base, labels, metricsFile: file } = options;

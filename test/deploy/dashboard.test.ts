@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsFlagValues, metricsOptions } from '../../src/cli/metrics-flags.js';
-import { type MetricsOptions, publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
+import { type PublishOptions, publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
 import { deltaWithOneBinary, deltaWithTwoBinaries } from '../metrics/sample-delta.js';
 import { type Prometheus, startPrometheus } from '../support/prometheus.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
@@ -55,7 +55,7 @@ let fileServer: Server;
 let dir: string;
 let dashboard: Dashboard;
 
-function flags(labels: string[], extra: Partial<MetricsFlagValues> = {}): MetricsOptions {
+function flags(labels: string[], extra: Partial<MetricsFlagValues> = {}): PublishOptions {
   return metricsOptions({ pushgateway: gateway.url, job: 'layerdelta', label: labels, top: 3, ...extra });
 }
 
