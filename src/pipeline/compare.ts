@@ -4,8 +4,9 @@
  * compare, check and every repository of scan run exactly this.
  */
 import { diffBinaries, uncompressedSizes } from '../delta/binaries.js';
-import { buildImageDelta, closeAll, type ResolveOptions, resolveBoth } from '../delta/compare.js';
+import { buildImageDelta } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
+import { closeAll, type ResolveOptions, resolveBoth } from './resolve-pair.js';
 import type { LayerScanner } from './scan-image.js';
 
 export interface ComparePipelineOptions extends ResolveOptions {
