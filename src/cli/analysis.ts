@@ -5,10 +5,10 @@
 import { Flags } from '@oclif/core';
 import type { ImageDelta } from '../delta/types.js';
 import { compareImages } from '../pipeline/compare.js';
-import { createProgressBar } from '../pipeline/progress.js';
 import { LayerScanner } from '../pipeline/scan-image.js';
 import type { Platform } from '../source/types.js';
 import { cacheFlags, scanCacheFromFlags } from './cache-flags.js';
+import { createProgressBar } from './progress.js';
 
 export const analysisFlags = {
   ...cacheFlags,

@@ -4,6 +4,7 @@ import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { cacheFlags, scanCacheFromFlags } from '../cli/cache-flags.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
+import { createScanProgress } from '../cli/progress.js';
 import {
   DEFAULT_TOLERANCE,
   outputFlags,
@@ -16,7 +17,6 @@ import { ExitCode, UsageError } from '../errors.js';
 import { publishAllMetrics } from '../metrics/publish.js';
 import { renderScanJson, renderScanText } from '../report/scan.js';
 import { scanMetricsInputs } from '../scan/metrics.js';
-import { createScanProgress } from '../scan/progress.js';
 import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../scan/run.js';
 import { resolveShard } from '../scan/shard.js';
 

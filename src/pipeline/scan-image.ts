@@ -10,6 +10,7 @@ import { buildFilesystem, type ImageFilesystem } from '../layer/filesystem.js';
 import { scanLayer } from '../layer/scan.js';
 import type { LayerScan } from '../layer/types.js';
 import type { ImageLayer, ImageSource, ResolvedImage } from '../source/types.js';
+import { Limiter } from './limiter.js';
 
 export interface ScanProgress {
   /** Stored (compressed) bytes downloaded so far / to download, over the scanner's lifetime. */
@@ -135,25 +136,4 @@ function checkDiffId(layer: ImageLayer, scan: LayerScan, source: ImageSource): v
     `${source.description}: layer ${layer.descriptor.digest} decompresses to ${scan.diffId}, but the image config says ${layer.diffId}`,
     { hint: 'the image is inconsistent; rebuild and push it again' },
   );
-}
-
-/** At most `size` tasks at a time, started in the order they were asked for. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly size: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active < this.size) this.active++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      // Hand the slot straight to the next waiter, so no newcomer can slip in between.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
 }

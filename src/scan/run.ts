@@ -9,6 +9,7 @@ import type { ScanCache } from '../cache/scan-cache.js';
 import type { ImageDelta } from '../delta/types.js';
 import { LayerdeltaError } from '../errors.js';
 import { compareImages } from '../pipeline/compare.js';
+import { mapBounded } from '../pipeline/limiter.js';
 import { type ScanProgress as LayerProgress, LayerScanner } from '../pipeline/scan-image.js';
 import type { CredentialStore } from '../registry/auth/credentials.js';
 import { defaultCredentialStore } from '../registry/auth/default-store.js';
@@ -16,7 +17,6 @@ import type { Platform } from '../source/types.js';
 import {
   listCandidates,
   listRepositories,
-  mapBounded,
   readRepositoriesFile,
   type ScanTarget,
   scanTarget,

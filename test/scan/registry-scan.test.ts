@@ -3,9 +3,9 @@ import { statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoCache } from '../../src/cache/scan-cache.js';
+import { createScanProgress } from '../../src/cli/progress.js';
 import { RegistryError } from '../../src/errors.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
-import { createScanProgress } from '../../src/scan/progress.js';
 import {
   type RepositoryResult,
   runScan,
