@@ -4,7 +4,7 @@ import { isValidLabelName, RESERVED_LABEL_NAMES } from '../metrics/labels.js';
 import type { PublishOptions } from '../metrics/publish.js';
 import { parsePushgatewayUrl } from '../metrics/pushgateway.js';
 
-/** Flags shared by compare, check and scan (DESIGN §6). Spread into a command's `flags`. */
+/** Flags shared by compare, check and scan (docs/design.md §6). Spread into a command's `flags`. */
 export const metricsFlags = {
   pushgateway: Flags.string({
     description:
@@ -36,10 +36,10 @@ export const metricsFlags = {
 
 /** The parsed values of `metricsFlags`, as oclif hands them to a command. */
 export interface MetricsFlagValues {
-  pushgateway?: string;
+  pushgateway?: string | undefined;
   job: string;
-  label?: string[];
-  'metrics-file'?: string;
+  label?: string[] | undefined;
+  'metrics-file'?: string | undefined;
   top: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * One progress line on stderr, only on a TTY and without --quiet (DESIGN §5): few enough features
+ * One progress line on stderr, only on a TTY and without --quiet (docs/design.md §5): few enough features
  * that a dependency is not worth it. Redraws at most ten times a second (and always the final state);
  * `finish` erases the line. Two texts: a layer download bar (compare, check, inspect) and a scan line.
  */

@@ -1,11 +1,12 @@
 /**
- * The metric set of DESIGN §6, computed from ImageDelta only. Every series carries `repository` and
+ * The metric set of docs/design.md §6, computed from ImageDelta only. Every series carries `repository` and
  * the user's `--label`s, which are also the Pushgateway grouping key, so the pushed group and the
  * OpenMetrics file show the same series. No tag or digest ever becomes a label.
  */
 import { Gauge, Registry, type RegistryContentType } from 'prom-client';
-import type { BinaryDelta, ImageDelta, LayerStatus, SizeDelta } from '../delta/types.js';
-import type { GoBinaryReport, SizeShare } from '../golang/types.js';
+import type { BinaryDelta, ImageDelta, LayerStatus } from '../delta/types.js';
+import { joinSizes, sectionBytes } from '../golang/sizes.js';
+import type { GoBinaryReport, SizeDelta, SizeShare } from '../golang/types.js';
 
 export interface MetricsOptions {
   /** User labels (`--label k=v`), added to every series. */
@@ -112,14 +113,14 @@ function binaryMetrics(gauge: GaugeFactory, topN: number): Recorder {
     'New minus old Go binary file size in bytes.',
     ['path'],
   );
-  const sectionBytes = gauge(
+  const sectionSize = gauge(
     'layerdelta_go_binary_section_bytes',
-    'File bytes of an ELF section of a Go binary in the new image (0 for sections without file data, such as .bss).',
+    'Size in bytes of an ELF section of a Go binary in the new image, as readelf -S prints it: file bytes, or memory bytes for sections without file data (.bss, .noptrbss).',
     ['path', 'section'],
   );
   const sectionDelta = gauge(
     'layerdelta_go_binary_section_delta_bytes',
-    'New minus old size in bytes of an ELF section of a Go binary.',
+    'New minus old size in bytes of an ELF section of a Go binary (sizes as in layerdelta_go_binary_section_bytes).',
     ['path', 'section'],
   );
   const packageBytes = gauge(
@@ -153,7 +154,7 @@ function binaryMetrics(gauge: GaugeFactory, topN: number): Recorder {
     if (b.new) set(binarySize, { path, side: 'new' }, b.new.size);
     set(binaryDelta, { path }, b.delta);
     // Sizes from the binary itself (the delta lists no sections for an unchanged binary).
-    for (const s of b.new?.sections ?? []) set(sectionBytes, { path, section: s.name }, s.fileSize);
+    for (const s of b.new?.sections ?? []) set(sectionSize, { path, section: s.name }, sectionBytes(s));
     for (const s of b.sections) set(sectionDelta, { path, section: s.name }, s.delta);
     for (const [name, bytes] of topBySize(b.new?.packages ?? [], topN))
       set(packageBytes, { path, package: name }, bytes);
@@ -161,7 +162,7 @@ function binaryMetrics(gauge: GaugeFactory, topN: number): Recorder {
       set(packageDelta, { path, package: name }, bytes);
     for (const [name, bytes] of topBySize(b.new?.modules ?? [], topN))
       set(moduleBytes, { path, module: name }, bytes);
-    for (const [name, bytes] of topByChange(moduleSizeDeltas(b.old, b.new), topN))
+    for (const [name, bytes] of topByChange(joinSizes(b.old?.modules, b.new?.modules), topN))
       set(moduleDelta, { path, module: name }, bytes);
     if (b.new) set(binaryInfo, { path, ...binaryInfoLabels(b.new) }, 1);
   };
@@ -256,16 +257,4 @@ function keepTop(
   if (other) other[1] += restSum;
   else top.push([OTHER, restSum]);
   return top;
-}
-
-/** Per-module code size change between two builds of a binary (modules present on either side). */
-export function moduleSizeDeltas(oldReport?: GoBinaryReport, newReport?: GoBinaryReport): SizeDelta[] {
-  const oldBytes = new Map((oldReport?.modules ?? []).map((m) => [m.name, m.bytes]));
-  const newBytes = new Map((newReport?.modules ?? []).map((m) => [m.name, m.bytes]));
-  const names = new Set([...oldBytes.keys(), ...newBytes.keys()]);
-  return [...names].map((name) => {
-    const o = oldBytes.get(name) ?? 0;
-    const n = newBytes.get(name) ?? 0;
-    return { name, oldBytes: o, newBytes: n, delta: n - o };
-  });
 }

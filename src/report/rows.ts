@@ -4,14 +4,9 @@
  */
 import type { LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
-import {
-  changeRatio,
-  formatBytes,
-  formatDelta,
-  formatPercent,
-  instructionText,
-  shortDigest,
-} from './format.js';
+import { instructionText } from '../text.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent } from '../units.js';
+import { shortDigest } from './format.js';
 import { type LayerLabel, layerLabel } from './summary.js';
 
 /** One layer row; an undefined field is a side the layer does not have. */

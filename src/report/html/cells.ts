@@ -1,5 +1,6 @@
 /** Table cells the HTML tables share; `data-v` carries the number the sortable tables sort by. */
-import { changeRatio, formatBytes, formatDelta, formatPercent, instructionText } from '../format.js';
+import { instructionText } from '../../text.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent } from '../../units.js';
 import { html, type SafeHtml } from './escape.js';
 
 /** The colour class of a size change. */

@@ -2,14 +2,8 @@
 import type { ImageDelta, ImageSummary } from '../../delta/types.js';
 import type { CheckResult } from '../../policy/evaluate.js';
 import { formatPlatform } from '../../source/platform.js';
-import {
-  changeRatio,
-  formatBytes,
-  formatDelta,
-  formatPercent,
-  formatTolerance,
-  shortDigest,
-} from '../format.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../../units.js';
+import { shortDigest } from '../format.js';
 import { binaryDetails, binaryTable, hasDetails } from './binaries.js';
 import { deltaClass } from './cells.js';
 import { html, type SafeHtml } from './escape.js';

@@ -3,14 +3,8 @@
  * table of one image (inspect).
  */
 import type { ImageDelta, LayerChange } from '../../delta/types.js';
-import {
-  changeRatio,
-  formatBytes,
-  formatDelta,
-  formatPercent,
-  formatTolerance,
-  shortDigest,
-} from '../format.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../../units.js';
+import { shortDigest } from '../format.js';
 import { layerLabel } from '../summary.js';
 import { bytesCell, instructionCell, percentDeltaCell } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
