@@ -3,8 +3,8 @@
  * that a dependency is not worth it. Redraws at most ten times a second (and always the final state);
  * `finish` erases the line. Two texts: a layer download bar (compare, check, inspect) and a scan line.
  */
-import type { ScanProgress } from '../pipeline/scan-image.js';
-import type { ScanRunProgress } from '../scan/run.js';
+import type { ReadProgress } from '../pipeline/layer-reader.js';
+import type { ScanRunProgress } from '../registry-scan/run.js';
 
 const REDRAW_MS = 100;
 const BAR_WIDTH = 24;
@@ -46,7 +46,7 @@ export function createProgressLine<P>(
 }
 
 /** The layer download bar: `layers [######------] 5.0/20.0 MB, 1/4 scanned`. */
-export function createProgressBar(options: ProgressLineOptions = {}): ProgressLine<ScanProgress> | undefined {
+export function createProgressBar(options: ProgressLineOptions = {}): ProgressLine<ReadProgress> | undefined {
   return createProgressLine(layerProgressText, (p) => p.layersDone === p.layersTotal, options);
 }
 
@@ -57,7 +57,7 @@ export function createScanProgress(
   return createProgressLine(scanProgressText, (p) => p.repositoriesDone === p.repositoriesTotal, options);
 }
 
-export function layerProgressText({ bytesDone, bytesTotal, layersDone, layersTotal }: ScanProgress): string {
+export function layerProgressText({ bytesDone, bytesTotal, layersDone, layersTotal }: ReadProgress): string {
   const fraction = bytesTotal > 0 ? Math.min(1, bytesDone / bytesTotal) : 1;
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { analysisFlags, withScanner } from '../cli/analysis.js';
+import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
@@ -47,7 +47,7 @@ ${EXIT_CODES_HELP}`;
       const image = await source.resolve(platform);
       const scan = flags['no-binaries']
         ? undefined
-        : await withScanner(flags, (scanner) => scanner.scanImage(source, image));
+        : await withLayerReader(flags, (layerReader) => layerReader.readImage(source, image));
       if (format === 'html') {
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))

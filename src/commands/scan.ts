@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { cacheFlags, scanCacheFromFlags } from '../cli/cache-flags.js';
+import { cacheFlags, layerCacheFromFlags } from '../cli/cache-flags.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
 import { createScanProgress } from '../cli/progress.js';
@@ -15,10 +15,10 @@ import {
 } from '../cli/report-flags.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { publishAllMetrics } from '../metrics/publish.js';
-import { renderScanJson, renderScanText } from '../report/scan.js';
-import { scanMetricsInputs } from '../scan/metrics.js';
-import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../scan/run.js';
-import { resolveShard } from '../scan/shard.js';
+import { scanMetricsInputs } from '../registry-scan/metrics.js';
+import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../registry-scan/run.js';
+import { resolveShard } from '../registry-scan/shard.js';
+import { renderScanJson, renderScanText } from '../report/registry-scan.js';
 
 export default class Scan extends BaseCommand {
   static override summary =
@@ -115,7 +115,7 @@ ${EXIT_CODES_HELP}`;
         shard,
         tolerance,
         ...(platform ? { platform } : {}),
-        cache: scanCacheFromFlags(flags),
+        cache: layerCacheFromFlags(flags),
         ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
       });
     } finally {

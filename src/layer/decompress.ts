@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress as ZstdStream } from 'fzstd';
-import type { LayerScan } from './types.js';
+import type { LayerRead } from './types.js';
 
-export type Compression = LayerScan['compression'];
+export type Compression = LayerRead['compression'];
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];

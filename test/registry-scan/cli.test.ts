@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import type { ScanReport } from '../../src/scan/run.js';
+import type { ScanReport } from '../../src/registry-scan/run.js';
 import { ensureBuilt, ROOT, runCli } from '../commands/cli.js';
 import { freePort } from '../support/process.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
