@@ -1,10 +1,11 @@
 /** An image in an OCI distribution registry as an ImageSource, on top of RegistryClient. */
 import type { Readable } from 'node:stream';
+import { MAX_CONFIG_BYTES } from '../oci/limits.js';
 import { formatReference, type RegistryReference } from '../reference/reference.js';
 import type { CredentialStore } from '../registry/auth/credentials.js';
 import { defaultCredentialStore } from '../registry/auth/default-store.js';
 import { RegistryClient } from '../registry/client.js';
-import { type ContentReader, MAX_CONFIG_BYTES, resolveImage } from './resolve.js';
+import { type ContentReader, resolveImage } from './resolve.js';
 import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
 
 export interface RegistrySourceOptions {
