@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LayerdeltaError, RegistryError } from '../../src/errors.js';
+import { LayerdeltaError, type RegistryError } from '../../src/errors.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { freePort } from '../support/process.js';
