@@ -1,13 +1,13 @@
 /** Image references: registry (docker.io normalised), `oci:DIR[:TAG]`, `docker-archive:FILE`. */
 import { ErrorCode, UsageError } from '../errors.js';
 import { isSha256Digest, looksLikeDigest } from '../oci/digest.js';
-import { DOCKER_HUB, DOCKER_HUB_ALIASES, DOCKER_HUB_API_HOST, isDockerHub } from '../oci/docker-hub.js';
+import { DOCKER_HUB, isDockerHub } from '../oci/docker-hub.js';
 
 export type Reference = RegistryReference | OciLayoutReference | DockerArchiveReference;
 
 export interface RegistryReference {
   transport: 'registry';
-  /** Host[:port] as the user names it, normalised: Docker Hub is always `docker.io`; see `registryHost` for the wire. */
+  /** Host[:port] as the user wrote it, except that Docker Hub's aliases become `docker.io` (registry/endpoint.ts picks the host requests go to). */
   registry: string;
   /** Repository path, with `library/` added for official Docker Hub images. */
   repository: string;
@@ -192,11 +192,6 @@ export function formatReference(ref: Reference): string {
     case 'docker-archive':
       return `docker-archive:${ref.path}${ref.tag !== undefined ? `:${ref.tag}` : ''}`;
   }
-}
-
-/** The host[:port] that serves the distribution API for a reference's registry (docker.io → registry-1.docker.io). */
-export function registryHost(registry: string): string {
-  return DOCKER_HUB_ALIASES.has(registry.toLowerCase()) ? DOCKER_HUB_API_HOST : registry;
 }
 
 /** Two `repo:tag` names mean the same image (docker.io and library/ normalised): for docker-archive RepoTags. */

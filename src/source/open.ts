@@ -14,7 +14,7 @@ export interface OpenSourceOptions {
    * (docs/design.md §7). Without it, each call makes its own from the options below.
    */
   registries?: RegistryClientPool;
-  /** Registry credentials; default: docker config files and helpers, then ECR (DESIGN §7). */
+  /** Registry credentials; default: docker config files and helpers, then ECR (docs/design.md §7). */
   credentials?: CredentialStore;
   /** Plain HTTP (and no TLS verification) for the registry. */
   insecure?: boolean;
