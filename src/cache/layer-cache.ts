@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LayerRead } from '../layer/types.js';
+import { sha256Hex } from '../oci/digest.js';
 import { VERSION } from '../version.js';
 
 export const FORMAT_VERSION = 1;
@@ -52,8 +53,6 @@ export function openLayerCache(
   return new DiskLayerCache(options.cacheDir ?? defaultCacheDir());
 }
 
-const DIGEST = /^sha256:([a-f0-9]{64})$/;
-
 export class DiskLayerCache implements LayerCache {
   readonly dir: string;
 
@@ -63,7 +62,7 @@ export class DiskLayerCache implements LayerCache {
 
   /** The entry's file, or undefined for a digest that cannot be a file name (never trust it as a path). */
   pathFor(digest: string): string | undefined {
-    const hex = DIGEST.exec(digest)?.[1];
+    const hex = sha256Hex(digest);
     return hex ? join(this.dir, 'sha256', `${hex}.json`) : undefined;
   }
 

@@ -6,6 +6,7 @@
 import { diffBinaries, uncompressedSizes } from '../delta/binaries.js';
 import { buildImageDelta } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
+import { RegistryClientPool } from '../registry/pool.js';
 import type { LayerReader } from './layer-reader.js';
 import { closeAll, type ResolveOptions, resolveBoth } from './resolve-pair.js';
 
@@ -21,7 +22,12 @@ export async function compareImages(
   newReference: string,
   options: ComparePipelineOptions,
 ): Promise<ImageDelta> {
-  const pair = await resolveBoth(oldReference, newReference, options);
+  // Both sides share one client per registry: one token per scope (docs/design.md §7).
+  const registries = options.sourceOptions?.registries ?? new RegistryClientPool(options.sourceOptions);
+  const pair = await resolveBoth(oldReference, newReference, {
+    ...options,
+    sourceOptions: { ...options.sourceOptions, registries },
+  });
   try {
     if (!options.layerReader)
       return buildImageDelta(pair.old.image, pair.new.image, { tolerance: options.tolerance });

@@ -5,7 +5,7 @@
  * every image of a run.
  */
 import { type LayerCache, NoCache } from '../cache/layer-cache.js';
-import { RegistryError } from '../errors.js';
+import { ContentError, ErrorCode } from '../errors.js';
 import { buildFilesystem, type ImageFilesystem } from '../layer/filesystem.js';
 import { readLayer } from '../layer/read.js';
 import type { LayerRead } from '../layer/types.js';
@@ -132,8 +132,8 @@ export class LayerReader {
 /** The config's diff_id is the uncompressed tar's digest: a mismatch means the image is inconsistent. */
 function checkDiffId(layer: ImageLayer, scan: LayerRead, source: ImageSource): void {
   if (layer.diffId === undefined || layer.diffId === scan.diffId) return;
-  throw new RegistryError(
+  throw new ContentError(
     `${source.description}: layer ${layer.descriptor.digest} decompresses to ${scan.diffId}, but the image config says ${layer.diffId}`,
-    { hint: 'the image is inconsistent; rebuild and push it again' },
+    { code: ErrorCode.DIGEST_MISMATCH, hint: 'the image is inconsistent; rebuild and push it again' },
   );
 }
