@@ -98,7 +98,11 @@ function changed(
     oldLayer.uncompressedSize !== undefined &&
     newLayer.uncompressedSize !== undefined;
   const significant = uncompressed
-    ? isSignificant(newLayer.uncompressedSize! - oldLayer.uncompressedSize!, oldLayer.uncompressedSize!, options.tolerance)
+    ? isSignificant(
+        newLayer.uncompressedSize! - oldLayer.uncompressedSize!,
+        oldLayer.uncompressedSize!,
+        options.tolerance,
+      )
     : isSignificant(delta, oldLayer.size, options.tolerance);
   return { status: 'changed', old: oldLayer, new: newLayer, delta, significant, evidence };
 }

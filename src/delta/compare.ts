@@ -3,11 +3,12 @@
  * opens and resolves both references. Go binaries and uncompressed sizes come from the layer scan
  * and are passed in when the caller has them.
  */
+
+import { compressionFromMediaType } from '../layer/decompress.js';
+import type { LayerScan } from '../layer/types.js';
 import { formatReference, parseReference } from '../reference/reference.js';
 import { type OpenSourceOptions, openSource } from '../source/open.js';
 import type { ImageSource, Platform, ResolvedImage } from '../source/types.js';
-import { compressionFromMediaType } from '../layer/decompress.js';
-import type { LayerScan } from '../layer/types.js';
 import { classifyLayers } from './classify.js';
 import type {
   BinaryDelta,
@@ -34,7 +35,10 @@ export interface ImageDeltaOptions {
 /** The facts of a layer scan that the layer delta uses (a LayerScan is one). */
 export type ReadLayer = LayerFiles & Pick<LayerScan, 'uncompressedSize' | 'diffId'>;
 
-function summarize(image: ResolvedImage, uncompressedSize: (digest: string) => number | undefined): ImageSummary {
+function summarize(
+  image: ResolvedImage,
+  uncompressedSize: (digest: string) => number | undefined,
+): ImageSummary {
   const summary: ImageSummary = {
     reference: formatReference(image.reference),
     manifestDigest: image.manifestDigest,
@@ -109,7 +113,8 @@ export function buildImageDelta(
   const oldSummary = summarize(oldImage, uncompressedSize);
   const newSummary = summarize(newImage, uncompressedSize);
   const stored = storedSizes(oldImage, newImage);
-  const everyLayerRead = oldSummary.uncompressedSize !== undefined && newSummary.uncompressedSize !== undefined;
+  const everyLayerRead =
+    oldSummary.uncompressedSize !== undefined && newSummary.uncompressedSize !== undefined;
   const judgedSizes = !stored.comparable && everyLayerRead ? 'uncompressed' : 'compressed';
   const layers: LayerChange[] = classifyLayers(toInput(oldImage), toInput(newImage), {
     tolerance: options.tolerance,

@@ -9,11 +9,15 @@ import {
   formatDelta,
   formatPercent,
   formatTolerance,
-  instructionText,
   shortDigest,
-  truncate,
 } from './format.js';
-import { layerLabel, summaryLine } from './summary.js';
+import {
+  instructionColumn,
+  layerLabel,
+  recompressedSentence,
+  storedSizesNote,
+  summaryLine,
+} from './summary.js';
 
 /**
  * Text for a table cell or a Markdown line: no line breaks, Markdown punctuation and pipes escaped,
@@ -55,6 +59,7 @@ function imageRow(which: string, image: ImageSummary): string[] {
 
 const LABEL_TEXT = {
   reused: 'reused',
+  recompressed: 'reused (recompressed)',
   changed: 'changed',
   grown: '**grown**',
   shrunk: '**shrunk**',
@@ -74,7 +79,8 @@ function layerRow(change: LayerChange): string[] {
     newSize === undefined ? '' : formatBytes(newSize),
     formatDelta(change.delta),
     ratio === undefined ? '' : formatPercent(ratio),
-    code(truncate(instructionText((change.new ?? change.old)?.createdBy), 100)),
+    change.evidence ?? '',
+    code(instructionColumn(change, 100)),
   ];
 }
 
@@ -107,9 +113,11 @@ export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult
   );
 
   out.push(
-    `#### Layers (compressed sizes; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)})`,
+    `#### Layers (compressed sizes; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)}${delta.judgedSizes === 'uncompressed' ? ' uncompressed' : ''})`,
     '',
   );
+  const note = storedSizesNote(delta);
+  if (note) out.push(`> ${cell(note)}`, '');
   const s = delta.totals.byStatus;
   const total = [
     '**total**',
@@ -119,16 +127,19 @@ export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult
     formatBytes(delta.new.compressedSize),
     `**${formatDelta(delta.totals.compressedDelta)}**`,
     formatPercent(changeRatio(delta.old.compressedSize, delta.new.compressedSize)),
+    '',
     `${s.reused.count} reused, ${s.changed.count} changed (${delta.totals.significantChanges} beyond), ${s.new.count} new, ${s.removed.count} removed`,
   ];
   out.push(
     ...table(
-      ['Status', 'Old layer', 'New layer', 'Old size', 'New size', 'Delta', '%', 'Instruction'],
-      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l'],
+      ['Status', 'Old layer', 'New layer', 'Old size', 'New size', 'Delta', '%', 'Paired by', 'Instruction'],
+      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
       [...delta.layers.map(layerRow), total],
     ),
     '',
   );
+  const recompressed = recompressedSentence(delta);
+  if (recompressed) out.push(cell(recompressed), '');
   if (delta.totals.uncompressedDelta !== undefined && delta.old.uncompressedSize !== undefined) {
     out.push(
       `Uncompressed: ${formatBytes(delta.old.uncompressedSize)} → ${formatBytes(delta.new.uncompressedSize ?? 0)}, ${formatDelta(delta.totals.uncompressedDelta)}`,

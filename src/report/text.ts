@@ -9,13 +9,18 @@ import {
   formatDelta,
   formatPercent,
   formatTolerance,
-  instructionText,
   renderTable,
   shortDigest,
   type TableColumn,
-  truncate,
 } from './format.js';
-import { type LayerLabel, layerLabel, summaryLine } from './summary.js';
+import {
+  instructionColumn,
+  type LayerLabel,
+  layerLabel,
+  recompressedSentence,
+  storedSizesNote,
+  summaryLine,
+} from './summary.js';
 
 export interface TextOptions {
   /** ANSI colours (only on a TTY and without NO_COLOR; the caller decides). */
@@ -33,6 +38,7 @@ function paint(enabled: boolean) {
 
 const LABEL_STYLE: Record<LayerLabel, Style | undefined> = {
   reused: 'dim',
+  recompressed: 'dim',
   changed: undefined,
   grown: 'red',
   shrunk: 'green',
@@ -52,7 +58,7 @@ function hasUncompressed(delta: ImageDelta): boolean {
   );
 }
 
-function layerRow(change: LayerChange, withUncompressed: boolean): string[] {
+function layerRow(change: LayerChange, withUncompressed: boolean, withEvidence: boolean): string[] {
   const oldSize = change.old?.size;
   const newSize = change.new?.size;
   const ratio = oldSize !== undefined && newSize !== undefined ? changeRatio(oldSize, newSize) : undefined;
@@ -72,7 +78,8 @@ function layerRow(change: LayerChange, withUncompressed: boolean): string[] {
       (change.old === undefined || before !== undefined) && (change.new === undefined || after !== undefined);
     row.push(known ? formatDelta((after ?? 0) - (before ?? 0)) : '?');
   }
-  row.push(truncate(instructionText((change.new ?? change.old)?.createdBy), 70));
+  if (withEvidence) row.push(change.evidence ?? '');
+  row.push(instructionColumn(change, 70));
   return row;
 }
 
@@ -109,6 +116,7 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
   out.push(imageLine('old', delta.old), imageLine('new', delta.new), '');
 
   const withUncompressed = hasUncompressed(delta);
+  const withEvidence = delta.layers.some((l) => l.evidence !== undefined);
   const columns: TableColumn[] = [
     { header: 'STATUS' },
     { header: 'OLD LAYER' },
@@ -118,10 +126,13 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
     { header: 'DELTA', align: 'right' },
     { header: '%', align: 'right' },
     ...(withUncompressed ? [{ header: 'UNCOMPRESSED DELTA', align: 'right' as const }] : []),
+    ...(withEvidence ? [{ header: 'PAIRED BY' }] : []),
     { header: 'INSTRUCTION' },
   ];
+  const note = storedSizesNote(delta);
+  if (note) out.push(note);
   out.push(
-    `Layers (sizes compressed; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)}, changed = within it):`,
+    `Layers (sizes compressed; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)}${delta.judgedSizes === 'uncompressed' ? ' uncompressed' : ''}, changed = within it):`,
   );
   if (delta.layers.length === 0) out.push('  (both images have no layers)');
   else {
@@ -129,7 +140,7 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
     out.push(
       renderTable(
         columns,
-        delta.layers.map((l) => layerRow(l, withUncompressed)),
+        delta.layers.map((l) => layerRow(l, withUncompressed, withEvidence)),
         (text, row, column) => (column === 0 || column === 5 ? color(text, LABEL_STYLE[labels[row]!]) : text),
       ),
     );
@@ -150,6 +161,8 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
     );
   }
   out.push(`Layers: ${statusTotals(delta)}`);
+  const recompressed = recompressedSentence(delta);
+  if (recompressed) out.push(recompressed);
 
   if (delta.binaries !== undefined) {
     out.push('', 'Go binaries (file sizes):');

@@ -8,11 +8,11 @@ import {
   formatTolerance,
   instructionText,
 } from '../format.js';
-import { layerLabel } from '../summary.js';
+import { layerLabel, recompressedSentence, storedSizesNote } from '../summary.js';
 import { html, type SafeHtml } from './escape.js';
 
 /** The colour a layer gets: status, and for changed layers the direction and significance. */
-export type LayerTone = 'reused' | 'within' | 'grown' | 'shrunk' | 'new' | 'removed';
+export type LayerTone = 'reused' | 'recompressed' | 'within' | 'grown' | 'shrunk' | 'new' | 'removed';
 
 export function layerTone(change: LayerChange): LayerTone {
   // The page's name for a change within the tolerance is `within`; the rest is the reports' label.
@@ -28,12 +28,14 @@ export function toneLabel(tone: LayerTone, tolerance: number): string {
       return `grown beyond ${formatTolerance(tolerance)}`;
     case 'shrunk':
       return `shrunk beyond ${formatTolerance(tolerance)}`;
+    case 'recompressed':
+      return 'reused, recompressed';
     default:
       return tone;
   }
 }
 
-const TONES: LayerTone[] = ['reused', 'within', 'grown', 'shrunk', 'new', 'removed'];
+const TONES: LayerTone[] = ['reused', 'recompressed', 'within', 'grown', 'shrunk', 'new', 'removed'];
 
 export function layerLegend(tolerance: number): SafeHtml {
   return html`<ul class="legend" aria-label="Layer colours">${TONES.map(
@@ -78,7 +80,11 @@ function layerTitle(change: LayerChange, side: 'old' | 'new', tolerance: number)
   if (change.status === 'changed' && change.old && change.new) {
     lines.push(
       `${formatBytes(change.old.size)} → ${formatBytes(change.new.size)} (${formatDelta(change.delta)})`,
+      `paired by ${change.evidence}`,
     );
+  }
+  if (change.recompressed && change.storedDelta !== undefined) {
+    lines.push(`same content, stored ${formatDelta(change.storedDelta)}`);
   }
   const instruction = layer?.createdBy;
   if (instruction) lines.push(instruction);
@@ -139,17 +145,43 @@ function sizeCell(size: number | undefined, uncompressed: number | undefined): S
   }</td>`;
 }
 
+/** Why a row has the status it has: the pairing evidence, or the re-encoding's stored difference. */
+function statusDetail(change: LayerChange): SafeHtml | string {
+  if (change.evidence) return html`<small class="evidence">paired by ${change.evidence}</small>`;
+  if (change.recompressed && change.storedDelta !== undefined) {
+    return html`<small class="evidence">same content, stored ${formatDelta(change.storedDelta)}</small>`;
+  }
+  return '';
+}
+
+/** The instruction cell: the new layer's, and the old one's when a changed pair's differ. */
+function instructionCell(change: LayerChange): SafeHtml {
+  const createdBy = change.new?.createdBy ?? change.old?.createdBy;
+  const text = createdBy ? instructionText(createdBy) : html`<em class="muted">no history</em>`;
+  const before = change.status === 'changed' ? instructionText(change.old?.createdBy) : undefined;
+  const was =
+    before !== undefined && before !== instructionText(createdBy)
+      ? html`<small class="was" title="${change.old?.createdBy ?? ''}">was: ${before || 'no history'}</small>`
+      : '';
+  return html`<td class="instruction" title="${createdBy ?? ''}">${text}${was}</td>`;
+}
+
+/** Notes that belong with the layer table: stored sizes that do not compare, re-encoded layers. */
+export function layerNotes(delta: ImageDelta): SafeHtml {
+  const notes = [storedSizesNote(delta), recompressedSentence(delta)].filter((n) => n !== undefined);
+  return html`${notes.map((note) => html`<p class="muted layer-note">${note}</p>`)}`;
+}
+
 export function layerTable(delta: ImageDelta): SafeHtml {
   const largest = Math.max(1, ...delta.layers.flatMap((c) => [c.old?.size ?? 0, c.new?.size ?? 0]));
   const rows = delta.layers.map((change) => {
     const tone = layerTone(change);
-    const createdBy = change.new?.createdBy ?? change.old?.createdBy;
     const ratio = change.old && change.new ? changeRatio(change.old.size, change.new.size) : undefined;
     const percent = change.status === 'changed' && ratio !== undefined ? formatPercent(ratio) : undefined;
     return html`<tr class="layer tone-row-${tone}" data-status="${change.status}">
 <td data-v="${change.new?.index ?? change.old?.index ?? 0}">${change.old?.index ?? '–'} → ${change.new?.index ?? '–'}</td>
-<td><span class="badge tone-${tone}">${toneLabel(tone, delta.tolerance)}</span></td>
-<td class="instruction" title="${createdBy ?? ''}">${createdBy ? instructionText(createdBy) : html`<em class="muted">no history</em>`}</td>
+<td><span class="badge tone-${tone}">${toneLabel(tone, delta.tolerance)}</span>${statusDetail(change)}</td>
+${instructionCell(change)}
 ${sizeCell(change.old?.size, change.old?.uncompressedSize)}
 ${sizeCell(change.new?.size, change.new?.uncompressedSize)}
 <td class="num delta ${change.delta > 0 ? 'up' : change.delta < 0 ? 'down' : ''}" data-v="${change.delta}">${formatDelta(change.delta)}${percent ? html`<small>${percent}</small>` : ''}</td>

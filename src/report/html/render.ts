@@ -20,7 +20,7 @@ import {
 } from '../format.js';
 import { binaryDetails, binaryTable, hasDetails, joinShares } from './binaries.js';
 import { html, type SafeHtml, trusted } from './escape.js';
-import { hatchDefs, layerLegend, layerOverview, layerTable } from './layers.js';
+import { hatchDefs, layerLegend, layerNotes, layerOverview, layerTable } from './layers.js';
 import { SCRIPT } from './script.js';
 import { STYLE } from './style.js';
 import { packageTreemap } from './treemap-svg.js';
@@ -180,6 +180,7 @@ ${summary(delta)}
 <h2>Layers</h2>
 ${layerOverview(delta)}
 ${layerLegend(delta.tolerance)}
+${layerNotes(delta)}
 ${layerTable(delta)}
 ${binariesSection(delta)}`;
   return page(title, body, options.generatedAt);
