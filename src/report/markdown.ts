@@ -70,7 +70,11 @@ const LABEL_TEXT = {
 function layerRow(change: LayerChange): string[] {
   const oldSize = change.old?.size;
   const newSize = change.new?.size;
-  const ratio = oldSize !== undefined && newSize !== undefined ? changeRatio(oldSize, newSize) : undefined;
+  // A recompressed layer's stored difference is not growth: no percentage next to its 0 B delta.
+  const ratio =
+    oldSize !== undefined && newSize !== undefined && !change.recompressed
+      ? changeRatio(oldSize, newSize)
+      : undefined;
   return [
     LABEL_TEXT[layerLabel(change)],
     code(shortDigest(change.old?.digest)),

@@ -61,7 +61,11 @@ function hasUncompressed(delta: ImageDelta): boolean {
 function layerRow(change: LayerChange, withUncompressed: boolean, withEvidence: boolean): string[] {
   const oldSize = change.old?.size;
   const newSize = change.new?.size;
-  const ratio = oldSize !== undefined && newSize !== undefined ? changeRatio(oldSize, newSize) : undefined;
+  // A recompressed layer's stored difference is not growth: no percentage next to its 0 B delta.
+  const ratio =
+    oldSize !== undefined && newSize !== undefined && !change.recompressed
+      ? changeRatio(oldSize, newSize)
+      : undefined;
   const row = [
     layerLabel(change),
     shortDigest(change.old?.digest) || '-',
