@@ -252,7 +252,7 @@ export function classifyLayers(
     }
     for (const o of unpairedOld) {
       const layer = side(oldLayers[o]!, o);
-      changes.push({ status: 'removed', old: layer, delta: -layer.size });
+      changes.push({ status: 'removed', old: layer, delta: 0 - layer.size });
     }
   }
   return changes;
