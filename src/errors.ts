@@ -1,5 +1,5 @@
 /**
- * Typed errors carry the exit code of DESIGN §5, so every command maps a failure to one line and
+ * Typed errors carry the exit code of docs/design.md §5, so every command maps a failure to one line and
  * one exit code without knowing where it came from.
  */
 export const ExitCode = {

@@ -45,7 +45,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** What `--cache-dir` and `--no-cache` ask for. */
-export function openScanCache(options: { cacheDir?: string; noCache?: boolean } = {}): ScanCache {
+export function openScanCache(options: { cacheDir?: string | undefined; noCache?: boolean } = {}): ScanCache {
   if (options.noCache) return new NoCache();
   return new DiskScanCache(options.cacheDir ?? defaultCacheDir());
 }

@@ -1,5 +1,5 @@
 /**
- * One Go executable in, one GoBinaryReport out (DESIGN §4): ELF sections, build info, the pclntab's
+ * One Go executable in, one GoBinaryReport out (docs/design.md §4): ELF sections, build info, the pclntab's
  * functions, their packages and modules, and an exact account of every byte of .text.
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The whole compare pipeline of DESIGN §2 for one pair of references: resolve both, scan their layers
+ * The whole compare pipeline of docs/design.md §2 for one pair of references: resolve both, scan their layers
  * (when a scanner is given: Go binaries and uncompressed sizes), classify, and return the ImageDelta.
  * compare, check and every repository of scan run exactly this.
  */

@@ -5,7 +5,7 @@ export type Reference = RegistryReference | OciLayoutReference | DockerArchiveRe
 
 export interface RegistryReference {
   transport: 'registry';
-  /** Host[:port] as the user names it, normalised: Docker Hub is always `docker.io`; see `registryHost` for the wire. */
+  /** Host[:port] as the user wrote it, except that Docker Hub's aliases become `docker.io` (registry/endpoint.ts picks the host requests go to). */
   registry: string;
   /** Repository path, with `library/` added for official Docker Hub images. */
   repository: string;
@@ -28,9 +28,8 @@ export interface DockerArchiveReference {
   tag?: string;
 }
 
-/** The name Docker Hub is known by in references; `registryHost` maps it to the host that serves the API. */
+/** The name Docker Hub is known by in references; registry/endpoint.ts maps it to the host that serves the API. */
 export const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 // The grammar of github.com/distribution/reference (regexp.go), anchored piece by piece so that each
@@ -194,11 +193,6 @@ export function formatReference(ref: Reference): string {
     case 'docker-archive':
       return `docker-archive:${ref.path}${ref.tag !== undefined ? `:${ref.tag}` : ''}`;
   }
-}
-
-/** The host[:port] that serves the distribution API for a reference's registry (docker.io → registry-1.docker.io). */
-export function registryHost(registry: string): string {
-  return DOCKER_HUB_ALIASES.has(registry.toLowerCase()) ? DOCKER_HUB_API_HOST : registry;
 }
 
 /** Two `repo:tag` names mean the same image (docker.io and library/ normalised): for docker-archive RepoTags. */

@@ -5,8 +5,7 @@ export type RequestSubject =
   | { kind: 'manifest'; repository: string; reference: string }
   | { kind: 'blob'; repository: string; digest: string }
   | { kind: 'tags'; repository: string }
-  | { kind: 'catalog' }
-  | { kind: 'token'; repository?: string };
+  | { kind: 'catalog' };
 
 /** `HOST/REPO:TAG`, `HOST/REPO@DIGEST`, `HOST/REPO` or `HOST`. */
 export function describeSubject(registry: string, subject: RequestSubject): string {
@@ -19,8 +18,6 @@ export function describeSubject(registry: string, subject: RequestSubject): stri
       return `${registry}/${subject.repository}@${subject.digest}`;
     case 'tags':
       return `${registry}/${subject.repository}`;
-    case 'token':
-      return subject.repository ? `${registry}/${subject.repository}` : registry;
     case 'catalog':
       return registry;
   }

@@ -1,4 +1,4 @@
-/** The four manifest media types every request accepts (DESIGN §7). */
+/** The four manifest media types every request accepts (docs/design.md §7). */
 export const MediaType = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -13,9 +13,4 @@ export const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
 export function isManifestMediaType(mediaType: string): boolean {
   return MANIFEST_MEDIA_TYPES.includes(mediaType);
-}
-
-/** True for an index (OCI index or Docker manifest list), false for a single-image manifest. */
-export function isIndexMediaType(mediaType: string): boolean {
-  return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList;
 }

@@ -2,17 +2,10 @@
 import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
+import { instructionText, truncate } from '../text.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { BINARY_COLUMNS, binaryRow, moduleLine } from './binaries.js';
-import {
-  changeRatio,
-  formatBytes,
-  formatDelta,
-  formatPercent,
-  formatTolerance,
-  renderTable,
-  shortDigest,
-  type TableColumn,
-} from './format.js';
+import { renderTable, shortDigest, type TableColumn } from './format.js';
 import {
   instructionColumn,
   type LayerLabel,

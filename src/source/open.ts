@@ -8,7 +8,7 @@ import { RegistrySource } from './registry-source.js';
 import type { ImageSource } from './types.js';
 
 export interface OpenSourceOptions {
-  /** Registry credentials; default: docker config files and helpers, then ECR (DESIGN §7). */
+  /** Registry credentials; default: docker config files and helpers, then ECR (docs/design.md §7). */
   credentials?: CredentialStore;
   /** Plain HTTP (and no TLS verification) for the registry. */
   insecure?: boolean;

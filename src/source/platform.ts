@@ -1,4 +1,4 @@
-/** Platform grammar (`os/arch[/variant]`) and picking one image out of an index (DESIGN §7). */
+/** Platform grammar (`os/arch[/variant]`) and picking one image out of an index (docs/design.md §7). */
 import { UsageError } from '../errors.js';
 import type { Descriptor, Platform } from './types.js';
 

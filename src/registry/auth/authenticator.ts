@@ -24,10 +24,10 @@ interface CachedToken {
 export class Authenticator {
   private scheme: 'anonymous' | 'basic' | 'bearer' = 'anonymous';
   private realm?: string;
-  private service?: string;
+  private service: string | undefined;
   /** Per scope, the token being fetched or fetched last: concurrent requests share one fetch. */
   private readonly tokens = new Map<string, Promise<CachedToken>>();
-  private credentials?: Promise<Credentials | undefined>;
+  private credentials: Promise<Credentials | undefined> | undefined;
 
   constructor(
     /** Registry name for messages and credential lookup (`docker.io`, `host:port`). */

@@ -29,7 +29,7 @@ export function chainCredentialStores(...stores: CredentialStore[]): CredentialS
   };
 }
 
-/** A fixed store (tests, `--username/--password`-style flags). */
+/** A fixed store of credentials per registry key (tests; there are no credential flags). */
 export function staticCredentialStore(entries: Record<string, Credentials>): CredentialStore {
   return {
     async get(registry) {
