@@ -28,34 +28,31 @@ function total(weights: Map<string, number>): number {
   return sum;
 }
 
+/** The weight of the paths both maps hold, counted on both sides; walks the smaller map. */
+function sharedWeight(a: Map<string, number>, b: Map<string, number>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let shared = 0;
+  for (const [path, weight] of small) {
+    const other = large.get(path);
+    if (other !== undefined) shared += weight + other;
+  }
+  return shared;
+}
+
 /**
  * Overlap of every old layer with every new layer of one hunk, as a fraction 0..1:
  * (weight of shared paths in both layers) / (total weight of both layers). `result[i][j]` is old i
- * with new j. One pass over the new layers' paths through an index of the old ones.
+ * with new j. Each layer's paths are weighed once; each pair walks the smaller layer's paths.
  */
 export function overlapMatrix(oldLayers: LayerFiles[], newLayers: LayerFiles[]): number[][] {
   const oldWeights = oldLayers.map(pathWeights);
+  const newWeights = newLayers.map(pathWeights);
   const oldTotals = oldWeights.map(total);
-  const holders = new Map<string, Array<[index: number, weight: number]>>();
-  oldWeights.forEach((weights, i) => {
-    for (const [path, weight] of weights) {
-      const list = holders.get(path);
-      if (list) list.push([i, weight]);
-      else holders.set(path, [[i, weight]]);
-    }
-  });
-  const matrix = oldLayers.map(() => new Array<number>(newLayers.length).fill(0));
-  newLayers.forEach((files, j) => {
-    const weights = pathWeights(files);
-    const shared = new Array<number>(oldLayers.length).fill(0);
-    for (const [path, weight] of weights) {
-      for (const [i, oldWeight] of holders.get(path) ?? []) shared[i]! += weight + oldWeight;
-    }
-    const newTotal = total(weights);
-    for (let i = 0; i < oldLayers.length; i++) {
-      const both = oldTotals[i]! + newTotal;
-      matrix[i]![j] = both === 0 ? 0 : shared[i]! / both;
-    }
-  });
-  return matrix;
+  const newTotals = newWeights.map(total);
+  return oldWeights.map((a, i) =>
+    newWeights.map((b, j) => {
+      const both = oldTotals[i]! + newTotals[j]!;
+      return both === 0 ? 0 : sharedWeight(a, b) / both;
+    }),
+  );
 }
