@@ -13,8 +13,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buildImageDelta } from '../src/delta/compare.js';
 import { createDecompressor } from '../src/layer/decompress.js';
-import { scanLayer } from '../src/layer/scan.js';
-import type { LayerScan } from '../src/layer/types.js';
+import { readLayer } from '../src/layer/read.js';
+import type { LayerRead } from '../src/layer/types.js';
 import type { ResolvedImage } from '../src/source/types.js';
 import { type BenchImages, buildBenchImages } from './images.js';
 
@@ -89,14 +89,14 @@ const newImage = resolved(built, 'new');
 const distinct = [...new Set([...built.images.old, ...built.images.new])].map((n) => built.layers[n]!);
 
 const scanStart = performance.now();
-const scans: LayerScan[] = [];
+const scans: LayerRead[] = [];
 for (const layer of distinct) {
   const descriptor = {
     mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
     digest: layer.digest,
     size: layer.size,
   };
-  scans.push(await scanLayer(createReadStream(layer.file), descriptor));
+  scans.push(await readLayer(createReadStream(layer.file), descriptor));
 }
 const scanMs = performance.now() - scanStart;
 const readLayers = new Map(scans.map((s) => [s.digest, s]));
@@ -106,7 +106,7 @@ const manifestsOnly = median(51, () => buildImageDelta(oldImage, newImage, { tol
 const delta = buildImageDelta(oldImage, newImage, { tolerance: 0.05, readLayers });
 
 // The worst case the bench images do not have: a hunk of two read layers of 200,000 files each.
-const many = (prefix: string): LayerScan => ({
+const many = (prefix: string): LayerRead => ({
   ...scans[0]!,
   digest: `sha256:${createHash('sha256').update(prefix).digest('hex')}`,
   entries: Array.from({ length: 200_000 }, (_, i) => ({
@@ -119,7 +119,7 @@ const many = (prefix: string): LayerScan => ({
 const bigOld = many('a');
 const bigNew = many('a');
 bigNew.digest = `sha256:${'f'.repeat(64)}`;
-const bigImage = (tag: 'old' | 'new', scan: LayerScan): ResolvedImage => {
+const bigImage = (tag: 'old' | 'new', scan: LayerRead): ResolvedImage => {
   const image = resolved(built, tag);
   const [first] = image.layers;
   return {

@@ -1,12 +1,13 @@
 import type { GoBinaryDiff, GoBinaryReport } from '../golang/types.js';
-import type { LayerScan } from '../layer/types.js';
+import type { LayerRead } from '../layer/types.js';
+import type { Compression } from '../oci/compression.js';
 import type { Platform } from '../source/types.js';
 
 /** Layer status of docs/design.md §3. Exactly these four strings appear in the JSON. */
 export type LayerStatus = 'new' | 'removed' | 'reused' | 'changed';
 
 /** How a layer blob is stored: compressed with gzip or zstd, or a plain tar (`none`). */
-export type LayerEncoding = 'gzip' | 'zstd' | 'none';
+export type LayerEncoding = Compression;
 
 /**
  * Input of classification: one layer of one side. `diffId` is the content identity; without it the
@@ -26,8 +27,8 @@ export interface LayerInput {
   files?: LayerFiles;
 }
 
-/** What a layer writes and deletes, as its scan recorded it (a LayerScan is one). */
-export type LayerFiles = Pick<LayerScan, 'entries' | 'whiteouts' | 'opaqueDirs'>;
+/** What a layer writes and deletes, as reading it recorded (a LayerRead is one). */
+export type LayerFiles = Pick<LayerRead, 'entries' | 'whiteouts' | 'opaqueDirs'>;
 
 /** Which evidence paired an old and a new layer as the same build step (docs/design.md §3). */
 export type PairEvidence = 'instruction' | 'content' | 'order';

@@ -75,6 +75,26 @@ function imageGrowth(delta: ImageDelta): { bytes: number; oldSize: number; note:
 
 /** Every threshold crossed (errors) and every notable growth within them (warnings). */
 export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): CheckResult {
+  const findings = [
+    ...imageFindings(delta, thresholds),
+    ...layerFindings(delta, thresholds),
+    ...binaryFindings(delta, thresholds),
+  ];
+  // Growth from 0 bytes has no finite ratio; JSON would turn Infinity into null, so leave it out.
+  for (const f of findings) if (f.actual !== undefined && !Number.isFinite(f.actual)) delete f.actual;
+  return {
+    passed: !findings.some((f) => f.severity === 'error'),
+    thresholds,
+    sizes: delta.judgedSizes,
+    findings,
+  };
+}
+
+/**
+ * max-growth and max-growth-bytes: the whole image in the judged sizes; a warning when stored sizes
+ * do not compare but have to be judged (the layers were not read).
+ */
+function imageFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
   const findings: Finding[] = [];
   const sizes = delta.judgedSizes;
   const growth = imageGrowth(delta);
@@ -106,7 +126,17 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
       limit: thresholds.maxGrowthBytes,
     });
   }
+  return findings;
+}
 
+/**
+ * max-layer-growth for changed layers (a grown layer within the limit but beyond the tolerance is a
+ * warning), max-new-layer-bytes for new ones: a new layer is judged as new (docs/design.md §3), and so
+ * is a layer paired only by order.
+ */
+function layerFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
+  const findings: Finding[] = [];
+  const sizes = delta.judgedSizes;
   for (const change of delta.layers) {
     if (change.status === 'changed') {
       const before = judged(change.old!, sizes);
@@ -150,7 +180,12 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
       });
     }
   }
+  return findings;
+}
 
+/** max-binary-growth (changed binaries) and max-binary-growth-bytes (an added binary counts whole). */
+function binaryFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
+  const findings: Finding[] = [];
   const binaryRules =
     thresholds.maxBinaryGrowth !== undefined || thresholds.maxBinaryGrowthBytes !== undefined;
   if (binaryRules && delta.binaries === undefined) {
@@ -189,8 +224,5 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
       });
     }
   }
-
-  // Growth from 0 bytes has no finite ratio; JSON would turn Infinity into null, so leave it out.
-  for (const f of findings) if (f.actual !== undefined && !Number.isFinite(f.actual)) delete f.actual;
-  return { passed: !findings.some((f) => f.severity === 'error'), thresholds, sizes, findings };
+  return findings;
 }

@@ -24,17 +24,6 @@ export function layerName(change: LayerChange, max = 60): string {
   return instruction ? truncate(instruction, max) : `layer ${side.index} (${shortDigest(side.digest)})`;
 }
 
-/**
- * The instruction column of a layer table: the new layer's instruction, and the old one's too when a
- * changed pair's instructions differ (`max` characters for each).
- */
-export function instructionColumn(change: LayerChange, max: number): string {
-  const current = instructionText((change.new ?? change.old)?.createdBy);
-  const before = change.status === 'changed' ? instructionText(change.old?.createdBy) : current;
-  if (before === current) return truncate(current, max);
-  return `${truncate(current || '(no history)', max)} (was: ${truncate(before || '(no history)', max)})`;
-}
-
 /** `gzip`, `zstd`, or `plain tar` for uncompressed layers. */
 export function encodingText(encodings: string[]): string {
   return encodings.map((e) => (e === 'none' ? 'plain tar' : e)).join('+') || 'no layers';
@@ -60,7 +49,7 @@ export function recompressedSentence(delta: ImageDelta): string | undefined {
   return `Recompressed: ${plural(count, 'reused layer')} stored as other blobs, ${formatDelta(storedDelta)} stored (the same content: not growth).`;
 }
 
-function plural(count: number, word: string): string {
+export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 

@@ -1,0 +1,273 @@
+/**
+ * One layer blob → LayerRead, in a single streaming pass: decompress, walk the tar entries, record
+ * files, whiteouts and hard links, and analyse Go executables. Only ELF files are buffered (they must be
+ * parsed whole); every other file's content flows through and is dropped.
+ */
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+import { ContentError, ErrorCode, LayerdeltaError } from '../errors.js';
+import { analyzeGoBinary, isElf } from '../golang/analyze.js';
+import type { GoBinaryReport, NotAnalysable } from '../golang/types.js';
+import { type Compression, MAGIC_LENGTH } from '../oci/compression.js';
+import { Sha256, sha256Digest } from '../oci/digest.js';
+import type { Descriptor } from '../source/types.js';
+import {
+  ByteCounter,
+  Coalescer,
+  createDecompressor,
+  detectCompression,
+  peek,
+  TarMeter,
+} from './decompress.js';
+import { baseName, normalizePath, parentOf } from './paths.js';
+import type { FileEntry, LayerRead } from './types.js';
+
+/** ELF files larger than this are not buffered: reported as not analysable instead. */
+export const DEFAULT_MAX_BINARY_BYTES = 512 * 1024 * 1024;
+
+export interface ReadLayerOptions {
+  /** Analyse Go executables (default true). Without it, only the file list is recorded. */
+  analyze?: boolean;
+  /** Called with the number of stored (compressed) bytes as they are read: for progress bars. */
+  onBytes?: (bytes: number) => void;
+  maxBinaryBytes?: number;
+}
+
+const OPAQUE_MARKER = '.wh..wh..opq';
+const WHITEOUT_PREFIX = '.wh.';
+const EXECUTABLE_BITS = 0o111;
+
+/**
+ * Scan a layer blob (stored bytes, as `ImageSource.openBlob` hands them out). Resolves only when the
+ * whole blob was read and checked; any truncation or corruption rejects with a RegistryError naming
+ * the layer, never with a partial scan.
+ */
+export async function readLayer(
+  blob: Readable,
+  descriptor: Descriptor,
+  options: ReadLayerOptions = {},
+): Promise<LayerRead> {
+  let compression: Compression = 'none';
+  try {
+    const peeked = await peek(blob, MAGIC_LENGTH);
+    compression = detectCompression(peeked.head, descriptor.mediaType);
+    const meter = new TarMeter();
+    const extract = tar.extract();
+    const stages: Array<Readable | Transform> = [peeked.stream, new Coalescer()];
+    if (options.onBytes) stages.push(new ByteCounter(options.onBytes));
+    const decoder = createDecompressor(compression);
+    if (decoder) stages.push(decoder);
+    stages.push(meter);
+
+    // tar-stream's extract is a streamx Writable: Node's pipeline drives it, but the types differ.
+    const piping = pipeline([...stages, extract as unknown as NodeJS.WritableStream]);
+    const reading = readEntries(extract, options).catch((error: unknown) => {
+      // Stop the pipeline too, so a failure while reading entries never leaves the download hanging.
+      extract.destroy(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    });
+    const [piped, read] = await Promise.allSettled([piping, reading]);
+    // The pipeline's error is the root cause (the source's own message, or the decompressor's);
+    // the entry reader only sees its consequence.
+    if (piped.status === 'rejected') throw piped.reason;
+    if (read.status === 'rejected') throw read.reason;
+    const contents = read.value;
+    return {
+      digest: descriptor.digest,
+      compressedSize: descriptor.size,
+      uncompressedSize: meter.bytes,
+      diffId: meter.diffId(),
+      compression,
+      ...contents,
+    };
+  } catch (error) {
+    blob.destroy();
+    throw layerError(error, descriptor, compression);
+  }
+}
+
+function layerError(error: unknown, descriptor: Descriptor, compression: Compression): LayerdeltaError {
+  // Errors of the blob source (digest mismatch, truncation, HTTP) already name the blob.
+  if (error instanceof LayerdeltaError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  const what = compression === 'none' ? 'tar' : `${compression} tar`;
+  return new ContentError(`layer ${descriptor.digest}: cannot read the ${what}: ${detail}`, {
+    code: ErrorCode.LAYER_CORRUPT,
+    hint: 'the blob is truncated or corrupt; re-push the image if retrying does not help',
+    cause: error,
+  });
+}
+
+type LayerContents = Pick<
+  LayerRead,
+  'entries' | 'whiteouts' | 'opaqueDirs' | 'goBinaries' | 'otherExecutables'
+>;
+
+async function readEntries(extract: tar.Extract, options: ReadLayerOptions): Promise<LayerContents> {
+  const contents: LayerContents = {
+    entries: [],
+    whiteouts: [],
+    opaqueDirs: [],
+    goBinaries: {},
+    otherExecutables: {},
+  };
+  const analyze = options.analyze ?? true;
+  const maxBinaryBytes = options.maxBinaryBytes ?? DEFAULT_MAX_BINARY_BYTES;
+  // One buffer, grown to the largest ELF file so far, serves every file of the layer: each is analysed
+  // before the next is read, and reports hold no views into it. Saves an allocation, its page faults
+  // and its garbage collection per binary.
+  let scratch = Buffer.alloc(0);
+  const bufferFor = (size: number) => {
+    if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
+    return scratch.subarray(0, size);
+  };
+
+  for await (const entry of extract) {
+    const header = entry.header;
+    const path = normalizePath(header.name);
+    const name = baseName(path);
+    if (name === OPAQUE_MARKER) {
+      contents.opaqueDirs.push(parentOf(path));
+      await drain(entry);
+      continue;
+    }
+    if (name.startsWith(WHITEOUT_PREFIX)) {
+      contents.whiteouts.push(normalizePath(`${parentOf(path)}/${name.slice(WHITEOUT_PREFIX.length)}`));
+      await drain(entry);
+      continue;
+    }
+    const file = fileEntry(path, header);
+    contents.entries.push(file);
+    if (file.type !== 'file' || !analyze) {
+      await drain(entry);
+      continue;
+    }
+    const content = await readFile(entry, header.size, maxBinaryBytes, bufferFor);
+    if (content.kind === 'other') continue;
+    const executable = (file.mode & EXECUTABLE_BITS) !== 0;
+    if (content.kind === 'too-large') {
+      if (executable) {
+        contents.otherExecutables[path] = {
+          digest: content.digest,
+          size: file.size,
+          reason: `ELF file larger than ${maxBinaryBytes} bytes: not buffered for analysis`,
+        };
+      }
+      continue;
+    }
+    const analysis = analyzeElf(content.data);
+    if ('buildInfo' in analysis) contents.goBinaries[path] = analysis;
+    else if (executable) contents.otherExecutables[path] = analysis;
+  }
+  return contents;
+}
+
+function fileEntry(path: string, header: tar.Header): FileEntry {
+  const entry: FileEntry = {
+    path,
+    type: entryType(header.type),
+    size: header.size,
+    mode: header.mode ?? 0,
+  };
+  if (header.type === 'symlink' && header.linkname != null) entry.linkname = header.linkname;
+  if (header.type === 'link' && header.linkname != null) entry.linkname = normalizePath(header.linkname);
+  return entry;
+}
+
+function entryType(type: tar.Header['type']): FileEntry['type'] {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'dir';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    default:
+      return 'other';
+  }
+}
+
+/** Any failure of the analysis makes the file "not analysable"; it never fails the scan. */
+function analyzeElf(data: Buffer): GoBinaryReport | NotAnalysable {
+  try {
+    return analyzeGoBinary(data);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { digest: sha256Digest(data), size: data.length, reason };
+  }
+}
+
+/** tar-stream's entry content stream (a streamx Readable). */
+type EntryContent = tar.ExtractEvents['entry'][1];
+
+type FileContent = { kind: 'elf'; data: Buffer } | { kind: 'too-large'; digest: string } | { kind: 'other' };
+
+/**
+ * Read one regular file's content: its first bytes decide. An ELF file is gathered into one buffer of
+ * its declared size (or, above the cap, only hashed); anything else is dropped as it flows.
+ */
+function readFile(
+  entry: EntryContent,
+  size: number,
+  maxBytes: number,
+  bufferFor: (size: number) => Buffer,
+): Promise<FileContent> {
+  return new Promise((resolve, reject) => {
+    let mode: 'sniff' | 'buffer' | 'hash' | 'drop' = 'sniff';
+    const head: Buffer[] = [];
+    let headLength = 0;
+    let buffer: Buffer | undefined;
+    let filled = 0;
+    const hash = new Sha256();
+
+    const take = (chunk: Buffer) => {
+      if (mode === 'buffer' && buffer) {
+        chunk.copy(buffer, filled);
+        filled += chunk.length;
+      } else if (mode === 'hash') {
+        hash.update(chunk);
+      }
+    };
+    const decide = () => {
+      const prefix = Buffer.concat(head);
+      if (!isElf(prefix)) mode = 'drop';
+      else if (size > maxBytes) mode = 'hash';
+      else {
+        mode = 'buffer';
+        buffer = bufferFor(size);
+      }
+      take(prefix);
+      head.length = 0;
+    };
+
+    entry.on('data', (data) => {
+      const chunk = data as Buffer;
+      if (mode !== 'sniff') return take(chunk);
+      head.push(chunk);
+      headLength += chunk.length;
+      if (headLength >= MAGIC_LENGTH) decide();
+    });
+    entry.on('error', reject);
+    entry.on('close', () => reject(new Error('the tar entry ended early')));
+    entry.on('end', () => {
+      if (mode === 'sniff') decide();
+      if (mode === 'buffer' && buffer) resolve({ kind: 'elf', data: buffer.subarray(0, filled) });
+      else if (mode === 'hash') resolve({ kind: 'too-large', digest: hash.digest() });
+      else resolve({ kind: 'other' });
+    });
+  });
+}
+
+function drain(entry: EntryContent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    entry.on('end', resolve);
+    entry.on('error', reject);
+    // After 'end' this is a no-op (the promise is settled); before it, the stream was cut short.
+    entry.on('close', () => reject(new Error('the tar entry ended early')));
+    entry.resume();
+  });
+}
