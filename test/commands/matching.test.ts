@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ImageDelta, LayerChange } from '../../src/delta/types.js';
 import type { CheckResult } from '../../src/policy/evaluate.js';
 import { schemaErrors } from '../report/schema.js';
@@ -15,6 +15,9 @@ import { skopeoInspectRaw, startRegistry, type TestRegistry } from '../support/r
 import { ensureBuilt, runCli } from './cli.js';
 
 const run = promisify(execFile);
+
+// Several CLI runs per test, each reading real layers: on a busy 2-core CI machine one takes 10-20 s.
+vi.setConfig({ testTimeout: 180_000 });
 
 interface Manifest {
   layers: Array<{ digest: string; size: number; mediaType: string }>;
