@@ -22,6 +22,8 @@ export interface ProxiedRequest {
   path: string;
   status: number;
   authorization: boolean;
+  /** The Range header, when the client asked for part of a body. */
+  range?: string;
 }
 
 type Fault =
@@ -115,6 +117,7 @@ export async function startProxy(targetUrl: string, options: ProxyOptions = {}):
       path: req.url ?? '/',
       status: 0,
       authorization: req.headers.authorization !== undefined,
+      ...(req.headers.range !== undefined ? { range: req.headers.range } : {}),
     };
     requests.push(record);
     const fault = takeFault(req, 'request');
