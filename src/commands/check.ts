@@ -14,6 +14,7 @@ import {
 } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
 import { parseReference } from '../reference/reference.js';
+import { applyRegistryFlags, registryFlags } from '../registry/flags.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../report/flags.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -40,6 +41,7 @@ ${EXIT_CODES_HELP}`;
   };
 
   static override flags = {
+    ...registryFlags,
     baseline: Flags.string({ char: 'b', description: 'The image to compare against.', required: true }),
     config: Flags.string({
       description: 'Settings file (default: .layerdelta.yml in the current directory).',
@@ -75,6 +77,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Check);
+    await applyRegistryFlags(flags);
     const format = outputFormat(flags);
     const platform = platformFlag(flags.platform);
     // Settings are validated before any network access: a typo fails fast with exit 2.

@@ -5,6 +5,7 @@ import { metricsFlags } from '../metrics/flags.js';
 import { publishMetrics, validateMetricsFlags } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { parseReference } from '../reference/reference.js';
+import { applyRegistryFlags, registryFlags } from '../registry/flags.js';
 import {
   DEFAULT_TOLERANCE,
   outputFormat,
@@ -35,10 +36,11 @@ ${EXIT_CODES_HELP}`;
     new: Args.string({ description: 'The image after.', required: true }),
   };
 
-  static override flags = { ...reportFlags, ...analysisFlags, ...metricsFlags };
+  static override flags = { ...reportFlags, ...analysisFlags, ...metricsFlags, ...registryFlags };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Compare);
+    await applyRegistryFlags(flags);
     const format = outputFormat(flags);
     const platform = platformFlag(flags.platform);
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;

@@ -5,6 +5,7 @@ import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { ExitCode, MetricsPushError, UsageError } from '../errors.js';
 import { metricsFlags } from '../metrics/flags.js';
 import { publishAllMetrics, validateMetricsFlags } from '../metrics/publish.js';
+import { applyRegistryFlags, registryFlags } from '../registry/flags.js';
 import {
   DEFAULT_TOLERANCE,
   outputFlags,
@@ -50,6 +51,7 @@ ${EXIT_CODES_HELP}`;
   };
 
   static override flags = {
+    ...registryFlags,
     repository: Flags.string({
       char: 'r',
       description: 'Only repositories matching this glob (repeatable; default all).',
@@ -93,6 +95,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Scan);
+    await applyRegistryFlags(flags);
     // Everything a typo can break is checked before the first request.
     const registry = registryArgument(args.registry);
     const shard = resolveShard(flags.shard);

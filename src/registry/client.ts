@@ -426,7 +426,11 @@ export class RegistryClient {
           attempt--; // a challenge round is not a retry
           continue;
         }
-        throw httpError(this.registry, subject, status, undefined);
+        throw await this.auth.failure(subject, status);
+      }
+      if (status === 401 || status === 403) {
+        discard(response);
+        throw await this.auth.failure(subject, status);
       }
       if (status === 404 && options.absentOn404) {
         discard(response);

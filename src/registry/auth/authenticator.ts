@@ -94,6 +94,12 @@ export class Authenticator {
     return (await fetching).value;
   }
 
+  /** The error for a request the registry refused (401/403), naming where the credentials came from. */
+  async failure(subject: RequestSubject, status: number): Promise<RegistryError> {
+    const credentials = await this.lookupCredentials().catch(() => undefined);
+    return authenticationFailed(this.registry, subject, status, credentials);
+  }
+
   private lookupCredentials(): Promise<Credentials | undefined> {
     if (!this.credentials) this.credentials = this.store?.get(this.registry) ?? Promise.resolve(undefined);
     return this.credentials;
@@ -148,7 +154,7 @@ export class Authenticator {
     }
     if (response.status === 401 || response.status === 403) {
       discard(response);
-      throw authenticationFailed(this.registry, subject, response.status);
+      throw authenticationFailed(this.registry, subject, response.status, credentials);
     }
     if (response.status !== 200) {
       discard(response);
