@@ -5,11 +5,16 @@
  * optionally with `:PORT` (then only that port is excluded; curl ignores ports, Go and wget honour them).
  */
 import { isIP } from 'node:net';
-import { UsageError } from '../errors.js';
+import { RegistryError, UsageError } from '../errors.js';
+import { safeCause } from './http-errors.js';
 
+/** The lower-case variable, else the upper-case one; an empty value counts as unset. */
 function variable(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name.toLowerCase()] ?? env[name.toUpperCase()];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+  for (const key of [name.toLowerCase(), name.toUpperCase()]) {
+    const value = env[key]?.trim();
+    if (value) return value;
+  }
+  return undefined;
 }
 
 /** The proxy URL to reach `url` through, or undefined for a direct connection. */
@@ -103,4 +108,16 @@ function addressBits(address: string, family: 4 | 6 | number): bigint {
     (acc, group) => (acc << 16n) | BigInt(Number.parseInt(group, 16)),
     0n,
   );
+}
+
+/** A request through `proxy` that got no answer because the proxy itself could not be reached. */
+export function proxyError(proxy: URL, host: string, error: unknown): RegistryError | undefined {
+  const code = (error as { code?: string }).code;
+  if (code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && code !== 'EAI_AGAIN' && code !== 'EHOSTUNREACH') {
+    return undefined;
+  }
+  return new RegistryError(`cannot reach proxy ${proxy.host} for registry ${host} (${code})`, {
+    hint: 'check HTTPS_PROXY / HTTP_PROXY, or list the registry in NO_PROXY',
+    cause: safeCause(error),
+  });
 }

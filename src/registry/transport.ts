@@ -12,7 +12,7 @@ import {
   type Phase,
   watchDeadlines,
 } from './deadline.js';
-import { proxyFor } from './proxy.js';
+import { proxyError, proxyFor } from './proxy.js';
 import { isNotTls, type RegistryTls, registryTls, tlsError } from './tls.js';
 
 /** An HTTP answer whose body has not been read yet. */
@@ -59,9 +59,7 @@ export class Transport {
     return found;
   }
 
-  private agentFor(url: URL): Agent | undefined {
-    const proxy = proxyFor(url, this.env);
-    if (!proxy) return undefined;
+  private agentFor(url: URL, proxy: URL): Agent {
     const key = `${url.protocol}${proxy.href}`;
     let agent = this.agents.get(key);
     if (!agent) {
@@ -93,7 +91,8 @@ export class Transport {
   ): Promise<OpenResponse> {
     const target = new URL(url);
     const tls = target.protocol === 'https:' ? this.tlsFor(target.host) : undefined;
-    const agent = this.agentFor(target);
+    const proxy = proxyFor(target, this.env);
+    const agent = proxy ? this.agentFor(target, proxy) : undefined;
     const deadlines = {
       ...this.deadlines,
       ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),
@@ -140,6 +139,7 @@ export class Transport {
         const translated =
           expired ??
           (tls && !isNotTls(error) ? tlsError(target.host, error, tls, this.env) : undefined) ??
+          (proxy ? proxyError(proxy, target.host, error) : undefined) ??
           error;
         body.destroy(translated);
         reject(translated);
