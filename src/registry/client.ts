@@ -170,7 +170,7 @@ export class RegistryClient {
     let current: Readable | undefined;
     const fail = (error: unknown) => {
       verifier.destroy(
-        error instanceof RegistryError && !(error instanceof DeadlineError && error.stalled)
+        error instanceof RegistryError
           ? error
           : new RegistryError(
               `${what}: download of blob ${descriptor.digest} broke off after ${received} bytes${resumes > 0 ? ` and ${resumes} resumes` : ''}`,
