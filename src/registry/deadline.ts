@@ -5,7 +5,7 @@
  * - progress: any request, blobs included, must move at least MIN_PROGRESS_BYTES (or get its answer)
  *   in every LAYERDELTA_IDLE_TIMEOUT window (default 30 s); a blob has no total limit while it moves.
  */
-import { RegistryError, UsageError } from '../errors.js';
+import { ErrorCode, RegistryError, UsageError } from '../errors.js';
 
 export interface Deadlines {
   /** Total time of a manifest, token, tag-list or catalog request. */
@@ -45,6 +45,7 @@ export class DeadlineError extends RegistryError {
   readonly stalled: boolean;
   constructor(message: string, stalled: boolean) {
     super(message, {
+      code: ErrorCode.NETWORK,
       hint: stalled
         ? 'the registry stopped sending; retry, or raise LAYERDELTA_IDLE_TIMEOUT'
         : 'the registry is too slow; retry, or raise LAYERDELTA_REQUEST_TIMEOUT',

@@ -5,7 +5,7 @@
  * optionally with `:PORT` (then only that port is excluded; curl ignores ports, Go and wget honour them).
  */
 import { isIP } from 'node:net';
-import { RegistryError, UsageError } from '../errors.js';
+import { ErrorCode, RegistryError, UsageError } from '../errors.js';
 import { safeCause } from './http-errors.js';
 
 /** The lower-case variable, else the upper-case one; an empty value counts as unset. */
@@ -117,6 +117,7 @@ export function proxyError(proxy: URL, host: string, error: unknown): RegistryEr
     return undefined;
   }
   return new RegistryError(`cannot reach proxy ${proxy.host} for registry ${host} (${code})`, {
+    code: ErrorCode.NETWORK,
     hint: 'check HTTPS_PROXY / HTTP_PROXY, or list the registry in NO_PROXY',
     cause: safeCause(error),
   });

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { RegistryError } from '../errors.js';
+import { ErrorCode, RegistryError } from '../errors.js';
 import { safeCause } from './http-errors.js';
 
 /** What one registry's certs.d directory gave us (file paths for messages, contents for the handshake). */
@@ -67,6 +67,7 @@ export function registryTls(
         const key = join(dir, `${file.slice(0, -'.cert'.length)}.key`);
         if (!existsSync(key)) {
           throw new RegistryError(`client certificate ${join(dir, file)} has no key beside it`, {
+            code: ErrorCode.NETWORK,
             hint: `put its key in ${key}`,
           });
         }
@@ -103,6 +104,7 @@ function readText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     throw new RegistryError(`cannot read ${file}`, {
+      code: ErrorCode.NETWORK,
       hint: 'check its permissions',
       cause: safeCause(error),
     });
@@ -149,6 +151,7 @@ export function tlsError(
   if (code !== undefined && UNTRUSTED.has(code)) {
     const tried = tls.caFiles.length > 0 ? `; ${tls.caFiles.join(', ')} did not verify it` : '';
     return new RegistryError(`TLS certificate of registry ${host} is not trusted (${code}${tried})`, {
+      code: ErrorCode.NETWORK,
       hint: `put the CA that signed it in ${join(where[0] ?? '', 'ca.crt')} (or ${where[1] ?? 'NODE_EXTRA_CA_CERTS'}/, or NODE_EXTRA_CA_CERTS=FILE); --tls-verify=false skips the check for one run`,
       cause,
     });
@@ -159,6 +162,7 @@ export function tlsError(
     code === 'CERT_NOT_YET_VALID'
   ) {
     return new RegistryError(`TLS certificate of registry ${host} is not valid for it (${code})`, {
+      code: ErrorCode.NETWORK,
       hint: 'the registry serves a certificate for another name or out of its dates; --tls-verify=false skips the check for one run',
       cause,
     });
@@ -166,12 +170,14 @@ export function tlsError(
   if (/CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|certificate required/i.test(text)) {
     const sent = tls.clientCertFile ? `it refused ${tls.clientCertFile}` : 'none was found';
     return new RegistryError(`registry ${host} wants a client certificate (mutual TLS) and ${sent}`, {
+      code: ErrorCode.NETWORK,
       hint: `put client.cert and client.key (signed by a CA the registry trusts) in ${where[0]}/`,
       cause,
     });
   }
   if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS') || code === 'EPROTO') {
     return new RegistryError(`TLS connection to registry ${host} failed (${code})`, {
+      code: ErrorCode.NETWORK,
       hint: 'for a plain-HTTP registry, list it in LAYERDELTA_INSECURE_REGISTRIES',
       cause,
     });

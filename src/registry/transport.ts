@@ -4,7 +4,7 @@ import { type Readable, Transform } from 'node:stream';
 import got from 'got';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { RegistryError } from '../errors.js';
+import { ErrorCode, RegistryError } from '../errors.js';
 import {
   type DeadlineError,
   type Deadlines,
@@ -192,6 +192,7 @@ export async function readBody(body: Readable, maxBytes: number, what: string): 
     if (total > maxBytes) {
       body.destroy();
       throw new RegistryError(`${what} is larger than ${maxBytes} bytes`, {
+        code: ErrorCode.TOO_LARGE,
         hint: 'the registry sent more than a sane response holds',
       });
     }

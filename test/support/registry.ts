@@ -189,7 +189,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     tls,
     ...(certsRoot !== undefined ? { certsRoot } : {}),
     auth,
-    ...(auth !== 'none' && username !== undefined ? { username, password } : {}),
+    ...(auth !== 'none' && username !== undefined && password !== undefined ? { username, password } : {}),
     users,
     ...(tokenServer ? { tokenServer } : {}),
     output: () => started.map((p) => p.output()).join(''),
