@@ -65,6 +65,8 @@ export interface StartRegistryOptions {
    * signed by it (`http.tls.clientcas`). Default: LAYERDELTA_TEST_REGISTRY_TLS or 'none'.
    */
   tls?: 'none' | 'tls' | 'mtls';
+  /** Accept manifests whose foreign layers (with `urls`) it does not hold (`validation.manifests.urls`). */
+  foreignLayers?: boolean;
 }
 
 /**
@@ -128,6 +130,9 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       `  secret: ${secret}`,
       tlsConfig,
       authConfig,
+      ...(options.foreignLayers
+        ? ['validation:', '  manifests:', '    urls:', '      allow:', "        - '^https?://'", '']
+        : []),
     ].join('\n');
   const secret = randomBytes(16).toString('hex');
   let tlsConfig = '';
@@ -431,4 +436,9 @@ export async function skopeoInspectRaw(registry: TestRegistry, image: string): P
     encoding: 'buffer',
   });
   return stdout;
+}
+
+/** Push one blob (any bytes) into `repository`; its digest. */
+export async function pushBlob(registry: PushTarget, repository: string, data: Buffer): Promise<string> {
+  return await new Pusher(registry, repository).pushBlob(data);
 }
