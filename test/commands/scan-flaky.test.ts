@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanReport } from '../../src/scan/run.js';
+import type { ScanReport } from '../../src/registry-scan/run.js';
 import {
   pushImage,
   type RegistryProxy,

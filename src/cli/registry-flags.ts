@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
-import { configureCredentials } from './auth/default-store.js';
-import { DockerConfigCredentialStore } from './auth/docker-config.js';
-import { configureTransport } from './transport.js';
+import { configureCredentials } from '../registry/auth/default-store.js';
+import { DockerConfigCredentialStore } from '../registry/auth/docker-config.js';
+import { configureTransport } from '../registry/transport.js';
 
 export const registryFlags = {
   'tls-verify': Flags.string({
