@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { LayerScan } from '../layer/types.js';
 import { VERSION } from '../version.js';
 
-export const FORMAT_VERSION = 1;
+/** 2: LayerScan.packageFiles (docs/design.md §11). */
+export const FORMAT_VERSION = 2;
 
 /**
  * The release that wrote an entry: a new release may analyse Go binaries better, and entries are
@@ -131,6 +132,8 @@ function isCacheFile(value: unknown): value is CacheFile {
     typeof scan.goBinaries === 'object' &&
     scan.goBinaries !== null &&
     typeof scan.otherExecutables === 'object' &&
-    scan.otherExecutables !== null
+    scan.otherExecutables !== null &&
+    typeof scan.packageFiles === 'object' &&
+    scan.packageFiles !== null
   );
 }

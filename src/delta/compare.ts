@@ -3,6 +3,8 @@
  * opens and resolves both references. Go binaries and uncompressed sizes come from the layer scan
  * and are passed in when the caller has them.
  */
+import type { FilesDelta } from '../files/types.js';
+import type { PackagesDelta } from '../packages/types.js';
 import { formatReference, parseReference } from '../reference/reference.js';
 import { type OpenSourceOptions, openSource } from '../source/open.js';
 import type { ImageSource, Platform, ResolvedImage } from '../source/types.js';
@@ -16,6 +18,8 @@ export interface ImageDeltaOptions {
   uncompressedSizes?: Map<string, number>;
   /** Binary deltas, when Go binaries were analysed. */
   binaries?: BinaryDelta[];
+  files?: FilesDelta;
+  packages?: PackagesDelta;
 }
 
 function summarize(image: ResolvedImage, uncompressedSizes?: Map<string, number>): ImageSummary {
@@ -93,6 +97,8 @@ export function buildImageDelta(
     delta.totals.uncompressedDelta = newSummary.uncompressedSize - oldSummary.uncompressedSize;
   }
   if (options.binaries) delta.binaries = options.binaries;
+  if (options.files) delta.files = options.files;
+  if (options.packages) delta.packages = options.packages;
   return delta;
 }
 

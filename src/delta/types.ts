@@ -1,4 +1,6 @@
+import type { FilesDelta } from '../files/types.js';
 import type { GoBinaryReport } from '../golang/types.js';
+import type { PackagesDelta } from '../packages/types.js';
 import type { Platform } from '../source/types.js';
 
 /** Layer status of DESIGN §3. Exactly these four strings appear in the JSON. */
@@ -93,4 +95,8 @@ export interface ImageDelta {
   };
   /** Absent when binaries were not analysed (e.g. `--no-binaries`). */
   binaries?: BinaryDelta[];
+  /** File delta and wasted bytes (docs/design.md §11); present when the layers were read. */
+  files?: FilesDelta;
+  /** OS packages (docs/design.md §11); present when the layers were read and either image has a database. */
+  packages?: PackagesDelta;
 }

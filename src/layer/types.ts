@@ -30,4 +30,9 @@ export interface LayerScan {
   goBinaries: Record<string, GoBinaryReport>;
   /** ELF executables that are not analysable Go binaries, with the reason. */
   otherExecutables: Record<string, NotAnalysable>;
+  /**
+   * The package database files this layer writes (dpkg status, status.d, info/*.list, apk installed,
+   * rpmdb.sqlite), base64 by path: the only non-ELF content kept (docs/design.md §11).
+   */
+  packageFiles: Record<string, string>;
 }

@@ -6,7 +6,9 @@
 import { diffBinaries, uncompressedSizes } from '../delta/binaries.js';
 import { buildImageDelta, closeAll, type ResolveOptions, resolveBoth } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
-import type { LayerScanner } from './scan-image.js';
+import { diffFiles } from '../files/delta.js';
+import { diffPackages } from '../packages/delta.js';
+import type { ImageScan, LayerScanner } from './scan-image.js';
 
 export interface ComparePipelineOptions extends ResolveOptions {
   /** Fraction (0.05 = ±5%). */
@@ -29,8 +31,15 @@ export async function compareImages(
       tolerance: options.tolerance,
       uncompressedSizes: uncompressedSizes([...oldScan!.scans, ...newScan!.scans]),
       binaries: diffBinaries(oldScan!.filesystem, newScan!.filesystem),
+      ...beyondGo(oldScan!, newScan!),
     });
   } finally {
     await closeAll([pair.old.source, pair.new.source]);
   }
+}
+
+/** Files and OS packages (docs/design.md §11), from the same scans. */
+function beyondGo(oldScan: ImageScan, newScan: ImageScan) {
+  const packages = diffPackages(oldScan, newScan);
+  return { files: diffFiles(oldScan, newScan), ...(packages ? { packages } : {}) };
 }

@@ -40,6 +40,7 @@ function sampleScan(digest = DIGEST): LayerScan {
     otherExecutables: {
       '/bin/true': { digest: `sha256:${'ef'.repeat(32)}`, size: 10, reason: 'not a Go binary' },
     },
+    packageFiles: { '/var/lib/dpkg/status': Buffer.from('Package: x\n').toString('base64') },
   };
 }
 
