@@ -1,0 +1,197 @@
+/**
+ * The file, wasted-bytes and package views on real Debian images (fixtures/debian.ts: mmdebstrap
+ * minbase; + tzdata; + curl and `rm -rf /usr/share/doc`), checked against independent tools on the root
+ * filesystems the layers were made from: dpkg-query for packages, du/find for directory bytes, GNU tar's
+ * listing of the layer blobs for wasted bytes.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DebianFixture, debianFixture } from '../../fixtures/debian.js';
+import type { ImageDelta } from '../../src/delta/types.js';
+import { topDirectories } from '../../src/files/delta.js';
+import { ensureBuilt, runCli } from '../commands/cli.js';
+
+let fixture: DebianFixture;
+let cacheDir: string;
+let delta: ImageDelta;
+const ref = (tag: string) => `oci:${fixture.layout}:${tag}`;
+
+beforeAll(async () => {
+  // Cold: mmdebstrap runs (minutes); warm: a marker file is read.
+  fixture = await debianFixture();
+  await ensureBuilt();
+  cacheDir = mkdtempSync(join(tmpdir(), 'layerdelta-debian-'));
+  const result = await runCli(['compare', ref('v1'), ref('v2'), '--json', '--cache-dir', cacheDir], {
+    timeoutMs: 240_000,
+  });
+  expect(result.stderr).toBe('');
+  delta = JSON.parse(result.stdout) as ImageDelta;
+}, 45 * 60_000);
+
+afterAll(() => {
+  if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+});
+
+interface DpkgRow {
+  version: string;
+  architecture: string;
+  installedSize: number;
+}
+
+/** dpkg-query's view of a root filesystem: the packages whose files are on disk. */
+function dpkgQuery(rootfs: string): Map<string, DpkgRow> {
+  const out = execFileSync(
+    'dpkg-query',
+    [
+      `--admindir=${join(rootfs, 'var/lib/dpkg')}`,
+      '-W',
+      '-f',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax
+      '${db:Status-Status}\t${Package}\t${Architecture}\t${Version}\t${Installed-Size}\n',
+    ],
+    { encoding: 'utf8' },
+  );
+  const rows = new Map<string, DpkgRow>();
+  for (const line of out.trim().split('\n')) {
+    const [status, name, architecture, version, kib] = line.split('\t');
+    if (status === 'not-installed' || status === 'config-files') continue;
+    rows.set(name!, {
+      version: version!,
+      architecture: architecture!,
+      installedSize: Number(kib || 0) * 1024,
+    });
+  }
+  return rows;
+}
+
+/** `du --apparent-size -sb` less the directories' own sizes, which a tar layer does not record. */
+function duBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  const du = Number(execFileSync('du', ['--apparent-size', '-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+  const dirs = execFileSync('find', [dir, '-type', 'd', '-printf', '%s\\n'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .reduce((sum, n) => sum + Number(n), 0);
+  return du - dirs;
+}
+
+describe('compare on a real Debian pair', () => {
+  it('names the packages that came and went with their versions and sizes, as dpkg-query does', () => {
+    const before = dpkgQuery(fixture.rootfs.v1);
+    const after = dpkgQuery(fixture.rootfs.v2);
+    const expected = [...new Set([...before.keys(), ...after.keys()])]
+      .filter((name) => before.get(name)?.version !== after.get(name)?.version)
+      .map((name) => ({
+        key: name,
+        change: !before.has(name) ? 'added' : !after.has(name) ? 'removed' : 'changed version',
+        ...(before.has(name) ? { oldVersion: before.get(name)!.version } : {}),
+        ...(after.has(name) ? { newVersion: after.get(name)!.version } : {}),
+        installedSizeDelta: (after.get(name)?.installedSize ?? 0) - (before.get(name)?.installedSize ?? 0),
+      }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+    const ours = delta
+      .packages!.changes.map((c) => ({
+        key: c.key,
+        change: c.change === 'upgraded' || c.change === 'downgraded' ? 'changed version' : c.change,
+        ...(c.oldVersion ? { oldVersion: c.oldVersion } : {}),
+        ...(c.newVersion ? { newVersion: c.newVersion } : {}),
+        installedSizeDelta: c.installedSizeDelta,
+      }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+    expect(ours).toEqual(expected);
+    expect(ours.map((c) => c.key)).toContain('curl');
+    expect(delta.packages!.old.packageCount).toBe(before.size);
+    expect(delta.packages!.new.packageCount).toBe(after.size);
+  });
+
+  it("says which directories grew or vanished with du's apparent bytes (±1%)", () => {
+    const files = delta.files!;
+    const top = topDirectories(files.directories, 10);
+    const doc = files.directories.find((d) => d.path === '/usr/share/doc');
+    expect(doc).toMatchObject({ change: 'removed', newBytes: 0 });
+    expect(top.map((d) => d.path)).toContain('/usr/share/doc');
+    expect(top.map((d) => d.path)).toContain('/usr/lib/x86_64-linux-gnu');
+    for (const d of [...top, files.directories.find((x) => x.path === '/')!]) {
+      const oldDu = duBytes(join(fixture.rootfs.v1, d.path));
+      const newDu = duBytes(join(fixture.rootfs.v2, d.path));
+      expect(Math.abs(d.oldBytes - oldDu), `${d.path} old ${d.oldBytes} vs du ${oldDu}`).toBeLessThanOrEqual(
+        oldDu * 0.01,
+      );
+      expect(Math.abs(d.newBytes - newDu), `${d.path} new ${d.newBytes} vs du ${newDu}`).toBeLessThanOrEqual(
+        newDu * 0.01,
+      );
+    }
+  });
+
+  it("counts the bytes a later layer hides as wasted, as GNU tar's listing of the layers says", () => {
+    const listings = fixture.layers.v2.map((blob) => tarListing(blob));
+    const expected = listings.map((entries, index) => {
+      const later = listings.slice(index + 1);
+      let bytes = 0;
+      for (const [path, entry] of entries) {
+        if (entry.type !== '-') continue;
+        if (later.some((layer) => hides(layer, path))) bytes += entry.size;
+      }
+      return bytes;
+    });
+    expect(delta.files!.new.wasted.byLayer.map((l) => l.bytes)).toEqual(expected);
+    // The `rm -rf /usr/share/doc` of the last step wastes at least the documentation the base wrote.
+    expect(expected[0]).toBeGreaterThan(duBytes(join(fixture.rootfs.base, 'usr/share/doc')));
+    expect(delta.files!.old.wasted.bytes).toBeLessThan(delta.files!.new.wasted.bytes);
+    expect(delta.files!.wastedDelta).toBe(delta.files!.new.wasted.bytes - delta.files!.old.wasted.bytes);
+  });
+
+  it('the text and Markdown reports name the packages, versions and directories', async () => {
+    const curl = dpkgQuery(fixture.rootfs.v2).get('curl')!.version;
+    for (const format of ['text', 'markdown']) {
+      const result = await runCli([
+        'compare',
+        ref('v1'),
+        ref('v2'),
+        '--output',
+        format,
+        '--cache-dir',
+        cacheDir,
+      ]);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`curl.*added.*${curl.replace(/[.+]/g, '\\$&')}`));
+      expect(result.stdout).toMatch(/usr\/share\/doc.*removed/);
+      expect(result.stdout).toContain('Wasted');
+    }
+  });
+});
+
+interface Listed {
+  type: string;
+  size: number;
+}
+
+/** `tar -tvz` of one layer blob: path (absolute) → type letter and size. */
+function tarListing(blob: string): Map<string, Listed> {
+  const out = execFileSync('tar', ['-tvzf', blob, '--numeric-owner'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const entries = new Map<string, Listed>();
+  for (const line of out.split('\n')) {
+    const match = /^(\S)\S*\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(.*)$/.exec(line);
+    if (!match) continue;
+    const name = match[3]!.replace(/ (->|link to) .*$/, '').replace(/\/$/, '');
+    entries.set(`/${name.replace(/^\.?\//, '')}`, { type: match[1]!, size: Number(match[2]) });
+  }
+  return entries;
+}
+
+/** Whether a later layer's listing hides `path`: it writes the path again, or whites it (or a parent) out. */
+function hides(layer: Map<string, Listed>, path: string): boolean {
+  if (layer.has(path)) return true;
+  const parts = path.split('/');
+  for (let i = parts.length; i > 1; i--) {
+    const parent = parts.slice(0, i - 1).join('/');
+    if (layer.has(`${parent}/.wh.${parts[i - 1]}`) || layer.has(`${parent}/.wh..wh..opq`)) return true;
+  }
+  return false;
+}
