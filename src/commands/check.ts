@@ -68,6 +68,14 @@ ${EXIT_CODES_HELP}`;
       description: 'Fail when any Go binary grows (or is added) by more than SIZE.',
       helpValue: 'SIZE',
     }),
+    'max-wasted-bytes': Flags.string({
+      description: 'Fail when the new image wastes more than SIZE (bytes a layer wrote and a later one hid).',
+      helpValue: 'SIZE',
+    }),
+    'max-package-growth': Flags.string({
+      description: "Fail when the OS packages' installed size grows by more than SIZE or PCT.",
+      helpValue: 'SIZE|PCT',
+    }),
     ...reportFlags,
     ...analysisFlags,
     ...metricsFlags,
@@ -87,6 +95,8 @@ ${EXIT_CODES_HELP}`;
         'max-new-layer-bytes': flags['max-new-layer-bytes'],
         'max-binary-growth': flags['max-binary-growth'],
         'max-binary-growth-bytes': flags['max-binary-growth-bytes'],
+        'max-wasted-bytes': flags['max-wasted-bytes'],
+        'max-package-growth': flags['max-package-growth'],
       },
       FROM_FLAGS,
     );
@@ -101,11 +111,13 @@ ${EXIT_CODES_HELP}`;
       flags,
     );
     const check = evaluateThresholds(delta, settings.thresholds);
-    process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout), check }));
+    process.stdout.write(
+      renderReport(delta, format, { color: useColor(process.stdout), check, top: flags.top }),
+    );
 
     if (isGitHubActions()) {
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-      if (summaryFile) appendStepSummary(summaryFile, renderMarkdown(delta, { check }));
+      if (summaryFile) appendStepSummary(summaryFile, renderMarkdown(delta, { check, top: flags.top }));
       // Workflow commands are read from stdout; keep stdout pure JSON when that is the report.
       const stream = format === 'json' ? process.stderr : process.stdout;
       for (const finding of check.findings) stream.write(`${annotation(finding)}\n`);

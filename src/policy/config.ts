@@ -21,6 +21,12 @@ export interface Thresholds {
   maxBinaryGrowth?: number;
   /** Any Go binary's file growth (an added binary counts with its whole size). */
   maxBinaryGrowthBytes?: number;
+  /** The new image's wasted bytes (written by a layer, hidden by a later one: docs/design.md §11). */
+  maxWastedBytes?: number;
+  /** Growth of the OS packages' total installed size, as a fraction of the old total... */
+  maxPackageGrowth?: number;
+  /** ...or in bytes: `max-package-growth` sets one of the two (`10%` or `5MB`). */
+  maxPackageGrowthBytes?: number;
 }
 
 export interface CheckSettings {
@@ -32,7 +38,14 @@ export interface CheckSettings {
 type ThresholdKey = keyof Thresholds;
 
 /** Setting name (flag and YAML key) → field and kind. */
-export const SETTINGS: Record<string, { field: ThresholdKey | 'tolerance'; kind: 'percent' | 'size' }> = {
+export const SETTINGS: Record<
+  string,
+  {
+    field: ThresholdKey | 'tolerance';
+    kind: 'percent' | 'size' | 'size-or-percent';
+    bytesField?: ThresholdKey;
+  }
+> = {
   tolerance: { field: 'tolerance', kind: 'percent' },
   'max-growth': { field: 'maxGrowth', kind: 'percent' },
   'max-growth-bytes': { field: 'maxGrowthBytes', kind: 'size' },
@@ -40,6 +53,12 @@ export const SETTINGS: Record<string, { field: ThresholdKey | 'tolerance'; kind:
   'max-new-layer-bytes': { field: 'maxNewLayerBytes', kind: 'size' },
   'max-binary-growth': { field: 'maxBinaryGrowth', kind: 'percent' },
   'max-binary-growth-bytes': { field: 'maxBinaryGrowthBytes', kind: 'size' },
+  'max-wasted-bytes': { field: 'maxWastedBytes', kind: 'size' },
+  'max-package-growth': {
+    field: 'maxPackageGrowth',
+    kind: 'size-or-percent',
+    bytesField: 'maxPackageGrowthBytes',
+  },
 };
 
 export const DEFAULT_CONFIG_FILE = '.layerdelta.yml';
@@ -65,6 +84,14 @@ export function parseSettings(raw: Record<string, unknown>, where: string): Chec
       throw new UsageError(`setting "${name}" in ${where} must be a number or a string, e.g. 10% or 5MB`);
     }
     const label = where === FROM_FLAGS ? `--${name}` : `${name} in ${where}`;
+    if (setting.kind === 'size-or-percent' && setting.bytesField && setting.field !== 'tolerance') {
+      // `10%` limits the ratio, anything else is a size; the last one given (flags after file) wins.
+      const isPercent = String(value).trim().endsWith('%');
+      delete settings.thresholds[isPercent ? setting.bytesField : setting.field];
+      if (isPercent) settings.thresholds[setting.field] = parsePercent(value, label);
+      else settings.thresholds[setting.bytesField] = parseSize(value, label);
+      continue;
+    }
     const parsed = setting.kind === 'percent' ? parsePercent(value, label) : parseSize(value, label);
     if (setting.field === 'tolerance') settings.tolerance = parsed;
     else settings.thresholds[setting.field] = parsed;
@@ -98,7 +125,16 @@ export function loadConfigFile(file: string | undefined, cwd: string = process.c
 
 /** File settings overridden by flag settings, field by field. */
 export function mergeSettings(file: CheckSettings, flags: CheckSettings): CheckSettings {
-  const merged: CheckSettings = { thresholds: { ...file.thresholds, ...flags.thresholds } };
+  const fromFile = { ...file.thresholds };
+  // max-package-growth is one setting with two forms: the flag's form replaces the file's.
+  if (
+    flags.thresholds.maxPackageGrowth !== undefined ||
+    flags.thresholds.maxPackageGrowthBytes !== undefined
+  ) {
+    delete fromFile.maxPackageGrowth;
+    delete fromFile.maxPackageGrowthBytes;
+  }
+  const merged: CheckSettings = { thresholds: { ...fromFile, ...flags.thresholds } };
   const tolerance = flags.tolerance ?? file.tolerance;
   if (tolerance !== undefined) merged.tolerance = tolerance;
   return merged;

@@ -10,6 +10,7 @@ import {
   truncate,
 } from '../report/format.js';
 import type { Thresholds } from './config.js';
+import { filesAndPackagesFindings } from './files-packages.js';
 
 export type FindingRule =
   | 'max-growth'
@@ -19,7 +20,10 @@ export type FindingRule =
   | 'max-binary-growth'
   | 'max-binary-growth-bytes'
   | 'significant-layer-growth'
-  | 'binaries-not-analysed';
+  | 'binaries-not-analysed'
+  | 'max-wasted-bytes'
+  | 'max-package-growth'
+  | 'files-not-read';
 
 export interface Finding {
   /** `error` fails the check; `warning` is reported (and annotated) only. */
@@ -159,6 +163,8 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
       });
     }
   }
+
+  findings.push(...filesAndPackagesFindings(delta, thresholds));
 
   // Growth from 0 bytes has no finite ratio; JSON would turn Infinity into null, so leave it out.
   for (const f of findings) if (f.actual !== undefined && !Number.isFinite(f.actual)) delete f.actual;

@@ -5,7 +5,7 @@
  * listing of the layer blobs for wasted bytes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { type DebianFixture, debianFixture } from '../../fixtures/debian.js';
 import type { ImageDelta } from '../../src/delta/types.js';
 import { topDirectories } from '../../src/files/delta.js';
 import { ensureBuilt, runCli } from '../commands/cli.js';
+import { schemaErrors } from '../report/schema.js';
 
 let fixture: DebianFixture;
 let cacheDir: string;
@@ -144,7 +145,57 @@ describe('compare on a real Debian pair', () => {
     expect(delta.files!.wastedDelta).toBe(delta.files!.new.wasted.bytes - delta.files!.old.wasted.bytes);
   });
 
-  it('the text and Markdown reports name the packages, versions and directories', async () => {
+  it('the JSON report follows the published schema', () => {
+    expect(schemaErrors(delta)).toEqual([]);
+  });
+
+  it('check exits 1 when wasted bytes or package growth cross a limit (flags and .layerdelta.yml), 0 below', {
+    timeout: 300_000,
+  }, async () => {
+    const wasted = delta.files!.new.wasted.bytes;
+    const growth = delta.packages!.installedBytesDelta;
+    const check = async (args: string[], cwd?: string) =>
+      await runCli(
+        ['check', ref('v2'), '--baseline', ref('v1'), '--cache-dir', cacheDir, '--json', ...args],
+        {
+          ...(cwd ? { cwd } : {}),
+        },
+      );
+    const crossed = await check([
+      '--max-wasted-bytes',
+      String(wasted - 1),
+      '--max-package-growth',
+      `${growth - 1}`,
+    ]);
+    expect(crossed.status).toBe(1);
+    const report = JSON.parse(crossed.stdout) as {
+      check: { findings: Array<{ rule: string; severity: string }> };
+    };
+    expect(schemaErrors(report)).toEqual([]);
+    expect(
+      report.check.findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.rule)
+        .sort(),
+    ).toEqual(['max-package-growth', 'max-wasted-bytes']);
+    const percent = (100 * growth) / delta.packages!.old.installedBytes;
+    expect((await check(['--max-package-growth', `${(percent * 0.9).toFixed(3)}%`])).status).toBe(1);
+    expect((await check(['--max-package-growth', `${(percent * 1.1).toFixed(3)}%`])).status).toBe(0);
+    expect(
+      (await check(['--max-wasted-bytes', String(wasted), '--max-package-growth', String(growth)])).status,
+    ).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'layerdelta-debian-yml-'));
+    try {
+      writeFileSync(join(dir, '.layerdelta.yml'), `max-wasted-bytes: ${wasted - 1}\n`);
+      expect((await check([], dir)).status).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the text and Markdown reports name the packages, versions and directories', {
+    timeout: 120_000,
+  }, async () => {
     const curl = dpkgQuery(fixture.rootfs.v2).get('curl')!.version;
     for (const format of ['text', 'markdown']) {
       const result = await runCli([
