@@ -3,9 +3,11 @@
  * the user's `--label`s, which are also the Pushgateway grouping key, so the pushed group and the
  * OpenMetrics file show the same series. No tag or digest ever becomes a label.
  */
+
 import { Gauge, Registry, type RegistryContentType } from 'prom-client';
 import type { BinaryDelta, ImageDelta, LayerStatus, SizeDelta } from '../delta/types.js';
 import type { GoBinaryReport, SizeShare } from '../golang/types.js';
+import { filesAndPackagesGauges, recordFilesAndPackages } from './files-packages.js';
 
 export interface MetricsOptions {
   /** User labels (`--label k=v`), added to every series. */
@@ -107,6 +109,8 @@ export function buildMetricsRegistry(
     ),
   };
 
+  const beyondGo = filesAndPackagesGauges(gauge);
+
   const nowSeconds = options.nowSeconds ?? Date.now() / 1000;
   for (const { repository, delta, durationSeconds } of deltas) {
     const group: Labels = { repository, ...options.labels };
@@ -153,6 +157,12 @@ export function buildMetricsRegistry(
       }
     }
 
+    recordFilesAndPackages(beyondGo, set, delta, options.topN, (deltas, n) =>
+      topByChange(
+        deltas.map((d) => ({ ...d, oldBytes: 0, newBytes: 0 })),
+        n,
+      ),
+    );
     set(m.duration, {}, durationSeconds ?? options.durationSeconds);
     set(m.lastSuccess, {}, nowSeconds);
   }

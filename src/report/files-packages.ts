@@ -9,7 +9,8 @@ import type { FileChange } from '../files/types.js';
 import { NOT_FROM_A_PACKAGE, type PackageChange } from '../packages/types.js';
 import { formatBytes, formatDelta } from './format.js';
 
-export const DEFAULT_TOP = 10;
+/** The `--top` default (the same flag bounds the metrics' series). */
+export const DEFAULT_TOP = 20;
 
 export interface ReportTable {
   headers: string[];

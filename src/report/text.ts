@@ -22,7 +22,7 @@ export interface TextOptions {
   /** ANSI colours (only on a TTY and without NO_COLOR; the caller decides). */
   color: boolean;
   check?: CheckResult;
-  /** Rows of the directory, file and package tables (default 10). */
+  /** Rows of the directory, file and package tables (default 20, `--top`). */
   top?: number;
 }
 

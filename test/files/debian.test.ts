@@ -5,7 +5,7 @@
  * listing of the layer blobs for wasted bytes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +191,44 @@ describe('compare on a real Debian pair', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('metrics: wasted bytes, package counts and installed bytes as in the JSON; package deltas bounded by --top', async () => {
+    const file = join(cacheDir, 'metrics.txt');
+    const result = await runCli(
+      [
+        'compare',
+        ref('v1'),
+        ref('v2'),
+        '--json',
+        '--cache-dir',
+        cacheDir,
+        '--metrics-file',
+        file,
+        '--top',
+        '5',
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(result.status).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    const sample = (name: string, labels: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`) && l.includes(labels))
+        .map((l) => Number(l.split(' ').at(-1)));
+    expect(sample('layerdelta_wasted_bytes', 'side="new"')).toEqual([delta.files!.new.wasted.bytes]);
+    expect(sample('layerdelta_wasted_bytes', 'side="old"')).toEqual([delta.files!.old.wasted.bytes]);
+    expect(sample('layerdelta_os_packages', 'side="new"')).toEqual([delta.packages!.new.packageCount]);
+    expect(sample('layerdelta_os_package_installed_bytes', 'side="new"')).toEqual([
+      delta.packages!.new.installedBytes,
+    ]);
+    expect(sample('layerdelta_wasted_delta_bytes', '')).toEqual([delta.files!.wastedDelta]);
+    const rows = text.split('\n').filter((l) => l.startsWith('layerdelta_os_package_delta_bytes{'));
+    expect(rows).toHaveLength(6);
+    expect(rows.filter((l) => l.includes('package="other"'))).toHaveLength(1);
+    const sum = rows.reduce((total, l) => total + Number(l.split(' ').at(-1)), 0);
+    expect(sum).toBe(delta.packages!.changes.reduce((total, c) => total + c.installedSizeDelta, 0));
   });
 
   it('the text and Markdown reports name the packages, versions and directories', {
