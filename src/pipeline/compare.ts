@@ -1,5 +1,5 @@
 /**
- * The whole compare pipeline of DESIGN §2 for one pair of references: resolve both, scan their layers
+ * The whole compare pipeline of docs/design.md §2 for one pair of references: resolve both, scan their layers
  * (when a scanner is given: Go binaries and uncompressed sizes), classify, and return the ImageDelta.
  * compare, check and every repository of scan run exactly this.
  */
@@ -8,6 +8,7 @@ import { buildImageDelta, closeAll, type ResolveOptions, resolveBoth } from '../
 import type { ImageDelta } from '../delta/types.js';
 import { diffFiles } from '../files/delta.js';
 import { diffPackages } from '../packages/delta.js';
+import { RegistryClientPool } from '../registry/pool.js';
 import type { ImageScan, LayerScanner } from './scan-image.js';
 
 export interface ComparePipelineOptions extends ResolveOptions {
@@ -22,7 +23,12 @@ export async function compareImages(
   newReference: string,
   options: ComparePipelineOptions,
 ): Promise<ImageDelta> {
-  const pair = await resolveBoth(oldReference, newReference, options);
+  // Both sides share one client per registry: one token per scope (docs/design.md §7).
+  const registries = options.sourceOptions?.registries ?? new RegistryClientPool(options.sourceOptions);
+  const pair = await resolveBoth(oldReference, newReference, {
+    ...options,
+    sourceOptions: { ...options.sourceOptions, registries },
+  });
   try {
     if (!options.scanner)
       return buildImageDelta(pair.old.image, pair.new.image, { tolerance: options.tolerance });

@@ -1,6 +1,6 @@
 /** Thresholds on wasted bytes and OS package growth (docs/design.md §11). */
 import type { ImageDelta } from '../delta/types.js';
-import { formatBytes, formatDelta, formatLimitPercent, formatPercent } from '../report/format.js';
+import { formatBytes, formatDelta, formatLimitPercent, formatPercent } from '../units.js';
 import type { Thresholds } from './config.js';
 import type { Finding } from './evaluate.js';
 

@@ -7,7 +7,7 @@ import type { ImageDelta } from '../delta/types.js';
 import { topDirectories } from '../files/delta.js';
 import type { FileChange } from '../files/types.js';
 import { NOT_FROM_A_PACKAGE, type PackageChange } from '../packages/types.js';
-import { formatBytes, formatDelta } from './format.js';
+import { formatBytes, formatDelta } from '../units.js';
 
 /** The `--top` default (the same flag bounds the metrics' series). */
 export const DEFAULT_TOP = 20;

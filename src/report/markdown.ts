@@ -2,18 +2,11 @@
 import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
+import { instructionText, truncate } from '../text.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { binaryRow, moduleLine } from './binaries.js';
 import { filesAndPackagesSections } from './files-packages.js';
-import {
-  changeRatio,
-  formatBytes,
-  formatDelta,
-  formatPercent,
-  formatTolerance,
-  instructionText,
-  shortDigest,
-  truncate,
-} from './format.js';
+import { shortDigest } from './format.js';
 import { layerLabel, summaryLine } from './summary.js';
 
 /**
