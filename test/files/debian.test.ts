@@ -284,3 +284,39 @@ function hides(layer: Map<string, Listed>, path: string): boolean {
   }
   return false;
 }
+
+describe('inspect on a real Debian image', () => {
+  it("shows each layer's uncompressed size and the biggest directories with du's bytes (±1%)", {
+    timeout: 120_000,
+  }, async () => {
+    const result = await runCli(['inspect', ref('v2'), '--json', '--cache-dir', cacheDir, '--top', '8'], {
+      timeoutMs: 120_000,
+    });
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      layers: Array<{ uncompressedSize: number }>;
+      files: {
+        bytes: number;
+        wasted: { bytes: number };
+        biggestDirectories: Array<{ path: string; bytes: number }>;
+      };
+    };
+    // Uncompressed size = the length of the gunzipped blob.
+    const lengths = fixture.layers.v2.map((blob) =>
+      Number(execFileSync('sh', ['-c', `gzip -dc '${blob}' | wc -c`], { encoding: 'utf8' }).trim()),
+    );
+    expect(report.layers.map((l) => l.uncompressedSize)).toEqual(lengths);
+    expect(report.files.biggestDirectories).toHaveLength(8);
+    expect(report.files.biggestDirectories.map((d) => d.path)).toContain('/usr/lib/x86_64-linux-gnu');
+    for (const d of [...report.files.biggestDirectories, { path: '/', bytes: report.files.bytes }]) {
+      const du = duBytes(join(fixture.rootfs.v2, d.path));
+      expect(Math.abs(d.bytes - du), `${d.path} ${d.bytes} vs du ${du}`).toBeLessThanOrEqual(du * 0.01);
+    }
+    expect(report.files.wasted.bytes).toBe(delta.files!.new.wasted.bytes);
+    const text = await runCli(['inspect', ref('v2'), '--cache-dir', cacheDir, '--top', '8'], {
+      timeoutMs: 120_000,
+    });
+    expect(text.stdout).toContain('Biggest directories');
+    expect(text.stdout).toMatch(/UNCOMPRESSED\s+WASTED/);
+  });
+});
