@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { scanLayer } from '../src/layer/scan.js';
+import { readLayer } from '../src/layer/read.js';
 
 const count = Number(process.argv[2] ?? 200_000);
 const dir = process.argv[3] ?? join('.cache', 'bench-files');
@@ -34,7 +34,7 @@ async function writeLayer(): Promise<void> {
 if (!existsSync(file)) await writeLayer();
 const digest = `sha256:${createHash('sha256').update(file).digest('hex')}`;
 const started = performance.now();
-const scan = await scanLayer(createReadStream(file), {
+const scan = await readLayer(createReadStream(file), {
   mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
   digest,
   size: statSync(file).size,

@@ -5,13 +5,13 @@
  */
 
 import { parentOf } from '../layer/paths.js';
-import type { ImageScan } from '../pipeline/scan-image.js';
+import type { ImageRead } from '../pipeline/layer-reader.js';
 import { compare, directoryTotals, explainingDirectories } from './rollup.js';
 import { fileState } from './state.js';
 import type { DirectoryDelta, FileChange, FileState, FilesDelta, FilesSide } from './types.js';
 import { wastedBytes } from './wasted.js';
 
-export function diffFiles(oldImage: ImageScan, newImage: ImageScan): FilesDelta {
+export function diffFiles(oldImage: ImageRead, newImage: ImageRead): FilesDelta {
   const oldFs = oldImage.filesystem;
   const newFs = newImage.filesystem;
   const oldDirs = directoryTotals(oldFs);
@@ -66,7 +66,7 @@ export function diffFiles(oldImage: ImageScan, newImage: ImageScan): FilesDelta 
   return delta;
 }
 
-function side(image: ImageScan, root: { bytes: number; files: number }): FilesSide {
+function side(image: ImageRead, root: { bytes: number; files: number }): FilesSide {
   return { files: root.files, bytes: root.bytes, wasted: wastedBytes(image.scans, image.filesystem) };
 }
 

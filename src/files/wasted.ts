@@ -4,10 +4,10 @@
  * (and a path written twice in one layer wastes its first copy).
  */
 import type { ImageFilesystem } from '../layer/filesystem.js';
-import type { LayerScan } from '../layer/types.js';
+import type { LayerRead } from '../layer/types.js';
 import type { WastedBytes } from './types.js';
 
-export function wastedBytes(scans: LayerScan[], fs: ImageFilesystem): WastedBytes {
+export function wastedBytes(scans: LayerRead[], fs: ImageFilesystem): WastedBytes {
   const result: WastedBytes = { bytes: 0, files: 0, byLayer: [] };
   scans.forEach((scan, index) => {
     let bytes = 0;

@@ -5,7 +5,7 @@
  */
 import { compare } from '../files/rollup.js';
 import { isCounted, rollupBytes } from '../files/state.js';
-import type { ImageScan } from '../pipeline/scan-image.js';
+import type { ImageRead } from '../pipeline/layer-reader.js';
 import { readImagePackages } from './read.js';
 import {
   type ImagePackages,
@@ -18,7 +18,7 @@ import {
 import { compareVersions } from './versions.js';
 
 /** Undefined when neither image has a package database. */
-export function diffPackages(oldImage: ImageScan, newImage: ImageScan): PackagesDelta | undefined {
+export function diffPackages(oldImage: ImageRead, newImage: ImageRead): PackagesDelta | undefined {
   const before = readImagePackages(oldImage.scans, oldImage.filesystem);
   const after = readImagePackages(newImage.scans, newImage.filesystem);
   if (before.databases.length === 0 && after.databases.length === 0) return undefined;
@@ -72,7 +72,7 @@ function packageChanges(before: ImagePackages, after: ImagePackages): PackageCha
 }
 
 /** File bytes of the final filesystem by owning package key (NOT_FROM_A_PACKAGE for the rest). */
-function bytesByOwner(image: ImageScan, packages: ImagePackages): Map<string, number> {
+function bytesByOwner(image: ImageRead, packages: ImagePackages): Map<string, number> {
   const bytes = new Map<string, number>();
   for (const [path, file] of image.filesystem.files) {
     if (!isCounted(file)) continue;

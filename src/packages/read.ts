@@ -4,7 +4,7 @@
  */
 import { resolveParents } from '../files/resolve.js';
 import type { ImageFilesystem } from '../layer/filesystem.js';
-import type { LayerScan } from '../layer/types.js';
+import type { LayerRead } from '../layer/types.js';
 import { databaseFileLimit, RPM_OTHER } from './database-files.js';
 import { readDpkg } from './dpkg.js';
 import type { ImagePackages, OsPackage, PackageDatabase } from './types.js';
@@ -19,7 +19,7 @@ export interface DatabaseReading {
 export type DatabaseReader = (files: Map<string, Buffer>) => DatabaseReading | undefined;
 
 /** The package database files of the final filesystem with the content the layer scan kept. */
-export function databaseFiles(scans: LayerScan[], fs: ImageFilesystem): Map<string, Buffer> {
+export function databaseFiles(scans: LayerRead[], fs: ImageFilesystem): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   scans.forEach((scan, layer) => {
     for (const [path, content] of Object.entries(scan.packageFiles ?? {})) {
@@ -32,7 +32,7 @@ export function databaseFiles(scans: LayerScan[], fs: ImageFilesystem): Map<stri
 }
 
 export function readImagePackages(
-  scans: LayerScan[],
+  scans: LayerRead[],
   fs: ImageFilesystem,
   readers: DatabaseReader[] = [readDpkg],
 ): ImagePackages {

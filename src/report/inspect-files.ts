@@ -8,7 +8,7 @@ import type { DirectorySize, WastedBytes } from '../files/types.js';
 import { wastedBytes } from '../files/wasted.js';
 import { readImagePackages } from '../packages/read.js';
 import type { PackageDatabase } from '../packages/types.js';
-import type { ImageScan } from '../pipeline/scan-image.js';
+import type { ImageRead } from '../pipeline/layer-reader.js';
 import { formatBytes } from '../units.js';
 import { renderTable } from './format.js';
 import type { InspectReport, InspectTextSection } from './inspect.js';
@@ -25,7 +25,7 @@ export interface InspectFiles {
 
 export function addFilesToReport<R extends InspectReport>(
   report: R,
-  scan: ImageScan,
+  scan: ImageRead,
   top: number,
 ): R & { files: InspectFiles } {
   const root = directoryTotals(scan.filesystem).get('/') ?? { bytes: 0, files: 0 };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanLayer } from '../../src/layer/scan.js';
+import { readLayer } from '../../src/layer/read.js';
 import {
   databaseFileLimit,
   MAX_SQLITE_DATABASE_BYTES,
@@ -43,7 +43,7 @@ describe('package database files in the layer scan', () => {
       data: typeof data === 'string' ? Buffer.from(data) : data,
     }));
     const blob = writeBlob(work, `layer-${analyze}`, compress(await tarOf(items), 'gzip'), 'gzip');
-    const scan = await scanLayer(blob.open(), blob.descriptor, { analyze });
+    const scan = await readLayer(blob.open(), blob.descriptor, { analyze });
     const kept = Object.fromEntries(
       Object.entries(scan.packageFiles).map(([path, b64]) => [path, Buffer.from(b64, 'base64')]),
     );
