@@ -13,7 +13,8 @@ import type { LayerRead } from '../layer/types.js';
 import { sha256Hex } from '../oci/digest.js';
 import { VERSION } from '../version.js';
 
-export const FORMAT_VERSION = 1;
+/** 2: LayerRead.packageFiles (docs/design.md §11). */
+export const FORMAT_VERSION = 2;
 
 /**
  * The release that wrote an entry: a new release may analyse Go binaries better, and entries are
@@ -132,6 +133,8 @@ function isCacheFile(value: unknown): value is CacheFile {
     typeof scan.goBinaries === 'object' &&
     scan.goBinaries !== null &&
     typeof scan.otherExecutables === 'object' &&
-    scan.otherExecutables !== null
+    scan.otherExecutables !== null &&
+    typeof scan.packageFiles === 'object' &&
+    scan.packageFiles !== null
   );
 }

@@ -66,11 +66,13 @@ ${EXIT_CODES_HELP}`;
       flags,
     );
     const check = evaluateThresholds(delta, settings.thresholds);
-    process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout), check }));
+    process.stdout.write(
+      renderReport(delta, format, { color: useColor(process.stdout), check, top: flags.top }),
+    );
 
     if (isGitHubActions()) {
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-      if (summaryFile) appendStepSummary(summaryFile, renderMarkdown(delta, { check }));
+      if (summaryFile) appendStepSummary(summaryFile, renderMarkdown(delta, { check, top: flags.top }));
       // Workflow commands are read from stdout; keep stdout pure JSON when that is the report.
       const stream = format === 'json' ? process.stderr : process.stdout;
       for (const finding of check.findings) stream.write(`${annotation(finding)}\n`);

@@ -48,7 +48,7 @@ ${EXIT_CODES_HELP}`;
     const metrics = metricsOptions(flags);
     const started = performance.now();
     const delta = await compareWithFlags(args.old, args.new, { tolerance, platform }, flags);
-    process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout) }));
+    process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout), top: flags.top }));
     // After the report: a failed push (exit 4) never loses it.
     await publishThenExit(() =>
       publishMetrics(

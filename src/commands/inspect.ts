@@ -6,6 +6,7 @@ import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
+import { addFilesToReport, filesSection } from '../report/inspect-files.js';
 import { openSource } from '../source/open.js';
 import { parsePlatform } from '../source/platform.js';
 
@@ -38,6 +39,7 @@ ${EXIT_CODES_HELP}`;
     }),
     ...outputFlags(FORMATS),
     ...analysisFlags,
+    top: Flags.integer({ description: 'Rows of the biggest-directories table.', default: 20, min: 1 }),
   };
 
   async run(): Promise<void> {
@@ -62,9 +64,11 @@ ${EXIT_CODES_HELP}`;
         source: source.description,
         platformRequested: platform !== undefined,
       });
-      const report = scan ? addScanToReport(plain, scan) : plain;
+      const report = scan ? addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
       process.stdout.write(
-        format === 'json' ? renderInspectJson(report) : renderInspectText(report, [goBinariesSection]),
+        format === 'json'
+          ? renderInspectJson(report)
+          : renderInspectText(report, [goBinariesSection, filesSection]),
       );
     } finally {
       await source.close();

@@ -3,6 +3,7 @@ import type { ImageDelta, LayerChange, LayerSide } from '../delta/types.js';
 import { instructionText, truncate } from '../text.js';
 import { formatBytes, formatDelta, formatLimitPercent, formatPercent, formatTolerance } from '../units.js';
 import type { Thresholds } from './config.js';
+import { filesAndPackagesFindings } from './files-packages.js';
 
 export type FindingRule =
   | 'max-growth'
@@ -13,6 +14,9 @@ export type FindingRule =
   | 'max-binary-growth-bytes'
   | 'significant-layer-growth'
   | 'binaries-not-analysed'
+  | 'max-wasted-bytes'
+  | 'max-package-growth'
+  | 'files-not-read'
   | 'stored-sizes-not-comparable';
 
 export interface Finding {
@@ -79,6 +83,7 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
     ...imageFindings(delta, thresholds),
     ...layerFindings(delta, thresholds),
     ...binaryFindings(delta, thresholds),
+    ...filesAndPackagesFindings(delta, thresholds),
   ];
   // Growth from 0 bytes has no finite ratio; JSON would turn Infinity into null, so leave it out.
   for (const f of findings) if (f.actual !== undefined && !Number.isFinite(f.actual)) delete f.actual;

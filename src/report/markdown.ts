@@ -4,6 +4,7 @@ import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { binaryRow, moduleLine } from './binaries.js';
+import { filesAndPackagesSections } from './files-packages.js';
 import { shortDigest } from './format.js';
 import { checkLines, instructionCell, layerRow } from './rows.js';
 import { plural, recompressedSentence, storedSizesNote, summaryLine } from './summary.js';
@@ -83,7 +84,10 @@ export function checkMarkdown(check: CheckResult): string[] {
   return lines;
 }
 
-export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult } = {}): string {
+export function renderMarkdown(
+  delta: ImageDelta,
+  options: { check?: CheckResult; top?: number } = {},
+): string {
   const out: string[] = [];
   out.push(`### layerdelta: ${code(delta.old.reference)} → ${code(delta.new.reference)}`, '');
   out.push(`**${cell(summaryLine(delta))}**`, '');
@@ -154,6 +158,24 @@ export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult
         for (const m of binary.modules) out.push(`- ${cell(moduleLine(m))}`);
         out.push('', '</details>', '');
       }
+    }
+  }
+  for (const section of filesAndPackagesSections(delta, options.top)) {
+    out.push(`#### ${cell(section.title)}`, '', ...section.lines.map((l) => `${cell(l.trim())}  `), '');
+    const t = section.table;
+    if (!t) continue;
+    if (t.rows.length === 0) out.push(`_${cell(section.empty ?? 'none')}_`, '');
+    else {
+      const rows = t.rows.map((r) => r.map((c, i) => (i === t.codeColumn ? code(c) : cell(c))));
+      const headers = t.headers.map((h) => h.charAt(0) + h.slice(1).toLowerCase());
+      out.push(
+        ...table(
+          headers,
+          t.right.map((r) => (r ? 'r' : 'l')),
+          rows,
+        ),
+        '',
+      );
     }
   }
   return `${out.join('\n').trimEnd()}\n`;

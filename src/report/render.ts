@@ -17,16 +17,19 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 export function renderReport(
   delta: ImageDelta,
   format: OutputFormat,
-  options: { color?: boolean; check?: CheckResult } = {},
+  options: { color?: boolean; check?: CheckResult; top?: number } = {},
 ): string {
-  const check = options.check ? { check: options.check } : {};
+  const check = {
+    ...(options.check ? { check: options.check } : {}),
+    ...(options.top ? { top: options.top } : {}),
+  };
   switch (format) {
     case 'json':
-      return renderJson(delta, check);
+      return renderJson(delta, options.check ? { check: options.check } : {});
     case 'markdown':
       return renderMarkdown(delta, check);
     case 'html':
-      return renderHtmlReport(delta, check);
+      return renderHtmlReport(delta, options.check ? { check: options.check } : {});
     default:
       return renderText(delta, { color: options.color ?? false, ...check });
   }

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsFlagValues, metricsOptions } from '../../src/cli/metrics-flags.js';
 import { type PublishOptions, publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
-import { deltaWithOneBinary, deltaWithTwoBinaries } from '../metrics/sample-delta.js';
+import { deltaWithOneBinary, deltaWithTwoBinaries, withFilesAndPackages } from '../metrics/sample-delta.js';
 import { type Prometheus, startPrometheus } from '../support/prometheus.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
 
@@ -80,7 +80,7 @@ beforeAll(async () => {
   // Repository A with two binaries (Go 1.23 and 1.19), B with one (Go 1.23) and an image that grew
   // by 20 MiB, so that the static growth alert fires for B only.
   await publishMetrics(
-    { repository: A.repository, delta: deltaWithTwoBinaries(), durationSeconds: 2 },
+    { repository: A.repository, delta: withFilesAndPackages(deltaWithTwoBinaries()), durationSeconds: 2 },
     flags(A.labels),
   );
   const grown = deltaWithOneBinary();
