@@ -1,7 +1,11 @@
 import { Args, Flags } from '@oclif/core';
+import { runAfterReport } from '../cli/after-report.js';
 import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { ExitCode, MetricsPushError } from '../errors.js';
+import { ciFlags } from '../cli/ci-flags.js';
+import { ExitCode } from '../errors.js';
+import { commentTarget, postReportComment } from '../github/comment-step.js';
+import { appendStepOutputs, checkOutputs } from '../github/step-outputs.js';
 import { metricsFlags } from '../metrics/flags.js';
 import { publishMetrics, validateMetricsFlags } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
@@ -14,6 +18,7 @@ import {
 } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
 import { parseReference } from '../reference/reference.js';
+import { reportFileFormat, writeReportFile } from '../report/file.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../report/flags.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -24,7 +29,7 @@ export default class Check extends BaseCommand {
     'Compare a just-pushed image with its baseline and fail when a threshold is crossed.';
 
   static override description =
-    `The post-push CI step: the same report as compare, then every threshold checked. Thresholds come from flags and from .layerdelta.yml in the current directory (or --config FILE), flags winning; the file's keys are the flag names (e.g. "max-growth: 10%"). Percentages are of the old size; sizes accept 5MB, 500kB, 1.5GiB or plain bytes. Every crossed threshold is listed. Under GitHub Actions (GITHUB_ACTIONS=true) the Markdown report is appended to $GITHUB_STEP_SUMMARY and findings become ::error / ::warning annotations. Metrics (--pushgateway, --metrics-file) are published after the report, also when a threshold is crossed; a crossed threshold (exit 1) wins over a failed push (4), which is still reported on stderr.
+    `The post-push CI step: the same report as compare, then every threshold checked. Thresholds come from flags and from .layerdelta.yml in the current directory (or --config FILE), flags winning; the file's keys are the flag names (e.g. "max-growth: 10%"). Percentages are of the old size; sizes accept 5MB, 500kB, 1.5GiB or plain bytes. Every crossed threshold is listed. Under GitHub Actions (GITHUB_ACTIONS=true) the Markdown report is appended to $GITHUB_STEP_SUMMARY and findings become ::error / ::warning annotations. Metrics (--pushgateway, --metrics-file) are published after the report, also when a threshold is crossed; a crossed threshold (exit 1) wins over a failed push (4), which is still reported on stderr. Step outputs go to $GITHUB_OUTPUT (verdict, delta-bytes, delta-percent, uncompressed-delta-bytes, threshold-errors, report-path); --report-file also writes the report to a file; --pr-comment keeps one pull-request comment per image up to date (action.yml runs all of this).
 
 ${EXIT_CODES_HELP}`;
 
@@ -71,6 +76,7 @@ ${EXIT_CODES_HELP}`;
     ...reportFlags,
     ...analysisFlags,
     ...metricsFlags,
+    ...ciFlags,
   };
 
   async run(): Promise<void> {
@@ -93,6 +99,9 @@ ${EXIT_CODES_HELP}`;
     const settings = mergeSettings(loadConfigFile(flags.config), fromFlags);
 
     validateMetricsFlags(flags);
+    if (flags['report-file']) reportFileFormat(flags['report-file']);
+    const pullRequest = flags['pr-comment'] ? commentTarget() : undefined;
+    const repository = repositoryLabel(parseReference(args.new));
     const started = performance.now();
     const delta = await compareWithFlags(
       flags.baseline,
@@ -103,28 +112,29 @@ ${EXIT_CODES_HELP}`;
     const check = evaluateThresholds(delta, settings.thresholds);
     process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout), check }));
 
+    const reportPath = flags['report-file'] ? writeReportFile(flags['report-file'], delta, check) : undefined;
+
     if (isGitHubActions()) {
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;
       if (summaryFile) appendStepSummary(summaryFile, renderMarkdown(delta, { check }));
       // Workflow commands are read from stdout; keep stdout pure JSON when that is the report.
       const stream = format === 'json' ? process.stderr : process.stdout;
       for (const finding of check.findings) stream.write(`${annotation(finding)}\n`);
+      const outputFile = process.env.GITHUB_OUTPUT;
+      if (outputFile) appendStepOutputs(outputFile, checkOutputs(delta, check, reportPath));
     }
     // Growth is recorded even when the check fails. When both happen, the verdict (exit 1) wins and
     // the push failure is still said on stderr: the image, not the metrics, is what CI gates on.
-    try {
-      await publishMetrics(
-        {
-          repository: repositoryLabel(parseReference(args.new)),
-          delta,
-          durationSeconds: (performance.now() - started) / 1000,
+    await runAfterReport(
+      [
+        async () => {
+          if (pullRequest) await postReportComment(pullRequest, repository, renderMarkdown(delta, { check }));
         },
-        flags,
-      );
-    } catch (error) {
-      if (check.passed || !(error instanceof MetricsPushError)) throw error;
-      process.stderr.write(`layerdelta: ${error.oneLine()}\n`);
-    }
+        () =>
+          publishMetrics({ repository, delta, durationSeconds: (performance.now() - started) / 1000 }, flags),
+      ],
+      check.passed,
+    );
     // exitCode rather than exit(): the process ends once stdout is flushed, even on a slow pipe.
     if (!check.passed) process.exitCode = ExitCode.threshold;
   }
