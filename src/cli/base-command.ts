@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { LayerdeltaError } from '../errors.js';
+import { flagHint } from './suggest.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -35,7 +36,11 @@ export abstract class BaseCommand extends Command {
         err.message,
       )
     ) {
-      process.stderr.write(`layerdelta: ${parseErrorLine(err.message)} (see --help)\n`);
+      const ctor = this.constructor as typeof BaseCommand;
+      const flags = Object.keys({ ...ctor.baseFlags, ...ctor.flags });
+      process.stderr.write(
+        `layerdelta: ${parseErrorLine(err.message)}${flagHint(err.message, flags)} (see --help)\n`,
+      );
       return this.exit(2);
     }
     process.stderr.write(`layerdelta: unexpected error: ${err.message.split('\n')[0]}\n`);

@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { runAfterReport } from '../cli/after-report.js';
 import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
-import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { ciFlags } from '../cli/ci-flags.js';
+import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { ExitCode } from '../errors.js';
 import { commentTarget, postReportComment } from '../github/comment-step.js';
 import { appendStepOutputs, checkOutputs } from '../github/step-outputs.js';
@@ -31,7 +32,9 @@ export default class Check extends BaseCommand {
   static override description =
     `The post-push CI step: the same report as compare, then every threshold checked. Thresholds come from flags and from .layerdelta.yml in the current directory (or --config FILE), flags winning; the file's keys are the flag names (e.g. "max-growth: 10%"). Percentages are of the old size; sizes accept 5MB, 500kB, 1.5GiB or plain bytes. Every crossed threshold is listed. Under GitHub Actions (GITHUB_ACTIONS=true) the Markdown report is appended to $GITHUB_STEP_SUMMARY and findings become ::error / ::warning annotations. Metrics (--pushgateway, --metrics-file) are published after the report, also when a threshold is crossed; a crossed threshold (exit 1) wins over a failed push (4), which is still reported on stderr. Step outputs go to $GITHUB_OUTPUT (verdict, delta-bytes, delta-percent, uncompressed-delta-bytes, threshold-errors, report-path); --report-file also writes the report to a file; --pr-comment keeps one pull-request comment per image up to date (action.yml runs all of this).
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.threshold, ExitCode.usage, ExitCode.registry, ExitCode.metricsPush], {
+  [ExitCode.registry]: 'registry/network failure, or the pull-request comment failed (report still written)',
+})}`;
 
   static override examples = [
     '<%= config.bin %> check registry.example.com/app:1.5.0 --baseline registry.example.com/app:1.4.0 --max-growth 10%',
@@ -41,7 +44,7 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override args = {
-    new: Args.string({ description: 'The image just pushed.', required: true }),
+    new: Args.string({ ignoreStdin: true, description: 'The image just pushed.', required: true }),
   };
 
   static override flags = {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ROOT } from '../commands/cli.js';
 import { copySource } from './source-copy.js';
 
@@ -70,10 +71,14 @@ describe('npm package', () => {
       'deploy/grafana/layerdelta.json',
       'README.md',
       'package.json',
+      // Commands' metadata, so oclif starts without importing every command (scripts/oclif-manifest.mjs).
+      'oclif.manifest.json',
     ]) {
       expect(paths).toContain(needed);
     }
     expect(paths.filter((p) => /^(src|test|fixtures|bench)\/|\.map$|\.ts$/.test(p))).toEqual([]);
+    // postpack removes it again: a checkout must never start from a stale command list.
+    expect(existsSync(join(work, 'source', 'oclif.manifest.json'))).toBe(false);
   });
 
   it('installs globally and prints its version from another directory', async () => {
@@ -83,7 +88,7 @@ describe('npm package', () => {
     const schema = join(prefix, 'lib', 'node_modules', pkg.name, 'docs', 'schema', 'image-delta.v1.json');
     expect(existsSync(schema)).toBe(true);
     expect(await installed(['compare', '--help'])).toContain('docs/schema/image-delta.v1.json');
-  });
+  }, 180_000);
 
   it('compares the demo pair with only its runtime dependencies', async () => {
     const demo = join(ROOT, 'fixtures', 'demo');
@@ -103,5 +108,54 @@ describe('npm package', () => {
       manifest.layers.map((l) => l.digest),
     );
     expect(report.new.compressedSize).toBe(manifest.layers.reduce((sum, l) => sum + l.size, 0));
-  });
+  }, 180_000);
+
+  it("runs the GitLab CI template's script with the tarball as LAYERDELTA_PACKAGE", async () => {
+    const template = parse(
+      readFileSync(join(ROOT, 'deploy/gitlab/layerdelta.gitlab-ci.yml'), 'utf8'),
+    ) as Record<
+      string,
+      {
+        image: string;
+        variables: Record<string, string>;
+        script: string[];
+        artifacts: { reports: { metrics: string } };
+      }
+    >;
+    const job = template['.layerdelta-check']!;
+    expect(job.image).toMatch(/^node:(2[0-9])-/);
+    expect(job.variables.LAYERDELTA_PACKAGE).toBe(packed.filename);
+    const home = join(work, 'gitlab-home');
+    const demo = join(ROOT, 'fixtures', 'demo');
+    // What GitLab puts in the job's environment: the template's variables, ours over them, CI_* of a pipeline.
+    const env = {
+      PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
+      HOME: home,
+      npm_config_prefix: prefix,
+      npm_config_update_notifier: 'false',
+      ...job.variables,
+      LAYERDELTA_PACKAGE: join(work, packed.filename),
+      LAYERDELTA_IMAGE: `oci:${demo}:v2`,
+      LAYERDELTA_BASELINE: `oci:${demo}:v1`,
+      LAYERDELTA_ARGS: '--max-growth 500% --no-binaries',
+      CI_REGISTRY: 'registry.gitlab.example.com',
+      CI_REGISTRY_USER: 'gitlab-ci-token',
+      CI_REGISTRY_PASSWORD: 's3cr:et',
+      CI_COMMIT_REF_SLUG: 'feature-x',
+      XDG_CACHE_HOME: join(work, 'cache'),
+    };
+    const dir = join(work, 'gitlab-project');
+    await exec('mkdir', ['-p', dir, home]);
+    await exec('sh', ['-e', '-c', job.script.join('\n')], { cwd: dir, env, maxBuffer: 64 << 20 });
+    const auth = JSON.parse(readFileSync(join(home, '.docker', 'config.json'), 'utf8')) as {
+      auths: Record<string, { auth: string }>;
+    };
+    expect(Buffer.from(auth.auths['registry.gitlab.example.com']!.auth, 'base64').toString()).toBe(
+      'gitlab-ci-token:s3cr:et',
+    );
+    expect(readFileSync(join(dir, 'layerdelta.md'), 'utf8')).toMatch(/^### layerdelta: /);
+    const metrics = readFileSync(join(dir, job.artifacts.reports.metrics), 'utf8');
+    expect(metrics).toMatch(/^layerdelta_image_delta_bytes\{.*branch="feature-x".*\} /m);
+    expect(metrics.trimEnd().endsWith('# EOF')).toBe(true);
+  }, 600_000);
 });
