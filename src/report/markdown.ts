@@ -1,8 +1,8 @@
 /** GitHub-flavoured Markdown report (PR comments, `$GITHUB_STEP_SUMMARY`). */
-import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
+import type { ImageDelta, ImageSummary, LayerChange, ModuleChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
-import { binaryRow, moduleLine } from './binaries.js';
+import { binaryRow } from './binaries.js';
 import {
   changeRatio,
   formatBytes,
@@ -76,6 +76,20 @@ function layerRow(change: LayerChange): string[] {
     ratio === undefined ? '' : formatPercent(ratio),
     code(truncate(instructionText((change.new ?? change.old)?.createdBy), 100)),
   ];
+}
+
+/**
+ * One module change as a list item's text. It starts with a word: the text report's `+`/`-` marks
+ * would open a nested list in CommonMark (`- + example.com/units` is a bullet inside a bullet).
+ */
+export function moduleItem(m: ModuleChange): string {
+  const versions =
+    m.change === 'added'
+      ? (m.newVersion ?? '')
+      : m.change === 'removed'
+        ? (m.oldVersion ?? '')
+        : `${m.oldVersion ?? '?'} → ${m.newVersion ?? '?'}`;
+  return `${m.change} ${code(m.path)}${versions ? ` ${cell(versions)}` : ''}`;
 }
 
 export function checkMarkdown(check: CheckResult): string[] {
@@ -154,7 +168,7 @@ export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult
           `<details><summary>${code(binary.path)}: ${binary.modules.length} module changes</summary>`,
           '',
         );
-        for (const m of binary.modules) out.push(`- ${cell(moduleLine(m))}`);
+        for (const m of binary.modules) out.push(`- ${moduleItem(m)}`);
         out.push('', '</details>', '');
       }
     }
