@@ -1,5 +1,5 @@
 /**
- * Go analysis time (DESIGN §8), in one run on the same files: our pure-TypeScript analysis (read +
+ * Go analysis time (docs/design.md §8), in one run on the same files: our pure-TypeScript analysis (read +
  * ELF + build info + pclntab + attribution, every function listed) against what a user would run
  * instead, `go version -m FILE` plus `go tool nm -size FILE`. Files: the largest fixture binary and
  * Debian's /usr/bin/docker-registry (stripped: nm has nothing to print there, we still list functions).

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (DESIGN §8): everything measured in one run on the same images, pushed to a real local
+ * `npm run bench` (docs/design.md §8): everything measured in one run on the same images, pushed to a real local
  * docker-registry.
  *   (a) the physical limit: `curl | gzip -dc` of the pair's distinct blobs, one after another
  *   (b) the shell pipeline a user would write: skopeo copy + tar -x + `go version -m` + `go tool nm -size`
@@ -256,7 +256,7 @@ for f in $(find "$dir/rootfs" -type f -perm -u+x); do ${GO} version -m "$f" > /d
   }
 }
 
-/** The other benchmarks of DESIGN §8 (Go analysis, registry-wide scan) run after ours, in the same run. */
+/** The other benchmarks of docs/design.md §8 (Go analysis, registry-wide scan) run after ours, in the same run. */
 function runOtherBenchmarks(): void {
   for (const [script, title] of [
     ['bench/gobin.ts', 'Go analysis against go version -m + go tool nm -size'],

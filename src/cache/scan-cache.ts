@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LayerScan } from '../layer/types.js';
+import { sha256Hex } from '../oci/digest.js';
 import { VERSION } from '../version.js';
 
 export const FORMAT_VERSION = 1;
@@ -45,12 +46,10 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** What `--cache-dir` and `--no-cache` ask for. */
-export function openScanCache(options: { cacheDir?: string; noCache?: boolean } = {}): ScanCache {
+export function openScanCache(options: { cacheDir?: string | undefined; noCache?: boolean } = {}): ScanCache {
   if (options.noCache) return new NoCache();
   return new DiskScanCache(options.cacheDir ?? defaultCacheDir());
 }
-
-const DIGEST = /^sha256:([a-f0-9]{64})$/;
 
 export class DiskScanCache implements ScanCache {
   readonly dir: string;
@@ -61,7 +60,7 @@ export class DiskScanCache implements ScanCache {
 
   /** The entry's file, or undefined for a digest that cannot be a file name (never trust it as a path). */
   pathFor(digest: string): string | undefined {
-    const hex = DIGEST.exec(digest)?.[1];
+    const hex = sha256Hex(digest);
     return hex ? join(this.dir, 'sha256', `${hex}.json`) : undefined;
   }
 

@@ -1,12 +1,8 @@
-import { Command, Flags, type Interfaces } from '@oclif/core';
+import { Command, Flags } from '@oclif/core';
 import { LayerdeltaError } from '../errors.js';
 import { flagHint } from './suggest.js';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
-  (typeof BaseCommand)['baseFlags'] & T['flags']
->;
-
-/** Exit codes, shown in every command's --help (DESIGN §5). */
+/** Exit codes, shown in every command's --help (docs/design.md §5). */
 export const EXIT_CODES_HELP =
   'Exit codes: 0 ok, 1 a threshold crossed (check), 2 usage or bad input, 3 registry/network failure, 4 metrics push failed (report still written).';
 
@@ -51,7 +47,7 @@ export abstract class BaseCommand extends Command {
 
 /**
  * oclif's parse errors span several lines ("The following error occurred:", the flag, "See more
- * help with --help"); fold them into the one line DESIGN §9 asks for.
+ * help with --help"); fold them into the one line docs/design.md §9 asks for.
  */
 export function parseErrorLine(message: string): string {
   return message

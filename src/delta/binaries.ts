@@ -3,7 +3,8 @@
  * at its new one): added, removed, changed, or unchanged (same content digest).
  */
 import { diffGoBinary } from '../golang/diff.js';
-import type { GoBinaryReport } from '../golang/types.js';
+import { joinSizes, sectionSizes } from '../golang/sizes.js';
+import type { GoBinaryDiff, GoBinaryReport } from '../golang/types.js';
 import type { ImageFilesystem, LocatedBinary } from '../layer/filesystem.js';
 import type { LayerScan } from '../layer/types.js';
 import type { BinaryDelta } from './types.js';
@@ -28,33 +29,12 @@ function pair(path: string, oldBinary?: LocatedBinary, newBinary?: LocatedBinary
       ...(unchanged ? sameBinary(oldBinary.report) : diffGoBinary(oldBinary.report, newBinary.report)),
     };
   }
-  if (newBinary) {
-    return {
-      path,
-      status: 'added',
-      newLayer: newBinary.layer,
-      new: newBinary.report,
-      ...oneSided(newBinary.report, 'new'),
-    };
-  }
-  if (oldBinary) {
-    return {
-      path,
-      status: 'removed',
-      oldLayer: oldBinary.layer,
-      old: oldBinary.report,
-      ...oneSided(oldBinary.report, 'old'),
-    };
-  }
+  if (newBinary) return oneSided(path, newBinary, 'new');
+  if (oldBinary) return oneSided(path, oldBinary, 'old');
   throw new Error(`no binary at ${path} on either side`);
 }
 
-type DiffPart = Pick<
-  BinaryDelta,
-  'delta' | 'goVersion' | 'settingsChanged' | 'modules' | 'packages' | 'sections'
->;
-
-function sameBinary(report: GoBinaryReport): DiffPart {
+function sameBinary(report: GoBinaryReport): GoBinaryDiff {
   const version = report.buildInfo.goVersion;
   return {
     delta: 0,
@@ -67,19 +47,20 @@ function sameBinary(report: GoBinaryReport): DiffPart {
 }
 
 /** An added binary grows by all of it, a removed one shrinks by all of it: every package and section. */
-function oneSided(report: GoBinaryReport, side: 'old' | 'new'): DiffPart {
-  const sign = side === 'new' ? 1 : -1;
-  const sizes = (name: string, bytes: number) =>
-    side === 'new'
-      ? { name, oldBytes: 0, newBytes: bytes, delta: bytes }
-      : { name, oldBytes: bytes, newBytes: 0, delta: -bytes };
+function oneSided(path: string, binary: LocatedBinary, side: 'old' | 'new'): BinaryDelta {
+  const { layer, report } = binary;
+  const [before, after] = side === 'new' ? [undefined, report] : [report, undefined];
   return {
-    delta: sign * report.size,
+    path,
+    ...(side === 'new'
+      ? { status: 'added', newLayer: layer, new: report }
+      : { status: 'removed', oldLayer: layer, old: report }),
+    delta: (side === 'new' ? 1 : -1) * report.size,
     goVersion: { [side]: report.buildInfo.goVersion },
     settingsChanged: [],
     modules: [],
-    packages: report.packages.map((share) => sizes(share.name, share.bytes)),
-    sections: report.sections.map((section) => sizes(section.name, section.fileSize)),
+    packages: joinSizes(before?.packages, after?.packages),
+    sections: joinSizes(sectionSizes(before?.sections), sectionSizes(after?.sections)),
   };
 }
 

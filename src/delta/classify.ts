@@ -1,5 +1,5 @@
 /**
- * Layer classification, DESIGN §3: old and new layer lists in, one LayerChange per layer out.
+ * Layer classification, docs/design.md §3: old and new layer lists in, one LayerChange per layer out.
  *
  * 1. reused: a digest present in both images, matched as a multiset. The longest common subsequence
  *    (LCS) of the two digest sequences gives the reused layers that stayed in place (the anchors);

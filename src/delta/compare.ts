@@ -141,17 +141,3 @@ export async function resolveBoth(
 export async function closeAll(sources: ImageSource[]): Promise<void> {
   await Promise.allSettled(sources.map((s) => s.close()));
 }
-
-/** Resolve both references and build their layer delta (no binary analysis). */
-export async function compareReferences(
-  oldReference: string,
-  newReference: string,
-  options: ResolveOptions & ImageDeltaOptions,
-): Promise<ImageDelta> {
-  const pair = await resolveBoth(oldReference, newReference, options);
-  try {
-    return buildImageDelta(pair.old.image, pair.new.image, options);
-  } finally {
-    await closeAll([pair.old.source, pair.new.source]);
-  }
-}

@@ -1,7 +1,7 @@
-import type { GoBinaryReport } from '../golang/types.js';
+import type { GoBinaryDiff, GoBinaryReport } from '../golang/types.js';
 import type { Platform } from '../source/types.js';
 
-/** Layer status of DESIGN §3. Exactly these four strings appear in the JSON. */
+/** Layer status of docs/design.md §3. Exactly these four strings appear in the JSON. */
 export type LayerStatus = 'new' | 'removed' | 'reused' | 'changed';
 
 /** Input of classification: one layer of one side. */
@@ -45,21 +45,8 @@ export interface ImageSummary {
 
 export type BinaryStatus = 'added' | 'removed' | 'changed' | 'unchanged';
 
-export interface ModuleChange {
-  path: string;
-  change: 'added' | 'removed' | 'upgraded' | 'downgraded' | 'replaced';
-  oldVersion?: string;
-  newVersion?: string;
-}
-
-export interface SizeDelta {
-  name: string;
-  oldBytes: number;
-  newBytes: number;
-  delta: number;
-}
-
-export interface BinaryDelta {
+/** A Go binary paired by path across the two images; the diff part comes from golang/diff.ts. */
+export interface BinaryDelta extends GoBinaryDiff {
   path: string;
   status: BinaryStatus;
   /** Layer index (in its image) that last wrote the file. */
@@ -67,14 +54,6 @@ export interface BinaryDelta {
   newLayer?: number;
   old?: GoBinaryReport;
   new?: GoBinaryReport;
-  /** File size delta in bytes. */
-  delta: number;
-  goVersion: { old?: string; new?: string };
-  settingsChanged: Array<{ key: string; old?: string; new?: string }>;
-  modules: ModuleChange[];
-  /** Sorted by growth, descending. */
-  packages: SizeDelta[];
-  sections: SizeDelta[];
 }
 
 /** The whole answer of compare/check; renderers and metrics read only this. */

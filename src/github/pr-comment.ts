@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import got, { HTTPError, RequestError } from 'got';
-import { ExitCode, LayerdeltaError, UsageError } from '../errors.js';
+import { ErrorCode, ExitCode, LayerdeltaError, UsageError } from '../errors.js';
 import { trimMarkdown } from '../report/github.js';
 
 /** GitHub's limit on a comment body, in characters (bytes bound it from above). */
@@ -90,13 +90,14 @@ function failure(what: string, error: unknown): LayerdeltaError {
         : status === 403 || status === 404
           ? 'the token needs permissions: pull-requests: write (pull requests from forks get a read-only token)'
           : 'GitHub answered with an error; the report itself was written';
-    return new LayerdeltaError(`--pr-comment: ${what}: HTTP ${status}`, ExitCode.registry, {
+    const code = status === 401 || status === 403 ? ErrorCode.UNAUTHORIZED : ErrorCode.UNEXPECTED_RESPONSE;
+    return new LayerdeltaError(`--pr-comment: ${what}: HTTP ${status}`, ExitCode.registry, code, {
       hint,
       cause: error,
     });
   }
   const code = error instanceof RequestError ? (error.code ?? error.message) : String(error);
-  return new LayerdeltaError(`--pr-comment: ${what}: ${code}`, ExitCode.registry, {
+  return new LayerdeltaError(`--pr-comment: ${what}: ${code}`, ExitCode.registry, ErrorCode.NETWORK, {
     hint: 'check GITHUB_API_URL and the network',
     cause: error,
   });

@@ -171,36 +171,55 @@ function moduleFromColumns(text: string): GoModule | undefined {
   return mod;
 }
 
+/**
+ * One `build` line's `key=value` by runtime/debug.ParseBuildInfo's rules: a key is quoted (`"…"` or
+ * `` `…` ``) or else non-empty and free of `= \t\r\n"` and backquote; a value is quoted or else free of
+ * the same characters but `=`. Where Go fails the whole parse, we drop the one line.
+ */
 function parseSetting(kv: string): { key: string; value: string } | undefined {
-  if (kv.length === 0 || kv[0] === '=') return undefined;
-  let key: string;
+  let key: string | undefined;
   let raw: string;
-  if (kv[0] === '"') {
-    const end = quotedEnd(kv);
-    if (end < 0 || kv[end + 1] !== '=') return undefined;
-    const unquoted = goUnquote(kv.slice(0, end + 1));
-    if (unquoted === undefined) return undefined;
-    key = unquoted;
-    raw = kv.slice(end + 2);
+  if (kv[0] === '"' || kv[0] === '`') {
+    const quoted = quotedPrefix(kv);
+    if (quoted === undefined || kv[quoted.length] !== '=') return undefined;
+    key = goUnquote(quoted);
+    raw = kv.slice(quoted.length + 1);
   } else {
     const eq = kv.indexOf('=');
     if (eq < 0) return undefined;
     key = kv.slice(0, eq);
     raw = kv.slice(eq + 1);
+    if (key === '' || NEEDS_QUOTES.test(key)) return undefined;
   }
-  const value = raw.startsWith('"') ? goUnquote(raw) : raw;
-  return value === undefined ? undefined : { key, value };
+  let value: string | undefined = raw;
+  if (raw[0] === '"' || raw[0] === '`') value = goUnquote(raw);
+  else if (NEEDS_QUOTES.test(raw)) return undefined;
+  return key === undefined || value === undefined ? undefined : { key, value };
 }
 
-/** Index of the closing quote of a Go double-quoted string starting at 0, or -1. */
-function quotedEnd(s: string): number {
-  for (let i = 1; i < s.length; i++) {
-    if (s[i] === '\\') i++;
-    else if (s[i] === '"') return i;
+/** Characters that oblige Go's BuildInfo.String to quote a key or value (a key also when it holds `=`). */
+const NEEDS_QUOTES = /[ \t\r\n"`]/;
+
+/** strconv.QuotedPrefix: the valid Go string literal at the start of `s`, or undefined. */
+function quotedPrefix(s: string): string | undefined {
+  let end = -1;
+  if (s[0] === '`') {
+    end = s.indexOf('`', 1);
+  } else {
+    for (let i = 1; i < s.length; i++) {
+      if (s[i] === '\\') i++;
+      else if (s[i] === '"') {
+        end = i;
+        break;
+      }
+    }
   }
-  return -1;
+  if (end < 0) return undefined;
+  const literal = s.slice(0, end + 1);
+  return goUnquote(literal) === undefined ? undefined : literal;
 }
 
+/** The one-character escapes of a double-quoted Go string (`\'` is only valid in a rune literal). */
 const SIMPLE_ESCAPES: Record<string, string> = {
   a: '\x07',
   b: '\b',
@@ -211,41 +230,56 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   v: '\v',
   '\\': '\\',
   '"': '"',
-  "'": "'",
 };
 
-/** strconv.Unquote for a double-quoted Go string; undefined when malformed. */
+const HEX = /^[0-9a-fA-F]+$/;
+const OCTAL = /^[0-7]{3}$/;
+
+/**
+ * strconv.Unquote for a Go string literal, double-quoted or raw (backquoted); undefined where Go
+ * returns ErrSyntax. Escapes take exactly their number of digits; `\x` and octal give one byte,
+ * `\u`/`\U` a code point (no surrogates). A raw string drops its carriage returns, as Go does.
+ */
 export function goUnquote(s: string): string | undefined {
-  if (s.length < 2 || s[0] !== '"' || s[s.length - 1] !== '"') return undefined;
+  if (s.length < 2 || s[0] !== s[s.length - 1]) return undefined;
+  const body = s.slice(1, -1);
+  if (s[0] === '`') return body.includes('`') ? undefined : body.replaceAll('\r', '');
+  if (s[0] !== '"') return undefined;
   const bytes: number[] = [];
   const enc = new TextEncoder();
   const pushText = (t: string) => {
     for (const b of enc.encode(t)) bytes.push(b);
   };
-  for (let i = 1; i < s.length - 1; i++) {
-    const c = s[i] as string;
-    if (c === '"') return undefined;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i] as string;
+    if (c === '"' || c === '\n') return undefined;
     if (c !== '\\') {
       pushText(c);
       continue;
     }
-    const e = s[++i];
-    if (e === undefined || i >= s.length - 1) return undefined;
+    const e = body[++i];
+    if (e === undefined) return undefined;
     const simple = SIMPLE_ESCAPES[e];
     if (simple !== undefined) {
       pushText(simple);
-    } else if (e === 'x' || (e >= '0' && e <= '7')) {
-      const digits = e === 'x' ? s.slice(i + 1, i + 3) : s.slice(i, i + 3);
-      const n = Number.parseInt(digits, e === 'x' ? 16 : 8);
-      if (Number.isNaN(n) || digits.length < (e === 'x' ? 2 : 3) || n > 255) return undefined;
+    } else if (e === 'x') {
+      const digits = body.slice(i + 1, i + 3);
+      if (digits.length !== 2 || !HEX.test(digits)) return undefined;
+      bytes.push(Number.parseInt(digits, 16));
+      i += 2;
+    } else if (e >= '0' && e <= '7') {
+      const digits = body.slice(i, i + 3);
+      const n = Number.parseInt(digits, 8);
+      if (!OCTAL.test(digits) || n > 255) return undefined;
       bytes.push(n);
-      i += e === 'x' ? 2 : 2;
+      i += 2;
     } else if (e === 'u' || e === 'U') {
-      const len = e === 'u' ? 4 : 8;
-      const n = Number.parseInt(s.slice(i + 1, i + 1 + len), 16);
-      if (Number.isNaN(n) || n > 0x10ffff) return undefined;
+      const digits = body.slice(i + 1, i + (e === 'u' ? 5 : 9));
+      if (digits.length !== (e === 'u' ? 4 : 8) || !HEX.test(digits)) return undefined;
+      const n = Number.parseInt(digits, 16);
+      if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return undefined;
       pushText(String.fromCodePoint(n));
-      i += len;
+      i += digits.length;
     } else {
       return undefined;
     }

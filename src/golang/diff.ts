@@ -2,11 +2,9 @@
  * What changed between two analyses of the same Go executable: size, Go version, build settings,
  * modules, per-package code and per-section bytes.
  */
-import type { BinaryDelta, ModuleChange, SizeDelta } from '../delta/types.js';
-import type { GoBinaryReport, GoModule, SectionSize, SizeShare } from './types.js';
-
-/** The part of a BinaryDelta that depends only on the two analyses (the caller adds path, status, layers). */
-export type GoBinaryDiff = Omit<BinaryDelta, 'path' | 'status' | 'oldLayer' | 'newLayer' | 'old' | 'new'>;
+import semver from 'semver';
+import { joinSizes, sectionSizes } from './sizes.js';
+import type { GoBinaryDiff, GoBinaryReport, GoModule, ModuleChange } from './types.js';
 
 export function diffGoBinary(oldReport: GoBinaryReport, newReport: GoBinaryReport): GoBinaryDiff {
   return {
@@ -14,8 +12,8 @@ export function diffGoBinary(oldReport: GoBinaryReport, newReport: GoBinaryRepor
     goVersion: { old: oldReport.buildInfo.goVersion, new: newReport.buildInfo.goVersion },
     settingsChanged: diffSettings(oldReport.buildInfo.settings, newReport.buildInfo.settings),
     modules: diffModules(oldReport.buildInfo.deps, newReport.buildInfo.deps),
-    packages: diffShares(oldReport.packages, newReport.packages).filter((d) => d.delta !== 0),
-    sections: diffSections(oldReport.sections, newReport.sections),
+    packages: joinSizes(oldReport.packages, newReport.packages).filter((d) => d.delta !== 0),
+    sections: joinSizes(sectionSizes(oldReport.sections), sectionSizes(newReport.sections)),
   };
 }
 
@@ -72,70 +70,14 @@ function diffModules(oldDeps: GoModule[], newDeps: GoModule[]): ModuleChange[] {
 }
 
 /**
- * Semantic version order for Go module versions (vMAJOR.MINOR.PATCH[-pre][+build]); a release sorts
- * after its pre-releases, pseudo-versions order by their timestamp part. Non-semver strings: 0.
+ * Go module version order (golang.org/x/mod/semver): build metadata such as `+incompatible` does not
+ * count, a release sorts after its pre-releases, and pseudo-versions (`v0.0.0-20240101000000-abcdef123456`,
+ * `v1.2.4-0.2024…`) are pre-releases ordered by their timestamp. Versions that are not semver, such as
+ * `(devel)` of a local replacement, have no order: 0.
  */
 export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => /^v(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(v);
-  const pa = parse(a);
-  const pb = parse(b);
-  if (!pa || !pb) return 0;
-  for (let i = 1; i <= 3; i++) {
-    const d = Number(pa[i]) - Number(pb[i]);
-    if (d !== 0) return Math.sign(d);
-  }
-  const preA = pa[4];
-  const preB = pb[4];
-  if (preA === preB) return 0;
-  if (preA === undefined) return 1;
-  if (preB === undefined) return -1;
-  const ia = preA.split('.');
-  const ib = preB.split('.');
-  for (let i = 0; i < Math.max(ia.length, ib.length); i++) {
-    const x = ia[i];
-    const y = ib[i];
-    if (x === undefined) return -1;
-    if (y === undefined) return 1;
-    if (x === y) continue;
-    const nx = /^\d+$/.test(x);
-    const ny = /^\d+$/.test(y);
-    if (nx && ny) return Math.sign(Number(x) - Number(y));
-    if (nx !== ny) return nx ? -1 : 1;
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-/** Per-name bytes on both sides, sorted by growth (largest increase first). */
-function diffShares(oldRows: SizeShare[], newRows: SizeShare[]): SizeDelta[] {
-  return joinByName(
-    oldRows.map((r) => [r.name, r.bytes]),
-    newRows.map((r) => [r.name, r.bytes]),
-  );
-}
-
-/** Sections by bytes in the file; NOBITS sections (.bss) by their size in memory. */
-function diffSections(oldSections: SectionSize[], newSections: SectionSize[]): SizeDelta[] {
-  const bytes = (s: SectionSize): number => (s.fileSize > 0 || s.memSize === 0 ? s.fileSize : s.memSize);
-  return joinByName(
-    oldSections.map((s) => [s.name, bytes(s)]),
-    newSections.map((s) => [s.name, bytes(s)]),
-  );
-}
-
-function joinByName(oldRows: Array<[string, number]>, newRows: Array<[string, number]>): SizeDelta[] {
-  const rows = new Map<string, SizeDelta>();
-  for (const [name, bytes] of oldRows) {
-    const row = rows.get(name) ?? { name, oldBytes: 0, newBytes: 0, delta: 0 };
-    row.oldBytes += bytes;
-    rows.set(name, row);
-  }
-  for (const [name, bytes] of newRows) {
-    const row = rows.get(name) ?? { name, oldBytes: 0, newBytes: 0, delta: 0 };
-    row.newBytes += bytes;
-    rows.set(name, row);
-  }
-  const out = [...rows.values()];
-  for (const r of out) r.delta = r.newBytes - r.oldBytes;
-  return out.sort((a, b) => b.delta - a.delta || a.name.localeCompare(b.name));
+  // Go module versions always start with `v`; npm's semver would also take `1.2.3` and `=1.2.3`.
+  const valid = (v: string) => (v.startsWith('v') ? semver.valid(v) : null);
+  const [va, vb] = [valid(a), valid(b)];
+  return va && vb ? semver.compare(va, vb) : 0;
 }

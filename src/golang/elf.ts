@@ -9,7 +9,6 @@ import { GoAnalysisError } from './errors.js';
 
 export const SHT_NOBITS = 8;
 export const SHT_SYMTAB = 2;
-export const SHF_WRITE = 0x1;
 export const SHF_ALLOC = 0x2;
 export const SHF_EXECINSTR = 0x4;
 export const SHF_COMPRESSED = 0x800;

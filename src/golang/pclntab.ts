@@ -37,7 +37,10 @@ export interface Pclntab {
   functions: PclnFunction[];
 }
 
-/** Where the table lives and how it was found (section, symbol or scan). */
+/**
+ * The table's bytes, found by the `.gopclntab` section, else the `runtime.pclntab`/`runtime.epclntab`
+ * symbols, else a scan of the read-only sections for a header that validates.
+ */
 export function locatePclntab(elf: ElfFile): Uint8Array {
   const section = elf.sections.find((s) => s.name === '.gopclntab' || s.name.endsWith('.gopclntab'));
   if (section && section.type !== SHT_NOBITS && section.size > 0) return elf.sectionData(section);
@@ -263,11 +266,6 @@ export function pcTableLength(
     pc += delta * quantum;
   }
   return { pc, bytes: at - off };
-}
-
-/** Fill bytes Go's linker puts between functions: INT3 on x86, zeros elsewhere. */
-export function paddingByte(arch: string): number {
-  return arch === 'amd64' || arch === '386' ? 0xcc : 0x00;
 }
 
 /**

@@ -1,4 +1,4 @@
-/** What the pure-TypeScript Go analysis reports for one executable (DESIGN §4). */
+/** What the pure-TypeScript Go analysis reports for one executable (docs/design.md §4). */
 
 export interface GoModule {
   path: string;
@@ -21,7 +21,7 @@ export interface GoBuildInfo {
 
 export interface SectionSize {
   name: string;
-  /** Bytes in the file (0 for NOBITS such as .bss). */
+  /** Bytes in the file (0 for NOBITS such as .bss). A section's size in a diff: see sectionBytes. */
   fileSize: number;
   /** Bytes in memory once loaded (sh_size; for compressed sections the uncompressed size). */
   memSize: number;
@@ -79,4 +79,33 @@ export interface NotAnalysable {
   digest: string;
   size: number;
   reason: string;
+}
+
+/** A module that was added, removed or changed version between two builds (from the build info). */
+export interface ModuleChange {
+  path: string;
+  change: 'added' | 'removed' | 'upgraded' | 'downgraded' | 'replaced';
+  oldVersion?: string;
+  newVersion?: string;
+}
+
+/** One name (package, module, section) on both sides; a side without it counts 0 bytes. */
+export interface SizeDelta {
+  name: string;
+  oldBytes: number;
+  newBytes: number;
+  delta: number;
+}
+
+/** What changed between two analyses of the same executable; delta's BinaryDelta adds path and layers. */
+export interface GoBinaryDiff {
+  /** File size delta in bytes. */
+  delta: number;
+  goVersion: { old?: string; new?: string };
+  settingsChanged: Array<{ key: string; old?: string; new?: string }>;
+  modules: ModuleChange[];
+  /** Sorted by growth, descending. */
+  packages: SizeDelta[];
+  /** Sizes as sectionBytes defines them; sorted by growth, descending. */
+  sections: SizeDelta[];
 }

@@ -1,11 +1,12 @@
 /**
- * The metric set of DESIGN §6, computed from ImageDelta only. Every series carries `repository` and
+ * The metric set of docs/design.md §6, computed from ImageDelta only. Every series carries `repository` and
  * the user's `--label`s, which are also the Pushgateway grouping key, so the pushed group and the
  * OpenMetrics file show the same series. No tag or digest ever becomes a label.
  */
 import { Gauge, Registry, type RegistryContentType } from 'prom-client';
-import type { BinaryDelta, ImageDelta, LayerStatus, SizeDelta } from '../delta/types.js';
-import type { GoBinaryReport, SizeShare } from '../golang/types.js';
+import type { BinaryDelta, ImageDelta, LayerStatus } from '../delta/types.js';
+import { joinSizes, sectionBytes } from '../golang/sizes.js';
+import type { GoBinaryReport, SizeDelta, SizeShare } from '../golang/types.js';
 
 export interface MetricsOptions {
   /** User labels (`--label k=v`), added to every series. */
@@ -64,12 +65,12 @@ export function buildMetricsRegistry(
     ]),
     sectionBytes: gauge(
       'layerdelta_go_binary_section_bytes',
-      'File bytes of an ELF section of a Go binary in the new image (0 for sections without file data, such as .bss).',
+      'Size in bytes of an ELF section of a Go binary in the new image, as readelf -S prints it: file bytes, or memory bytes for sections without file data (.bss, .noptrbss).',
       ['path', 'section'],
     ),
     sectionDelta: gauge(
       'layerdelta_go_binary_section_delta_bytes',
-      'New minus old size in bytes of an ELF section of a Go binary.',
+      'New minus old size in bytes of an ELF section of a Go binary (sizes as in layerdelta_go_binary_section_bytes).',
       ['path', 'section'],
     ),
     packageBytes: gauge(
@@ -139,7 +140,8 @@ export function buildMetricsRegistry(
         if (b.new) set(m.binarySize, { path, side: 'new' }, b.new.size);
         set(m.binaryDelta, { path }, b.delta);
         // Sizes from the binary itself (the delta lists no sections for an unchanged binary).
-        for (const s of b.new?.sections ?? []) set(m.sectionBytes, { path, section: s.name }, s.fileSize);
+        for (const s of b.new?.sections ?? [])
+          set(m.sectionBytes, { path, section: s.name }, sectionBytes(s));
         for (const s of b.sections) set(m.sectionDelta, { path, section: s.name }, s.delta);
         for (const [name, bytes] of topBySize(b.new?.packages ?? [], options.topN))
           set(m.packageBytes, { path, package: name }, bytes);
@@ -147,7 +149,7 @@ export function buildMetricsRegistry(
           set(m.packageDelta, { path, package: name }, bytes);
         for (const [name, bytes] of topBySize(b.new?.modules ?? [], options.topN))
           set(m.moduleBytes, { path, module: name }, bytes);
-        for (const [name, bytes] of topByChange(moduleSizeDeltas(b.old, b.new), options.topN))
+        for (const [name, bytes] of topByChange(joinSizes(b.old?.modules, b.new?.modules), options.topN))
           set(m.moduleDelta, { path, module: name }, bytes);
         if (b.new) set(m.binaryInfo, { path, ...binaryInfoLabels(b.new) }, 1);
       }
@@ -224,16 +226,4 @@ function keepTop(
   if (other) other[1] += restSum;
   else top.push([OTHER, restSum]);
   return top;
-}
-
-/** Per-module code size change between two builds of a binary (modules present on either side). */
-export function moduleSizeDeltas(oldReport?: GoBinaryReport, newReport?: GoBinaryReport): SizeDelta[] {
-  const oldBytes = new Map((oldReport?.modules ?? []).map((m) => [m.name, m.bytes]));
-  const newBytes = new Map((newReport?.modules ?? []).map((m) => [m.name, m.bytes]));
-  const names = new Set([...oldBytes.keys(), ...newBytes.keys()]);
-  return [...names].map((name) => {
-    const o = oldBytes.get(name) ?? 0;
-    const n = newBytes.get(name) ?? 0;
-    return { name, oldBytes: o, newBytes: n, delta: n - o };
-  });
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
 
-/** Flags shared by compare, check and scan (DESIGN §6). Spread into a command's `flags`. */
+/** Flags shared by compare, check and scan (docs/design.md §6). Spread into a command's `flags`. */
 export const metricsFlags = {
   pushgateway: Flags.string({
     description:
@@ -33,10 +33,10 @@ export const metricsFlags = {
 
 /** The parsed values of `metricsFlags`, as oclif hands them to a command. */
 export interface MetricsFlagValues {
-  pushgateway?: string;
+  pushgateway?: string | undefined;
   job: string;
-  label?: string[];
-  'metrics-file'?: string;
+  label?: string[] | undefined;
+  'metrics-file'?: string | undefined;
   top: number;
 }
 

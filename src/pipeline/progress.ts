@@ -1,5 +1,5 @@
 /**
- * A one-line download progress bar on stderr, only on a TTY (DESIGN §5): few enough features that a
+ * A one-line download progress bar on stderr, only on a TTY (docs/design.md §5): few enough features that a
  * dependency is not worth it. Redraws at most ten times a second; `finish` erases the line.
  */
 import type { ScanProgress } from './scan-image.js';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
-import { parsePercent, parseSize } from './units.js';
+import { parsePercent, parseSize } from '../units.js';
 
 /** Limits of `layerdelta check`: fractions for percentages, whole bytes for sizes. */
 export interface Thresholds {

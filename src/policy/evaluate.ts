@@ -1,14 +1,7 @@
 /** Thresholds against an image delta → findings → verdict (exit code 1 when any error finding). */
 import type { ImageDelta, LayerChange } from '../delta/types.js';
-import {
-  formatBytes,
-  formatDelta,
-  formatLimitPercent,
-  formatPercent,
-  formatTolerance,
-  instructionText,
-  truncate,
-} from '../report/format.js';
+import { instructionText, truncate } from '../text.js';
+import { formatBytes, formatDelta, formatLimitPercent, formatPercent, formatTolerance } from '../units.js';
 import type { Thresholds } from './config.js';
 
 export type FindingRule =

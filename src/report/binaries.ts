@@ -1,6 +1,8 @@
 /** Go binary deltas as table rows and module lists, shared by the text and Markdown reports. */
-import type { BinaryDelta, ModuleChange } from '../delta/types.js';
-import { changeRatio, formatBytes, formatDelta, formatPercent, type TableColumn } from './format.js';
+import type { BinaryDelta } from '../delta/types.js';
+import type { ModuleChange } from '../golang/types.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent } from '../units.js';
+import type { TableColumn } from './format.js';
 
 export const BINARY_COLUMNS: TableColumn[] = [
   { header: 'PATH' },

@@ -1,9 +1,9 @@
 /** The report and comparison flags `compare` and `check` share. */
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
-import { parsePercent } from '../policy/units.js';
 import { parsePlatform } from '../source/platform.js';
 import type { Platform } from '../source/types.js';
+import { parsePercent } from '../units.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './render.js';
 
 export const DEFAULT_TOLERANCE = 0.05;

@@ -2,9 +2,10 @@
  * `layerdelta gobin` output: one Go executable (what `go version -m`, `go tool nm -size` and a size
  * analyzer tell) or the diff of two. Text tables with SI sizes, or versioned JSON.
  */
-import type { GoBinaryDiff } from '../golang/diff.js';
-import type { GoBinaryReport, SizeShare } from '../golang/types.js';
-import { formatBytes, formatDelta, renderTable, truncate } from './format.js';
+import type { GoBinaryDiff, GoBinaryReport, SizeShare } from '../golang/types.js';
+import { truncate } from '../text.js';
+import { formatBytes, formatDelta } from '../units.js';
+import { renderTable } from './format.js';
 
 export const GOBIN_SCHEMA_VERSION = 1;
 

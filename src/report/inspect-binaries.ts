@@ -4,7 +4,8 @@
  * analysed, with the reason. JSON gets optional fields; text gets one more section.
  */
 import type { ImageScan } from '../pipeline/scan-image.js';
-import { formatBytes, renderTable } from './format.js';
+import { formatBytes } from '../units.js';
+import { renderTable } from './format.js';
 import type { InspectReport, InspectTextSection } from './inspect.js';
 
 export interface InspectGoBinary {

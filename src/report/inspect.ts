@@ -6,7 +6,9 @@
 import { formatReference } from '../reference/reference.js';
 import { formatPlatform } from '../source/platform.js';
 import type { Platform, ResolvedImage } from '../source/types.js';
-import { formatBytes, instructionText, renderTable, truncate } from './format.js';
+import { instructionText, truncate } from '../text.js';
+import { formatBytes } from '../units.js';
+import { renderTable } from './format.js';
 
 export const INSPECT_SCHEMA_VERSION = 1;
 

@@ -1,18 +1,12 @@
 /** GitHub-flavoured Markdown report (PR comments, `$GITHUB_STEP_SUMMARY`). */
-import type { ImageDelta, ImageSummary, LayerChange, ModuleChange } from '../delta/types.js';
+import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
+import type { ModuleChange } from '../golang/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
+import { instructionText, truncate } from '../text.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { binaryRow } from './binaries.js';
-import {
-  changeRatio,
-  formatBytes,
-  formatDelta,
-  formatPercent,
-  formatTolerance,
-  instructionText,
-  shortDigest,
-  truncate,
-} from './format.js';
+import { shortDigest } from './format.js';
 import { layerLabel, summaryLine } from './summary.js';
 
 /**

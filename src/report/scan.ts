@@ -3,7 +3,9 @@
  * as integers) and text (one table row per repository, then the summary line).
  */
 import type { RepositoryResult, ScanReport } from '../scan/run.js';
-import { formatBytes, formatDelta, renderTable, type TableColumn, truncate } from './format.js';
+import { truncate } from '../text.js';
+import { formatBytes, formatDelta } from '../units.js';
+import { renderTable, type TableColumn } from './format.js';
 
 export function renderScanJson(report: ScanReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;

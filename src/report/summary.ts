@@ -1,14 +1,8 @@
 /** The one-line verdict every report starts with, and the per-layer labels renderers share. */
 import type { ImageDelta, LayerChange } from '../delta/types.js';
-import {
-  changeRatio,
-  formatDelta,
-  formatPercent,
-  formatTolerance,
-  instructionText,
-  shortDigest,
-  truncate,
-} from './format.js';
+import { instructionText, truncate } from '../text.js';
+import { changeRatio, formatDelta, formatPercent, formatTolerance } from '../units.js';
+import { shortDigest } from './format.js';
 
 /** `changed` split the way people read it: within the tolerance, or beyond it (grown / shrunk). */
 export type LayerLabel = 'reused' | 'new' | 'removed' | 'changed' | 'grown' | 'shrunk';

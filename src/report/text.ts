@@ -2,19 +2,10 @@
 import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
+import { instructionText, truncate } from '../text.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { BINARY_COLUMNS, binaryRow, moduleLine } from './binaries.js';
-import {
-  changeRatio,
-  formatBytes,
-  formatDelta,
-  formatPercent,
-  formatTolerance,
-  instructionText,
-  renderTable,
-  shortDigest,
-  type TableColumn,
-  truncate,
-} from './format.js';
+import { renderTable, shortDigest, type TableColumn } from './format.js';
 import { type LayerLabel, layerLabel, summaryLine } from './summary.js';
 
 export interface TextOptions {

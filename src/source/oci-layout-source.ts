@@ -3,21 +3,16 @@ import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
-import { RegistryError, UsageError } from '../errors.js';
+import { ContentError, ErrorCode, UsageError } from '../errors.js';
+import { sha256Digest, sha256Hex } from '../oci/digest.js';
+import { MAX_MANIFEST_BYTES } from '../oci/limits.js';
+import { ManifestMediaType } from '../oci/media-types.js';
+import { DigestVerifier, verifyContent } from '../oci/verify.js';
 import { formatReference, type OciLayoutReference } from '../reference/reference.js';
-import { ManifestMediaType } from './media-types.js';
-import {
-  checkContent,
-  MAX_MANIFEST_BYTES,
-  type ManifestBytes,
-  parseManifest,
-  resolveImage,
-} from './resolve.js';
+import { type ManifestBytes, parseManifest, resolveImage } from './resolve.js';
 import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
-import { DigestVerifier, sha256Digest } from './verify.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
-const SHA256_RE = /^sha256:([a-f0-9]{64})$/;
 
 export class OciLayoutSource implements ImageSource {
   readonly description: string;
@@ -55,9 +50,13 @@ export class OciLayoutSource implements ImageSource {
   }
 
   private blobPath(digest: string): string {
-    const hex = SHA256_RE.exec(digest)?.[1];
+    const hex = sha256Hex(digest);
     // The digest becomes a path: only a well-formed sha256 may (no traversal).
-    if (hex === undefined) throw new UsageError(`unsupported digest "${digest}" in ${this.description}`);
+    if (hex === undefined) {
+      throw new UsageError(`unsupported digest "${digest}" in ${this.description}`, {
+        code: ErrorCode.UNSUPPORTED_DIGEST,
+      });
+    }
     return join(this.reference.path, 'blobs', 'sha256', hex);
   }
 
@@ -66,11 +65,14 @@ export class OciLayoutSource implements ImageSource {
       return await open(this.blobPath(digest), 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new RegistryError(`blob ${digest} is missing from ${this.description}`, {
+        throw new ContentError(`blob ${digest} is missing from ${this.description}`, {
+          code: ErrorCode.BLOB_UNKNOWN,
           hint: 'the layout is incomplete; copy the image again',
         });
       }
-      throw new RegistryError(`cannot read blob ${digest} in ${this.description}: ${(e as Error).message}`);
+      throw new ContentError(`cannot read blob ${digest} in ${this.description}: ${(e as Error).message}`, {
+        code: ErrorCode.BLOB_UNKNOWN,
+      });
     }
   }
 
@@ -80,11 +82,9 @@ export class OciLayoutSource implements ImageSource {
     try {
       const { size } = await handle.stat();
       if (size > maxBytes) {
-        throw new RegistryError(
+        throw new ContentError(
           `blob ${digest} in ${this.description} is ${size} bytes, more than the ${maxBytes} expected`,
-          {
-            hint: 'the content is corrupt or was tampered with',
-          },
+          { code: ErrorCode.TOO_LARGE, hint: 'the content is corrupt or was tampered with' },
         );
       }
       return await handle.readFile();
@@ -98,14 +98,19 @@ export class OciLayoutSource implements ImageSource {
     const info = await stat(dir).catch(() => undefined);
     if (info === undefined) {
       throw new UsageError(`OCI layout directory ${dir} does not exist`, {
+        code: ErrorCode.SOURCE_INVALID,
         hint: 'check the path after oci:',
       });
     }
     if (!info.isDirectory())
-      throw new UsageError(`${dir} is not a directory`, { hint: 'oci: takes an OCI layout directory' });
+      throw new UsageError(`${dir} is not a directory`, {
+        code: ErrorCode.SOURCE_INVALID,
+        hint: 'oci: takes an OCI layout directory',
+      });
     const marker = await readFile(join(dir, 'oci-layout'), 'utf8').catch(() => undefined);
     if (marker === undefined) {
       throw new UsageError(`${dir} is not an OCI layout: no oci-layout file`, {
+        code: ErrorCode.SOURCE_INVALID,
         hint: 'create one with skopeo copy ... oci:DIR:TAG or docker buildx --output type=oci',
       });
     }
@@ -113,10 +118,13 @@ export class OciLayoutSource implements ImageSource {
     try {
       version = (JSON.parse(marker) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
     } catch {
-      throw new UsageError(`malformed oci-layout file in ${dir}: not JSON`);
+      throw new UsageError(`malformed oci-layout file in ${dir}: not JSON`, {
+        code: ErrorCode.SOURCE_INVALID,
+      });
     }
     if (typeof version !== 'string' || !version.startsWith('1.')) {
       throw new UsageError(`unsupported OCI layout version ${JSON.stringify(version)} in ${dir}`, {
+        code: ErrorCode.SOURCE_INVALID,
         hint: 'layerdelta reads imageLayoutVersion 1.x',
       });
     }
@@ -126,14 +134,18 @@ export class OciLayoutSource implements ImageSource {
   private async selectTop(): Promise<ManifestBytes> {
     const indexPath = join(this.reference.path, 'index.json');
     const body = await readFile(indexPath).catch(() => {
-      throw new UsageError(`${this.reference.path} is not an OCI layout: no index.json`);
+      throw new UsageError(`${this.reference.path} is not an OCI layout: no index.json`, {
+        code: ErrorCode.SOURCE_INVALID,
+      });
     });
     const parsed = parseManifest(
       { digest: 'index.json', mediaType: ManifestMediaType.ociIndex, body },
       this.description,
     );
     if (parsed.kind !== 'index')
-      throw new UsageError(`index.json of ${this.description} is not an image index`);
+      throw new UsageError(`index.json of ${this.description} is not an image index`, {
+        code: ErrorCode.SOURCE_INVALID,
+      });
     const entries = parsed.manifests;
     const { tag, digest } = this.reference;
     const name = (d: Descriptor) => d.annotations?.[REF_NAME];
@@ -143,7 +155,7 @@ export class OciLayoutSource implements ImageSource {
       if (chosen === undefined && tag === undefined) {
         // Any manifest in blobs/ may be named by digest, e.g. one platform of a stored index.
         const bytes = await this.readBlob(digest, MAX_MANIFEST_BYTES);
-        checkContent(bytes, digest, undefined, `manifest ${digest} in ${this.description}`);
+        verifyContent(bytes, digest, undefined, `manifest ${digest} in ${this.description}`);
         return { digest, body: bytes };
       }
     } else if (tag !== undefined) {
@@ -170,11 +182,11 @@ export class OciLayoutSource implements ImageSource {
             : 'an image (no tag given and several in the layout)';
       throw new UsageError(
         `${wanted} not found in ${formatReference(this.reference)}; available: ${names.length > 0 ? names.join(', ') : entries.map((d) => d.digest).join(', ') || 'none'}`,
-        { hint: 'name one with oci:DIR:TAG' },
+        { code: ErrorCode.MANIFEST_UNKNOWN, hint: 'name one with oci:DIR:TAG' },
       );
     }
     const bytes = await this.readBlob(chosen.digest, MAX_MANIFEST_BYTES);
-    checkContent(bytes, chosen.digest, chosen.size, `manifest ${chosen.digest} in ${this.description}`);
+    verifyContent(bytes, chosen.digest, chosen.size, `manifest ${chosen.digest} in ${this.description}`);
     return { digest: chosen.digest, mediaType: chosen.mediaType, body: bytes };
   }
 

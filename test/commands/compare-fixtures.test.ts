@@ -13,7 +13,7 @@ import { fixtureLayout, fixturePath, loadFixtureManifest, pushLayout } from '../
 import { sha256, skopeoInspectRaw, startRegistry, type TestRegistry } from '../support/registry.js';
 import { ensureBuilt, ROOT, runCli } from './cli.js';
 
-/** What DESIGN §3 must make of `basic` v1 → v2, by the history instruction of each layer. */
+/** What docs/design.md §3 must make of `basic` v1 → v2, by the history instruction of each layer. */
 const EXPECTED: Record<string, { status: LayerChange['status']; significant?: boolean }> = {
   'ADD rootfs.tar.gz / # base': { status: 'reused' },
   'RUN /bin/sh -c install-legacy-tools': { status: 'removed' },
@@ -84,7 +84,7 @@ describe.each([
   ['OCI', 'basic-oci', 'application/vnd.oci.image.manifest.v1+json'],
   ['Docker schema 2', 'basic-docker', 'application/vnd.docker.distribution.manifest.v2+json'],
 ])('basic v1 → v2 from a registry (%s)', (_name, repo, mediaType) => {
-  it('classifies every layer as DESIGN §3 says, with the registry’s digests, sizes and history', async () => {
+  it('classifies every layer as docs/design.md §3 says, with the registry’s digests, sizes and history', async () => {
     const result = await runCli([
       'compare',
       `${registry.host}/${repo}:v1`,

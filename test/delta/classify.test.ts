@@ -183,7 +183,7 @@ const cases: Array<{ name: string; old: string; new: string; tolerance?: number;
   },
 ];
 
-describe('classifyLayers (DESIGN §3)', () => {
+describe('classifyLayers (docs/design.md §3)', () => {
   for (const c of cases) {
     it(c.name, () => {
       const oldL = layers(c.old);

@@ -159,7 +159,9 @@ describe('Grafana dashboard deploy/grafana/layerdelta.json', () => {
   });
 
   it('every variable query returns the pushed label values', async () => {
-    for (const variable of dashboard.templating.list.filter((v) => v.type === 'query')) {
+    const queries = dashboard.templating.list.filter((v) => v.type === 'query');
+    expect(queries.length).toBeGreaterThan(0);
+    for (const variable of queries) {
       const raw = typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '');
       const m = /^label_values\((.+),\s*(\w+)\)$/.exec(raw.trim());
       expect(m, raw).not.toBeNull();

@@ -15,7 +15,7 @@ import {
   STD_MODULE,
   UNKNOWN_MODULE,
 } from '../../src/golang/attribution.js';
-import { type TestBinary, testBinaries } from './support/binaries.js';
+import { some, type TestBinary, testBinaries } from './support/binaries.js';
 import { goVersionM } from './support/toolchain.js';
 
 describe('package of a symbol name', () => {
@@ -78,7 +78,7 @@ describe('attribution in real binaries', () => {
   }, 900_000);
 
   it('every module with code is the main module, a dependency of go version -m, or a labelled pseudo-module', async () => {
-    for (const b of binaries.filter((x) => x.stripped)) {
+    for (const b of some(binaries, (x) => x.stripped)) {
       const info = await goVersionM(b.file);
       const known = new Set([info.main?.path, ...info.deps.map((d) => d.path)]);
       const r = analyzeGoBinary(readFileSync(b.file));

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeGoBinary } from '../../src/golang/analyze.js';
-import { otherArchBinaries, type TestBinary, testBinaries } from './support/binaries.js';
+import { otherArchBinaries, some, type TestBinary, testBinaries } from './support/binaries.js';
 import { goVersionM, readelfHeader, readelfSections } from './support/toolchain.js';
 
 const DEBIAN_GO_PROGRAMS = [
@@ -95,7 +95,7 @@ describe('ELF facts equal readelf', () => {
   }, 300_000);
 
   it('compressed DWARF is found in unstripped builds of every toolchain', () => {
-    for (const b of binaries.filter((x) => !x.stripped && x.program === 'goprog')) {
+    for (const b of some(binaries, (x) => !x.stripped && x.program === 'goprog')) {
       const r = analyzeGoBinary(readFileSync(b.file));
       expect(
         r.sections.some((s) => s.compressed && s.memSize > s.fileSize),

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeGoBinary } from '../../src/golang/analyze.js';
 import { compareVersions, diffGoBinary } from '../../src/golang/diff.js';
+import { joinSizes } from '../../src/golang/sizes.js';
 import type { GoBinaryReport, GoModule } from '../../src/golang/types.js';
 import { type TestBinary, testBinaries } from './support/binaries.js';
 import { goVersionM } from './support/toolchain.js';
@@ -84,11 +85,74 @@ describe('diffGoBinary', () => {
     ]);
   });
 
-  it('orders versions like semver', () => {
+  it('orders Go module versions like golang.org/x/mod/semver', () => {
     expect(compareVersions('v1.2.0', 'v1.10.0')).toBe(-1);
+    expect(compareVersions('v1.10.0', 'v1.2.0')).toBe(1);
     expect(compareVersions('v1.0.0-rc.1', 'v1.0.0')).toBe(-1);
     expect(compareVersions('v1.0.0-rc.2', 'v1.0.0-rc.10')).toBe(-1);
+    // +incompatible is build metadata: no order against the same version without it.
     expect(compareVersions('v2.0.0+incompatible', 'v2.0.0')).toBe(0);
+    expect(compareVersions('v2.0.0+incompatible', 'v3.0.0+incompatible')).toBe(-1);
+    expect(compareVersions('v1.9.9', 'v2.0.0+incompatible')).toBe(-1);
+    // Pseudo-versions: by timestamp; a v1.2.4-0.… one sorts after v1.2.3 and before v1.2.4.
+    const early = 'v0.0.0-20240101000000-abcdef123456';
+    const late = 'v0.0.0-20240102000000-000000000000';
+    expect(compareVersions(early, late)).toBe(-1);
+    expect(compareVersions(early, 'v0.1.0')).toBe(-1);
+    expect(compareVersions('v1.2.3', 'v1.2.4-0.20240101000000-abcdef123456')).toBe(-1);
+    expect(compareVersions('v1.2.4-0.20240101000000-abcdef123456', 'v1.2.4')).toBe(-1);
+    expect(compareVersions('v1.2.4-pre.0.20240101000000-abcdef123456', 'v1.2.4-pre')).toBe(1);
+    // Not semver (a local replacement's `(devel)`, a missing `v`): no order, so `replaced`.
     expect(compareVersions('(devel)', 'v1.0.0')).toBe(0);
+    expect(compareVersions('v1.0.0', '(devel)')).toBe(0);
+    expect(compareVersions('1.0.0', 'v2.0.0')).toBe(0);
+  });
+
+  it('classifies +incompatible, pseudo-version and (devel) changes', () => {
+    const b = binaries.find((x) => x.program === 'goprog' && x.stripped);
+    if (!b) throw new Error('goprog build missing');
+    const base = analyzeGoBinary(readFileSync(b.file));
+    const old = withDeps(base, [
+      { path: 'a.example/inc', version: 'v2.0.0+incompatible' },
+      { path: 'a.example/pseudo', version: 'v1.2.4-0.20240101000000-abcdef123456' },
+      { path: 'a.example/dev', version: '(devel)' },
+    ]);
+    const next = withDeps(base, [
+      { path: 'a.example/inc', version: 'v3.1.0+incompatible' },
+      { path: 'a.example/pseudo', version: 'v1.2.3' },
+      { path: 'a.example/dev', version: 'v1.0.0' },
+    ]);
+    expect(diffGoBinary(old, next).modules.map((m) => [m.path, m.change])).toEqual([
+      ['a.example/inc', 'upgraded'],
+      ['a.example/pseudo', 'downgraded'],
+      ['a.example/dev', 'replaced'],
+    ]);
+  });
+});
+
+describe('joinSizes', () => {
+  it('one row per name of either side, 0 where absent, duplicates summed, largest growth first', () => {
+    const rows = joinSizes(
+      [
+        { name: 'a', bytes: 10 },
+        { name: 'gone', bytes: 5 },
+        { name: 'dup', bytes: 1 },
+        { name: 'dup', bytes: 2 },
+        { name: 'same', bytes: 7 },
+      ],
+      [
+        { name: 'a', bytes: 30 },
+        { name: 'new', bytes: 20 },
+        { name: 'same', bytes: 7 },
+      ],
+    );
+    expect(rows).toEqual([
+      { name: 'a', oldBytes: 10, newBytes: 30, delta: 20 },
+      { name: 'new', oldBytes: 0, newBytes: 20, delta: 20 },
+      { name: 'same', oldBytes: 7, newBytes: 7, delta: 0 },
+      { name: 'dup', oldBytes: 3, newBytes: 0, delta: -3 },
+      { name: 'gone', oldBytes: 5, newBytes: 0, delta: -5 },
+    ]);
+    expect(joinSizes(undefined, undefined)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of the ELF, build info and pclntab parsers (DESIGN §9): random bytes and
+ * Property-based fuzzing of the ELF, build info and pclntab parsers (docs/design.md §9): random bytes and
  * real binaries with flipped bytes, truncations and corrupted headers and tables. The only error
  * allowed is GoAnalysisError; nothing may hang or allocate more than the input's size. The strict
  * entry point is used, so a read the parsers forgot to bound fails here instead of being caught.
@@ -24,6 +24,7 @@ beforeAll(async () => {
     pick((b) => !b.stripped && b.goarch === 'arm64' && b.go === '1.19'),
     pick((b) => b.cgo && !b.stripped),
   ].filter((b): b is TestBinary => b !== undefined);
+  expect(chosen).toHaveLength(3);
   seeds = chosen.map((b) => ({ name: b.file, data: new Uint8Array(readFileSync(b.file)) }));
 }, 900_000);
 

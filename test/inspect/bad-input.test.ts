@@ -1,5 +1,5 @@
 /**
- * DESIGN §9 through the built CLI: each bad input gives its exit code and exactly one line on
+ * docs/design.md §9 through the built CLI: each bad input gives its exit code and exactly one line on
  * stderr (what, where, what to do), no stack trace, nothing on stdout, and no hang.
  */
 import { execFileSync } from 'node:child_process';

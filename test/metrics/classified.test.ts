@@ -1,6 +1,6 @@
 /**
  * Metrics of an ImageDelta built by the real classifier from a small hand-made pair of layer lists:
- * the expected numbers below are worked out by hand from DESIGN §3, not taken from our output.
+ * the expected numbers below are worked out by hand from docs/design.md §3, not taken from our output.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImageDelta } from '../../src/delta/compare.js';

@@ -70,8 +70,9 @@ function expectBinary(samples: Sample[], b: BinaryDelta) {
   expect(seriesMap(samples, 'layerdelta_go_binary_section_delta_bytes', path, 'section').size).toBe(
     b.sections.length,
   );
+  // docs/metrics.md: a section without file bytes (NOBITS, the sample's .bss) counts its memory size.
   expect(seriesMap(samples, 'layerdelta_go_binary_section_bytes', path, 'section')).toEqual(
-    new Map((b.new?.sections ?? []).map((s) => [s.name, s.fileSize])),
+    new Map((b.new?.sections ?? []).map((s) => [s.name, s.fileSize === 0 ? s.memSize : s.fileSize])),
   );
   const newPackages = (b.new?.packages ?? []).map((p) => [p.name, p.bytes] as [string, number]);
   expect(seriesMap(samples, 'layerdelta_go_package_bytes', path, 'package')).toEqual(
@@ -254,7 +255,7 @@ describe('publishAllMetrics (scan) to a real Pushgateway', () => {
     });
     expect(res.status).toBe(200);
     const withBinaries = deltaWithTwoBinaries();
-    const withoutBinaries: ImageDelta = { ...deltaWithOneBinary(), binaries: undefined };
+    const { binaries: _dropped, ...withoutBinaries }: ImageDelta = deltaWithOneBinary();
     const err = await publishAllMetrics(
       [
         { repository: 'scan/with-binaries', delta: withBinaries, durationSeconds: 1 },

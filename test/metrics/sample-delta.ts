@@ -120,7 +120,7 @@ const appDelta: BinaryDelta = {
   sections: [
     { name: '.text', oldBytes: 2_500_000, newBytes: 2_800_000, delta: 300_000 },
     { name: '.gopclntab', oldBytes: 1_000_000, newBytes: 1_120_000, delta: 120_000 },
-    { name: '.bss', oldBytes: 0, newBytes: 0, delta: 0 },
+    { name: '.bss', oldBytes: 100_000, newBytes: 100_000, delta: 0 },
     { name: '.symtab', oldBytes: 200_000, newBytes: 0, delta: -200_000 },
   ],
 };
@@ -141,7 +141,7 @@ const helperDelta: BinaryDelta = {
   sections: [
     { name: '.text', oldBytes: 0, newBytes: 1_000_000, delta: 1_000_000 },
     { name: '.gopclntab', oldBytes: 0, newBytes: 400_000, delta: 400_000 },
-    { name: '.bss', oldBytes: 0, newBytes: 0, delta: 0 },
+    { name: '.bss', oldBytes: 0, newBytes: 100_000, delta: 100_000 },
     { name: '.symtab', oldBytes: 0, newBytes: 80_000, delta: 80_000 },
   ],
 };
@@ -186,10 +186,11 @@ export function deltaWithTwoBinaries(): ImageDelta {
 /** Second push of the same group: helper is gone, the image shrank, no uncompressed sizes. */
 export function deltaWithOneBinary(): ImageDelta {
   const first = deltaWithTwoBinaries();
+  const { uncompressedSize: _unknown, ...summary } = first.new;
   return {
     ...first,
-    old: { ...first.new, uncompressedSize: undefined },
-    new: { ...first.new, compressedSize: 32_000_000, uncompressedSize: undefined },
+    old: summary,
+    new: { ...summary, compressedSize: 32_000_000 },
     totals: {
       compressedDelta: -1_500_000,
       byStatus: {

@@ -130,7 +130,7 @@ describe('metric definitions', () => {
   });
 
   it('has no Go series when binaries were not analysed, and every layer status even when zero', async () => {
-    const delta: ImageDelta = { ...deltaWithTwoBinaries(), binaries: undefined };
+    const { binaries: _dropped, ...delta }: ImageDelta = deltaWithTwoBinaries();
     const registry = buildMetricsRegistry([{ repository: 'r', delta }], {
       labels: { env: 'ci' },
       topN: 20,

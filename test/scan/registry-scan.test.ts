@@ -87,6 +87,7 @@ describe('layerdelta scan against a real registry with 59 repositories sharing l
     );
     const unexpected = [...fetched.keys()].filter((d) => !needed.has(d) && !broken.has(d));
     expect(unexpected).toEqual([]);
+    expect(needed.size).toBeGreaterThan(0);
     for (const digest of needed) expect(fetched.get(digest), digest).toBe(1);
     expect(fetched.has(seeded.deletedLayer)).toBe(false);
     // The scanner's own account agrees: one download per distinct layer (the deleted one was tried once),
@@ -143,7 +144,9 @@ describe('layerdelta scan against a real registry with 59 repositories sharing l
   });
 
   it('picks the pair by semantic version precedence, not string order, and ignores other tags', () => {
-    for (const repo of seeded.repositories.filter((r) => r.expectedPair)) {
+    const withPair = seeded.repositories.filter((r) => r.expectedPair);
+    expect(withPair.length).toBeGreaterThan(0);
+    for (const repo of withPair) {
       const r = result(full, repo.name);
       expect(r.status, repo.name).toBe('compared');
       if (r.status !== 'compared') continue;
@@ -152,7 +155,9 @@ describe('layerdelta scan against a real registry with 59 repositories sharing l
   });
 
   it('classifies the layers of each repository against the seeded manifests', () => {
-    for (const repo of seeded.repositories.filter((r) => r.name.startsWith('shared/'))) {
+    const shared = seeded.repositories.filter((r) => r.name.startsWith('shared/'));
+    expect(shared.length).toBeGreaterThan(0);
+    for (const repo of shared) {
       const r = result(full, repo.name);
       if (r.status !== 'compared') throw new Error(`${repo.name}: ${r.status}`);
       const [older, newer] = pairImages(repo);

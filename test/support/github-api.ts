@@ -35,7 +35,7 @@ export interface FakeGitHub {
   requests: RecordedRequest[];
   violations: string[];
   /** Answer every request with this status instead (e.g. 403), when set. */
-  failWith?: number;
+  failWith: number | undefined;
   addComment(issue: number, body: string, user?: string): IssueComment;
   close(): Promise<void>;
 }
@@ -53,6 +53,7 @@ export async function startFakeGitHub(
     comments: new Map(),
     requests: [],
     violations: [],
+    failWith: undefined,
     addComment(issue, body, user = 'someone') {
       const id = nextId++;
       const now = new Date().toISOString();

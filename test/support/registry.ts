@@ -116,7 +116,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     host,
     url: `http://${host}`,
     auth,
-    ...(auth !== 'none' && username !== undefined ? { username, password } : {}),
+    ...(auth !== 'none' && username !== undefined && password !== undefined ? { username, password } : {}),
     users,
     ...(tokenServer ? { tokenServer } : {}),
     output: () => process_.output(),

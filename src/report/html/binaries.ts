@@ -1,7 +1,8 @@
 /** The Go part of the compare page: one table of every binary, then a section per changed binary. */
-import type { BinaryDelta, ModuleChange, SizeDelta } from '../../delta/types.js';
-import type { GoBinaryReport, SizeShare } from '../../golang/types.js';
-import { changeRatio, formatBytes, formatDelta, formatPercent } from '../format.js';
+import type { BinaryDelta } from '../../delta/types.js';
+import { joinSizes } from '../../golang/sizes.js';
+import type { GoBinaryReport, ModuleChange, SizeDelta } from '../../golang/types.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent } from '../../units.js';
 import { html, type SafeHtml } from './escape.js';
 import { packageTreemap, treemapLegend } from './treemap-svg.js';
 
@@ -67,20 +68,6 @@ ${deltaCell(b.delta, b.old?.size ?? 0)}
 </table>`;
 }
 
-/** When the delta carries no package list (e.g. an added binary), derive it from the reports. */
-export function joinShares(before: SizeShare[] | undefined, after: SizeShare[] | undefined): SizeDelta[] {
-  const rows = new Map<string, SizeDelta>();
-  for (const s of before ?? [])
-    rows.set(s.name, { name: s.name, oldBytes: s.bytes, newBytes: 0, delta: -s.bytes });
-  for (const s of after ?? []) {
-    const row = rows.get(s.name) ?? { name: s.name, oldBytes: 0, newBytes: 0, delta: 0 };
-    row.newBytes = s.bytes;
-    row.delta = row.newBytes - row.oldBytes;
-    rows.set(s.name, row);
-  }
-  return [...rows.values()].sort((a, b) => b.delta - a.delta);
-}
-
 function sizeDeltaTable(caption: string, entries: SizeDelta[], nameHeader: string): SafeHtml {
   const rows = entries.map(
     (e) =>
@@ -140,7 +127,7 @@ function facts(report: GoBinaryReport | undefined): string {
  * area must show the whole new binary, so rows come from the two reports, plus any the delta adds.
  */
 export function packageRows(binary: BinaryDelta): SizeDelta[] {
-  const rows = joinShares(binary.old?.packages, binary.new?.packages);
+  const rows = joinSizes(binary.old?.packages, binary.new?.packages);
   const known = new Set(rows.map((r) => r.name));
   for (const entry of binary.packages) if (!known.has(entry.name)) rows.push(entry);
   return rows.sort((a, b) => b.delta - a.delta);
@@ -148,7 +135,7 @@ export function packageRows(binary: BinaryDelta): SizeDelta[] {
 
 export function binaryDetails(binary: BinaryDelta, index: number): SafeHtml {
   const packages = packageRows(binary);
-  const modules = joinShares(binary.old?.modules, binary.new?.modules).filter((m) => m.delta !== 0);
+  const modules = joinSizes(binary.old?.modules, binary.new?.modules).filter((m) => m.delta !== 0);
   return html`<section class="binary" id="${binaryAnchor(index)}">
 <h3><span class="path">${binary.path}</span> <span class="badge bin-${binary.status}">${binary.status}</span></h3>
 <p class="sizes">${binary.old ? formatBytes(binary.old.size) : 'absent'} → ${binary.new ? formatBytes(binary.new.size) : 'absent'} <span class="delta ${deltaClass(binary.delta)}">${formatDelta(binary.delta)}</span></p>

@@ -1,13 +1,7 @@
 /** The layer part of the compare page: old vs new image bars and the per-layer table. */
 import type { ImageDelta, LayerChange } from '../../delta/types.js';
-import {
-  changeRatio,
-  formatBytes,
-  formatDelta,
-  formatPercent,
-  formatTolerance,
-  instructionText,
-} from '../format.js';
+import { instructionText } from '../../text.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../../units.js';
 import { layerLabel } from '../summary.js';
 import { html, type SafeHtml } from './escape.js';
 

@@ -4,21 +4,16 @@
  * `renderInspectHtml` the single-image page.
  */
 import type { ImageDelta, ImageSummary, LayerChange } from '../../delta/types.js';
+import { joinSizes } from '../../golang/sizes.js';
 import type { GoBinaryReport } from '../../golang/types.js';
 import type { CheckResult } from '../../policy/evaluate.js';
 import { formatReference } from '../../reference/reference.js';
 import { formatPlatform } from '../../source/platform.js';
 import type { ResolvedImage } from '../../source/types.js';
-import {
-  changeRatio,
-  formatBytes,
-  formatDelta,
-  formatPercent,
-  formatTolerance,
-  instructionText,
-  shortDigest,
-} from '../format.js';
-import { binaryDetails, binaryTable, hasDetails, joinShares } from './binaries.js';
+import { instructionText } from '../../text.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../../units.js';
+import { shortDigest } from '../format.js';
+import { binaryDetails, binaryTable, hasDetails } from './binaries.js';
 import { html, type SafeHtml, trusted } from './escape.js';
 import { hatchDefs, layerLegend, layerOverview, layerTable } from './layers.js';
 import { SCRIPT } from './script.js';
@@ -185,7 +180,7 @@ ${binariesSection(delta)}`;
   return page(title, body, options.generatedAt);
 }
 
-/** Layers of one image as reused-coloured changes, so the layer bar and table render the same way. */
+/** Layers of one image as `new` changes (each one the image's own bytes), so the layer bar and table render the same way. */
 function singleImageLayers(image: ResolvedImage): LayerChange[] {
   return image.layers.map((layer) => ({
     status: 'new',
@@ -226,7 +221,7 @@ export function renderInspectHtml(
 <h3><span class="path">${path}</span></h3>
 <p class="sizes">${formatBytes(r.size)} · <span class="goversion">${r.buildInfo.goVersion}</span> · ${r.arch} · ${r.stripped ? 'stripped' : 'with symbols'}</p>
 <h4>Code by package</h4>
-${packageTreemap(joinShares(undefined, r.packages), { label: `Package treemap of ${path}`, neutral: true })}
+${packageTreemap(joinSizes(undefined, r.packages), { label: `Package treemap of ${path}`, neutral: true })}
 </section>`,
   );
   const body = html`<header class="top">

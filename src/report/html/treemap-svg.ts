@@ -1,6 +1,6 @@
 /** A package treemap as inline SVG: area = bytes in the new binary, colour = growth or shrinkage. */
-import type { SizeDelta } from '../../delta/types.js';
-import { changeRatio, formatBytes, formatDelta, formatPercent } from '../format.js';
+import type { SizeDelta } from '../../golang/types.js';
+import { changeRatio, formatBytes, formatDelta, formatPercent } from '../../units.js';
 import { html, type SafeHtml } from './escape.js';
 import { squarify } from './treemap.js';
 

@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -46,6 +47,13 @@ export function goTool(version: string): string {
 export function referenceGo(): string {
   for (const v of [...GO_VERSIONS].reverse()) if (existsSync(goTool(v))) return goTool(v);
   throw new Error('no Go toolchain in /usr/lib/go-1.XX: run scripts/install-deps.sh');
+}
+
+/** The binaries that match, at least one: a loop over none would pass without testing anything. */
+export function some(binaries: TestBinary[], predicate: (b: TestBinary) => boolean): TestBinary[] {
+  const chosen = binaries.filter(predicate);
+  expect(chosen.length, 'no test binary matches').toBeGreaterThan(0);
+  return chosen;
 }
 
 /** Every fixture binary of the manifest (when built) plus our own test program's builds. */
