@@ -99,11 +99,13 @@ describe('command-line conventions', () => {
       };
       await Promise.all(
         Object.entries(expected).map(async ([command, codes]) => {
-          const help = (await runCli([command, '--help'])).stdout.replace(/\s+/g, ' ');
+          // Section titles may come bold (vitest sets FORCE_COLOR): plain text first.
+          const run = await runCli([command, '--help'], { timeoutMs: 170_000 });
+          const help = run.stdout.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ');
           const paragraph = /Exit codes: (.*?)\.(?: [A-Z]|$)/.exec(help)?.[1] ?? '';
           expect(
             [...paragraph.matchAll(/(?:^|, )(\d) /g)].map((m) => Number(m[1])),
-            command,
+            `${command} (exit ${run.status}): ${help.slice(-300)}`,
           ).toEqual(codes);
         }),
       );

@@ -242,6 +242,28 @@ describe('Grafana dashboard deploy/grafana/layerdelta.json', () => {
 });
 
 describe('docs/metrics.md', () => {
+  it('the "Binary sizes by Go version" join holds for a repository pushed with two branch labels', async () => {
+    const repository = 'registry.example/two-branches';
+    for (const branch of ['main', 'feature-y']) {
+      await publishMetrics(
+        { repository, delta: deltaWithTwoBinaries(), durationSeconds: 1 },
+        flags([`branch=${branch}`]),
+      );
+    }
+    await prometheus.waitFor(`count(layerdelta_go_binary_info{repository="${repository}"}) == 4`, 30_000);
+    const doc = await readFile('docs/metrics.md', 'utf8');
+    const block = /# Binary sizes by Go version\n([\s\S]*?)\n\n/.exec(doc)?.[1] ?? '';
+    const query = block.replace(/^#.*$/gm, '').trim();
+    expect(query).toMatch(/group_left/);
+    const joined = (await prometheus.query(query)).filter((s) => s.metric.repository === repository);
+    // Two binaries on each of the two branches, each with its Go version.
+    expect(joined.map((s) => `${s.metric.branch} ${s.metric.go_version}`).sort()).toEqual(
+      (deltaWithTwoBinaries().binaries ?? [])
+        .flatMap((b) => ['feature-y', 'main'].map((branch) => `${branch} ${b.new?.buildInfo.goVersion}`))
+        .sort(),
+    );
+  });
+
   it('every example query returns data', async () => {
     const doc = await readFile('docs/metrics.md', 'utf8');
     const blocks = [...doc.matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');

@@ -132,6 +132,8 @@ describe('npm package', () => {
       PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
       HOME: home,
       npm_config_prefix: prefix,
+      // The user's npm cache stands in for a CI cache: with an empty one npm fetches every dependency again.
+      npm_config_cache: (await exec('npm', ['config', 'get', 'cache'])).stdout.trim(),
       npm_config_update_notifier: 'false',
       ...job.variables,
       LAYERDELTA_PACKAGE: join(work, packed.filename),
