@@ -10,6 +10,7 @@ const MEANING: Record<ExitCode, string> = {
   [ExitCode.usage]: 'usage or bad input',
   [ExitCode.registry]: 'registry/network failure',
   [ExitCode.metricsPush]: 'metrics push failed (report still written)',
+  [ExitCode.internal]: 'internal error (a bug in layerdelta: please report it)',
 };
 
 export function exitCodesHelp(codes: ExitCode[], meaning: Partial<Record<ExitCode, string>> = {}): string {

@@ -2,25 +2,21 @@ import { Args, Flags } from '@oclif/core';
 import { runAfterReport } from '../cli/after-report.js';
 import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
+import { settingsFromFlags, thresholdFlags } from '../cli/check-flags.js';
 import { ciFlags } from '../cli/ci-flags.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
+import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
+import { publishThenExit } from '../cli/outcome.js';
+import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
 import { commentTarget, postReportComment } from '../github/comment-step.js';
 import { appendStepOutputs, checkOutputs } from '../github/step-outputs.js';
-import { metricsFlags } from '../metrics/flags.js';
-import { publishMetrics, validateMetricsFlags } from '../metrics/publish.js';
+import { publishMetrics } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
-import {
-  type CheckSettings,
-  FROM_FLAGS,
-  loadConfigFile,
-  mergeSettings,
-  parseSettings,
-} from '../policy/config.js';
+import { loadConfigFile, mergeSettings } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
 import { parseReference } from '../reference/reference.js';
 import { reportFileFormat, writeReportFile } from '../report/file.js';
-import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../report/flags.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderReport, useColor } from '../report/render.js';
@@ -32,9 +28,20 @@ export default class Check extends BaseCommand {
   static override description =
     `The post-push CI step: the same report as compare, then every threshold checked. Thresholds come from flags and from .layerdelta.yml in the current directory (or --config FILE), flags winning; the file's keys are the flag names (e.g. "max-growth: 10%"). Percentages are of the old size; sizes accept 5MB, 500kB, 1.5GiB or plain bytes. Every crossed threshold is listed. Under GitHub Actions (GITHUB_ACTIONS=true) the Markdown report is appended to $GITHUB_STEP_SUMMARY and findings become ::error / ::warning annotations. Metrics (--pushgateway, --metrics-file) are published after the report, also when a threshold is crossed; a crossed threshold (exit 1) wins over a failed push (4), which is still reported on stderr. Step outputs go to $GITHUB_OUTPUT (verdict, delta-bytes, delta-percent, uncompressed-delta-bytes, threshold-errors, report-path); --report-file also writes the report to a file; --pr-comment keeps one pull-request comment per image up to date (action.yml runs all of this).
 
-${exitCodesHelp([ExitCode.ok, ExitCode.threshold, ExitCode.usage, ExitCode.registry, ExitCode.metricsPush], {
-  [ExitCode.registry]: 'registry/network failure, or the pull-request comment failed (report still written)',
-})}`;
+${exitCodesHelp(
+  [
+    ExitCode.ok,
+    ExitCode.threshold,
+    ExitCode.usage,
+    ExitCode.registry,
+    ExitCode.metricsPush,
+    ExitCode.internal,
+  ],
+  {
+    [ExitCode.registry]:
+      'registry/network failure, or the pull-request comment failed (report still written)',
+  },
+)}`;
 
   static override examples = [
     '<%= config.bin %> check registry.example.com/app:1.5.0 --baseline registry.example.com/app:1.4.0 --max-growth 10%',
@@ -52,30 +59,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.threshold, ExitCode.usage, ExitCode.regis
     config: Flags.string({
       description: 'Settings file (default: .layerdelta.yml in the current directory).',
     }),
-    'max-growth': Flags.string({
-      description: 'Fail when the image grows by more than PCT (compressed).',
-      helpValue: 'PCT',
-    }),
-    'max-growth-bytes': Flags.string({
-      description: 'Fail when the image grows by more than SIZE (compressed).',
-      helpValue: 'SIZE',
-    }),
-    'max-layer-growth': Flags.string({
-      description: 'Fail when any changed layer grows by more than PCT.',
-      helpValue: 'PCT',
-    }),
-    'max-new-layer-bytes': Flags.string({
-      description: 'Fail when any new layer is larger than SIZE (compressed).',
-      helpValue: 'SIZE',
-    }),
-    'max-binary-growth': Flags.string({
-      description: 'Fail when any Go binary grows by more than PCT.',
-      helpValue: 'PCT',
-    }),
-    'max-binary-growth-bytes': Flags.string({
-      description: 'Fail when any Go binary grows (or is added) by more than SIZE.',
-      helpValue: 'SIZE',
-    }),
+    ...thresholdFlags,
     ...reportFlags,
     ...analysisFlags,
     ...metricsFlags,
@@ -87,21 +71,10 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.threshold, ExitCode.usage, ExitCode.regis
     const format = outputFormat(flags);
     const platform = platformFlag(flags.platform);
     // Settings are validated before any network access: a typo fails fast with exit 2.
-    const fromFlags: CheckSettings = parseSettings(
-      {
-        tolerance: flags.tolerance,
-        'max-growth': flags['max-growth'],
-        'max-growth-bytes': flags['max-growth-bytes'],
-        'max-layer-growth': flags['max-layer-growth'],
-        'max-new-layer-bytes': flags['max-new-layer-bytes'],
-        'max-binary-growth': flags['max-binary-growth'],
-        'max-binary-growth-bytes': flags['max-binary-growth-bytes'],
-      },
-      FROM_FLAGS,
-    );
+    const fromFlags = settingsFromFlags(flags);
     const settings = mergeSettings(loadConfigFile(flags.config), fromFlags);
 
-    validateMetricsFlags(flags);
+    const metrics = metricsOptions(flags);
     if (flags['report-file']) reportFileFormat(flags['report-file']);
     const pullRequest = flags['pr-comment'] ? commentTarget() : undefined;
     const repository = repositoryLabel(parseReference(args.new));
@@ -126,19 +99,25 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.threshold, ExitCode.usage, ExitCode.regis
       const outputFile = process.env.GITHUB_OUTPUT;
       if (outputFile) appendStepOutputs(outputFile, checkOutputs(delta, check, reportPath));
     }
-    // Growth is recorded even when the check fails. When both happen, the verdict (exit 1) wins and
-    // the push failure is still said on stderr: the image, not the metrics, is what CI gates on.
-    await runAfterReport(
-      [
-        async () => {
-          if (pullRequest) await postReportComment(pullRequest, repository, renderMarkdown(delta, { check }));
-        },
-        () =>
-          publishMetrics({ repository, delta, durationSeconds: (performance.now() - started) / 1000 }, flags),
-      ],
-      check.passed,
+    // Growth is recorded and the pull request told even when the check fails; a crossed threshold (1)
+    // wins over a failed push (4) or comment (3). Both run even when the other failed.
+    await publishThenExit(
+      () =>
+        runAfterReport(
+          [
+            async () => {
+              if (pullRequest)
+                await postReportComment(pullRequest, repository, renderMarkdown(delta, { check }));
+            },
+            () =>
+              publishMetrics(
+                { repository, delta, durationSeconds: (performance.now() - started) / 1000 },
+                metrics,
+              ),
+          ],
+          check.passed,
+        ),
+      check.passed ? ExitCode.ok : ExitCode.threshold,
     );
-    // exitCode rather than exit(): the process ends once stdout is flushed, even on a slow pipe.
-    if (!check.passed) process.exitCode = ExitCode.threshold;
   }
 }

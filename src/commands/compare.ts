@@ -2,18 +2,19 @@ import { Args } from '@oclif/core';
 import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
-import { ExitCode } from '../errors.js';
-import { metricsFlags } from '../metrics/flags.js';
-import { publishMetrics, validateMetricsFlags } from '../metrics/publish.js';
-import { repositoryLabel } from '../metrics/repository.js';
-import { parseReference } from '../reference/reference.js';
+import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
+import { publishThenExit } from '../cli/outcome.js';
 import {
   DEFAULT_TOLERANCE,
   outputFormat,
   platformFlag,
   reportFlags,
   toleranceFlag,
-} from '../report/flags.js';
+} from '../cli/report-flags.js';
+import { ExitCode } from '../errors.js';
+import { publishMetrics } from '../metrics/publish.js';
+import { repositoryLabel } from '../metrics/repository.js';
+import { parseReference } from '../reference/reference.js';
 import { renderReport, useColor } from '../report/render.js';
 
 export default class Compare extends BaseCommand {
@@ -22,7 +23,7 @@ export default class Compare extends BaseCommand {
   static override description =
     `Reads both images (registry, oci:DIR[:TAG] or docker-archive:FILE), classifies every layer as reused, changed, new or removed, and prints a summary line, a table per layer and totals. Sizes are SI (1 kB = 1000 B) and always say whether they are compressed or uncompressed. The JSON report follows docs/schema/image-delta.v1.json.
 
-${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metricsPush])}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metricsPush, ExitCode.internal])}`;
 
   static override examples = [
     '<%= config.bin %> compare registry.example.com/app:1.4.0 registry.example.com/app:1.5.0',
@@ -44,18 +45,20 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
     const format = outputFormat(flags);
     const platform = platformFlag(flags.platform);
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
-    validateMetricsFlags(flags);
+    const metrics = metricsOptions(flags);
     const started = performance.now();
     const delta = await compareWithFlags(args.old, args.new, { tolerance, platform }, flags);
     process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout) }));
     // After the report: a failed push (exit 4) never loses it.
-    await publishMetrics(
-      {
-        repository: repositoryLabel(parseReference(args.new)),
-        delta,
-        durationSeconds: (performance.now() - started) / 1000,
-      },
-      flags,
+    await publishThenExit(() =>
+      publishMetrics(
+        {
+          repository: repositoryLabel(parseReference(args.new)),
+          delta,
+          durationSeconds: (performance.now() - started) / 1000,
+        },
+        metrics,
+      ),
     );
   }
 }

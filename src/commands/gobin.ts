@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
+import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
-import { outputFlags, outputFormat } from '../report/flags.js';
 import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
 
 export default class Gobin extends BaseCommand {
@@ -15,7 +15,7 @@ export default class Gobin extends BaseCommand {
     `Reads a Linux Go executable (ELF; amd64, arm64, 386, s390x, mips and others; Go 1.18 or later, 1.16–1.17 best effort) without a Go toolchain and tells in one answer what \`go version -m\` (Go version, main module, dependencies, build settings), \`go tool nm -size\` (code size of every function) and a size analyzer (bytes per package and module, sections, how .text splits into Go code, padding and non-Go code) would. Works on stripped (-s -w) binaries too: function sizes come from the runtime's pclntab.
 With two files, prints what changed: size, sections, Go version, build settings, modules added/removed/upgraded, and packages sorted by growth. Sizes are SI (1 kB = 1000 B).
 
-${exitCodesHelp([ExitCode.ok, ExitCode.usage], { [ExitCode.usage]: 'usage, or a file that cannot be read or analysed' })}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal], { [ExitCode.usage]: 'usage, or a file that cannot be read or analysed' })}`;
 
   static override examples = [
     '<%= config.bin %> gobin ./app',

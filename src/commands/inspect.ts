@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { analysisFlags, withScanner } from '../cli/analysis.js';
+import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
+import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
-import { outputFlags, outputFormat } from '../report/flags.js';
-import { renderInspectHtml } from '../report/html/render.js';
+import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
 import { openSource } from '../source/open.js';
@@ -18,7 +18,7 @@ export default class Inspect extends BaseCommand {
   static override description =
     `Reads IMAGE from a registry (docker.io normalised), an OCI layout (oci:DIR[:TAG]) or a docker save archive (docker-archive:FILE[:REPO:TAG]), picks one platform of a multi-platform index (default linux/amd64; says which, and which others exist), and prints the manifest digest and media type, a config summary and, for each layer, its digest, media type, compressed size and the history instruction that made it; then (unless --no-binaries) it reads every layer once to add uncompressed sizes and the Go executables of the final filesystem: Go version, main module, size, stripped, cgo, and the packages with the most code. Sizes are compressed, as stored, in SI units (1 kB = 1000 B) in text and in bytes in JSON (schemaVersion 1). Registry credentials come from ~/.docker/config.json, $DOCKER_CONFIG or $REGISTRY_AUTH_FILE.
 
-${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry])}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.internal])}`;
 
   static override examples = [
     '<%= config.bin %> inspect alpine:3.20',
@@ -54,7 +54,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry])}`;
       const image = await source.resolve(platform);
       const scan = flags['no-binaries']
         ? undefined
-        : await withScanner(flags, (scanner) => scanner.scanImage(source, image));
+        : await withLayerReader(flags, (layerReader) => layerReader.readImage(source, image));
       if (format === 'html') {
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
-import { cacheFlags, scanCacheFromFlags } from '../cache/flags.js';
 import { BaseCommand } from '../cli/base-command.js';
+import { cacheFlags, layerCacheFromFlags } from '../cli/cache-flags.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
-import { ExitCode, MetricsPushError, UsageError } from '../errors.js';
-import { metricsFlags } from '../metrics/flags.js';
-import { publishAllMetrics, validateMetricsFlags } from '../metrics/publish.js';
+import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
+import { publishThenExit } from '../cli/outcome.js';
+import { createScanProgress } from '../cli/progress.js';
 import {
   DEFAULT_TOLERANCE,
   outputFlags,
@@ -13,12 +13,13 @@ import {
   platformFlag,
   reportFlags,
   toleranceFlag,
-} from '../report/flags.js';
-import { renderScanJson, renderScanText } from '../report/scan.js';
-import { scanMetricsInputs } from '../scan/metrics.js';
-import { createScanProgress } from '../scan/progress.js';
-import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../scan/run.js';
-import { resolveShard } from '../scan/shard.js';
+} from '../cli/report-flags.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { publishAllMetrics } from '../metrics/publish.js';
+import { scanMetricsInputs } from '../registry-scan/metrics.js';
+import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../registry-scan/run.js';
+import { resolveShard } from '../registry-scan/shard.js';
+import { renderScanJson, renderScanText } from '../report/registry-scan.js';
 
 export default class Scan extends BaseCommand {
   static override summary =
@@ -34,7 +35,7 @@ A failing repository is reported and the scan goes on; the exit code is then 3 a
 Sharding: --shard I/N (0-based) keeps the repositories whose name hash falls in shard I; under a Kubernetes Indexed Job, JOB_COMPLETION_INDEX and JOB_COMPLETIONS are read when --shard is absent (see deploy/kubernetes/scan-job.yaml).
 The JSON report (schemaVersion 1) holds one object per repository (status compared | skipped | failed, with older, newer and delta, or reason, or error) and a summary.
 
-${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metricsPush], {
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metricsPush, ExitCode.internal], {
   [ExitCode.registry]: 'some repository failed (the scan is partial) or the registry is unreachable',
 })}`;
 
@@ -103,7 +104,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
     const platform = platformFlag(flags.platform);
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
     const json = outputFormat<'text' | 'json'>(flags) === 'json';
-    validateMetricsFlags(flags);
+    const metrics = metricsOptions(flags);
 
     const progress = createScanProgress({ quiet: flags.quiet });
     let report: Awaited<ReturnType<typeof runScan>>;
@@ -118,7 +119,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
         shard,
         tolerance,
         ...(platform ? { platform } : {}),
-        cache: scanCacheFromFlags(flags),
+        cache: layerCacheFromFlags(flags),
         ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
       });
     } finally {
@@ -129,21 +130,15 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
     process.stdout.write(text);
     if (flags['report-file']) await writeReportFile(flags['report-file'], text);
 
-    let metricsFailure: MetricsPushError | undefined;
-    try {
-      await publishAllMetrics(scanMetricsInputs(report), flags);
-    } catch (error) {
-      if (!(error instanceof MetricsPushError)) throw error;
-      metricsFailure = error;
-      process.stderr.write(`layerdelta: ${error.oneLine()}\n`);
-    }
+    // Failed repositories (3) win over a failed push (4).
+    await publishThenExit(
+      () => publishAllMetrics(scanMetricsInputs(report), metrics),
+      report.summary.partial ? ExitCode.registry : ExitCode.ok,
+    );
     if (report.summary.partial) {
       process.stderr.write(
         `layerdelta: partial scan: ${report.summary.failed} of ${report.summary.repositories} repositories failed (see the report)\n`,
       );
-      process.exitCode = ExitCode.registry;
-    } else if (metricsFailure) {
-      process.exitCode = ExitCode.metricsPush;
     }
   }
 }
