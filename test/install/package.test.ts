@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,8 +129,12 @@ describe('npm package', () => {
     const demo = join(ROOT, 'fixtures', 'demo');
     // What GitLab puts in the job's environment: the template's variables, ours over them, CI_* of a pipeline.
     const env = {
+      ...process.env,
       PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
+      // A home of its own (the script writes ~/.docker/config.json), with the user's npm settings.
       HOME: home,
+      npm_config_userconfig: join(homedir(), '.npmrc'),
+      GITHUB_ACTIONS: '',
       npm_config_prefix: prefix,
       // The user's npm cache stands in for a CI cache: with an empty one npm fetches every dependency again.
       npm_config_cache: (await exec('npm', ['config', 'get', 'cache'])).stdout.trim(),
