@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
 import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
@@ -14,7 +15,7 @@ export default class Gobin extends BaseCommand {
     `Reads a Linux Go executable (ELF; amd64, arm64, 386, s390x, mips and others; Go 1.18 or later, 1.16–1.17 best effort) without a Go toolchain and tells in one answer what \`go version -m\` (Go version, main module, dependencies, build settings), \`go tool nm -size\` (code size of every function) and a size analyzer (bytes per package and module, sections, how .text splits into Go code, padding and non-Go code) would. Works on stripped (-s -w) binaries too: function sizes come from the runtime's pclntab.
 With two files, prints what changed: size, sections, Go version, build settings, modules added/removed/upgraded, and packages sorted by growth. Sizes are SI (1 kB = 1000 B).
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal], { [ExitCode.usage]: 'usage, or a file that cannot be read or analysed' })}`;
 
   static override examples = [
     '<%= config.bin %> gobin ./app',
@@ -24,11 +25,24 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override args = {
-    file: Args.string({ description: 'A Go executable (the old one when NEW is given).', required: true }),
-    new: Args.string({ description: 'A second Go executable to compare with FILE.', required: false }),
+    file: Args.string({
+      ignoreStdin: true,
+      description: 'A Go executable (the old one when NEW is given).',
+      required: true,
+    }),
+    new: Args.string({
+      ignoreStdin: true,
+      description: 'A second Go executable to compare with FILE.',
+      required: false,
+    }),
   };
 
   static override flags = {
+    quiet: Flags.boolean({
+      char: 'q',
+      description: 'Accepted as by every command; gobin writes no progress, so it changes nothing.',
+      default: false,
+    }),
     symbols: Flags.boolean({
       description: 'List every function (name, size, entry, package, module).',
       default: false,

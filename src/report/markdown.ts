@@ -1,9 +1,10 @@
 /** GitHub-flavoured Markdown report (PR comments, `$GITHUB_STEP_SUMMARY`). */
 import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
+import type { ModuleChange } from '../golang/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
-import { binaryRow, moduleLine } from './binaries.js';
+import { binaryRow } from './binaries.js';
 import { filesAndPackagesSections } from './files-packages.js';
 import { shortDigest } from './format.js';
 import { checkLines, instructionCell, layerRow } from './rows.js';
@@ -70,6 +71,20 @@ function layerCells(change: LayerChange): string[] {
     row.evidence ?? '',
     code(instructionCell(row, 100)),
   ];
+}
+
+/**
+ * One module change as a list item's text. It starts with a word: the text report's `+`/`-` marks
+ * would open a nested list in CommonMark (`- + example.com/units` is a bullet inside a bullet).
+ */
+export function moduleItem(m: ModuleChange): string {
+  const versions =
+    m.change === 'added'
+      ? (m.newVersion ?? '')
+      : m.change === 'removed'
+        ? (m.oldVersion ?? '')
+        : `${m.oldVersion ?? '?'} → ${m.newVersion ?? '?'}`;
+  return `${m.change} ${code(m.path)}${versions ? ` ${cell(versions)}` : ''}`;
 }
 
 export function checkMarkdown(check: CheckResult): string[] {
@@ -155,7 +170,7 @@ export function renderMarkdown(
           `<details><summary>${code(binary.path)}: ${binary.modules.length} module changes</summary>`,
           '',
         );
-        for (const m of binary.modules) out.push(`- ${cell(moduleLine(m))}`);
+        for (const m of binary.modules) out.push(`- ${moduleItem(m)}`);
         out.push('', '</details>', '');
       }
     }
