@@ -7,11 +7,12 @@
  * hand or by something else), is treated as missing and rewritten. Entries are read as regular files of
  * bounded size only: a FIFO or device planted in the cache is skipped, never waited on.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { LayerScan } from '../layer/types.js';
+import { sha256Digest, sha256Hex } from '../oci/digest.js';
 import { readRegularFile } from '../safe-read.js';
 import { VERSION } from '../version.js';
 
@@ -40,13 +41,13 @@ interface CacheFile {
   analyzerVersion: string;
   /** Whether Go executables were analysed when the layer was scanned. */
   analyzed: boolean;
-  /** sha256 (hex) of the scan's JSON: an entry edited after it was written is not trusted. */
+  /** sha256 digest of the scan's JSON: an entry edited after it was written is not trusted. */
   checksum: string;
   scan: LayerScan;
 }
 
 function checksumOf(scan: unknown): string {
-  return createHash('sha256').update(JSON.stringify(scan)).digest('hex');
+  return sha256Digest(Buffer.from(JSON.stringify(scan)));
 }
 
 /** `$XDG_CACHE_HOME/layerdelta`, else `~/.cache/layerdelta`. */
@@ -62,8 +63,6 @@ export function openScanCache(options: { cacheDir?: string | undefined; noCache?
   return new DiskScanCache(options.cacheDir ?? defaultCacheDir());
 }
 
-const DIGEST = /^sha256:([a-f0-9]{64})$/;
-
 export class DiskScanCache implements ScanCache {
   readonly dir: string;
 
@@ -73,7 +72,7 @@ export class DiskScanCache implements ScanCache {
 
   /** The entry's file, or undefined for a digest that cannot be a file name (never trust it as a path). */
   pathFor(digest: string): string | undefined {
-    const hex = DIGEST.exec(digest)?.[1];
+    const hex = sha256Hex(digest);
     return hex ? join(this.dir, 'sha256', `${hex}.json`) : undefined;
   }
 

@@ -2,7 +2,7 @@
  * One Go executable in, one GoBinaryReport out (docs/design.md §4): ELF sections, build info, the pclntab's
  * functions, their packages and modules, and an exact account of every byte of .text.
  */
-import { createHash } from 'node:crypto';
+import { sha256Digest } from '../oci/digest.js';
 import { GENERATED_PACKAGE, ModuleResolver, NON_GO, packageOf } from './attribution.js';
 import { readBuildInfo } from './buildinfo.js';
 import { ElfFile, hasElfMagic, SHT_NOBITS } from './elf.js';
@@ -77,7 +77,7 @@ export function analyzeStrict(data: Uint8Array, options: AnalyzeOptions = {}): G
   const accounting = accountText(elf, text, pclntab.functions);
 
   const report: GoBinaryReport = {
-    digest: `sha256:${createHash('sha256').update(data).digest('hex')}`,
+    digest: sha256Digest(data),
     size: data.length,
     arch: elf.arch,
     format: elf.format,

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { ErrorCode, UsageError } from '../errors.js';
 
 /** Why a file cannot be analysed as a Go executable; each is one clear line for the user. */
 export type GoAnalysisReason =
@@ -11,6 +11,18 @@ export type GoAnalysisReason =
   | 'corrupt build info'
   | 'corrupt pclntab';
 
+/** The condition each reason names (errors.ts ErrorCode). */
+const CODE: Record<GoAnalysisReason, ErrorCode> = {
+  'not an ELF file': ErrorCode.NOT_AN_ELF,
+  'not a Go binary (no Go build info)': ErrorCode.NOT_A_GO_BINARY,
+  'packed with UPX': ErrorCode.PACKED_BINARY,
+  truncated: ErrorCode.BINARY_CORRUPT,
+  'unsupported pclntab': ErrorCode.UNSUPPORTED_BINARY,
+  'unsupported ELF': ErrorCode.UNSUPPORTED_BINARY,
+  'corrupt build info': ErrorCode.BINARY_CORRUPT,
+  'corrupt pclntab': ErrorCode.BINARY_CORRUPT,
+};
+
 /** The only error the Go binary parsers throw (exit 2). */
 export class GoAnalysisError extends UsageError {
   readonly reason: GoAnalysisReason;
@@ -19,10 +31,10 @@ export class GoAnalysisError extends UsageError {
   readonly path?: string;
   constructor(reason: GoAnalysisReason, detail?: string, options?: { hint?: string; path?: string }) {
     const what = detail ? `${reason}: ${detail}` : reason;
-    super(
-      options?.path ? `${options.path}: ${what}` : what,
-      options?.hint ? { hint: options.hint } : undefined,
-    );
+    super(options?.path ? `${options.path}: ${what}` : what, {
+      code: CODE[reason],
+      ...(options?.hint ? { hint: options.hint } : {}),
+    });
     this.reason = reason;
     if (detail !== undefined) this.detail = detail;
     if (options?.path !== undefined) this.path = options.path;

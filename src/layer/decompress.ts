@@ -2,30 +2,11 @@
  * Layer blob → uncompressed tar bytes, streaming. Detects the compression from the magic bytes (the
  * media type is only a cross-check), counts the uncompressed bytes and computes the diff_id on the way.
  */
-import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress as ZstdStream } from 'fzstd';
-import type { LayerScan } from './types.js';
-
-export type Compression = LayerScan['compression'];
-
-const GZIP_MAGIC = [0x1f, 0x8b];
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-/** Bytes needed to recognise every supported magic. */
-export const MAGIC_LENGTH = 4;
-
-function startsWith(prefix: Uint8Array, magic: number[]): boolean {
-  return prefix.length >= magic.length && magic.every((byte, i) => prefix[i] === byte);
-}
-
-/** What the media type claims, or undefined when it says nothing (e.g. an unknown vendor type). */
-export function compressionFromMediaType(mediaType: string): Compression | undefined {
-  if (/[+.]gzip$|\.gz$/.test(mediaType)) return 'gzip';
-  if (/[+.]zstd$/.test(mediaType)) return 'zstd';
-  if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType)) return 'none';
-  return undefined;
-}
+import { type Compression, compressionFromMediaType, sniffCompression } from '../oci/compression.js';
+import { Sha256 } from '../oci/digest.js';
 
 /**
  * Magic bytes decide: registries and `docker save` are known to mislabel layers, and a tar starts with a
@@ -33,11 +14,7 @@ export function compressionFromMediaType(mediaType: string): Compression | undef
  * compression it does not have.
  */
 export function detectCompression(prefix: Uint8Array, mediaType: string): Compression {
-  const fromMagic: Compression = startsWith(prefix, GZIP_MAGIC)
-    ? 'gzip'
-    : startsWith(prefix, ZSTD_MAGIC)
-      ? 'zstd'
-      : 'none';
+  const fromMagic = sniffCompression(prefix);
   const claimed = compressionFromMediaType(mediaType);
   if (claimed !== undefined && claimed !== 'none' && fromMagic !== claimed && prefix.length > 0) {
     throw new Error(`media type ${mediaType} says ${claimed} but the content does not start like ${claimed}`);
@@ -109,7 +86,7 @@ export function createDecompressor(compression: Compression): Transform | undefi
 
 /** Pass-through that measures the uncompressed tar: its length and sha256 (the diff_id). */
 export class TarMeter extends Transform {
-  private readonly hash = createHash('sha256');
+  private readonly hash = new Sha256();
   bytes = 0;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -120,7 +97,7 @@ export class TarMeter extends Transform {
 
   /** Only valid after the stream ended. */
   diffId(): string {
-    return `sha256:${this.hash.digest('hex')}`;
+    return this.hash.digest();
   }
 }
 

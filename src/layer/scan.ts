@@ -3,21 +3,20 @@
  * files, whiteouts and hard links, and analyse Go executables. Only ELF files are buffered (they must be
  * parsed whole); every other file's content flows through and is dropped.
  */
-import { createHash } from 'node:crypto';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { LayerdeltaError, RegistryError } from '../errors.js';
+import { ContentError, ErrorCode, LayerdeltaError } from '../errors.js';
 import { analyzeGoBinary, isElf } from '../golang/analyze.js';
 import type { GoBinaryReport, NotAnalysable } from '../golang/types.js';
+import { type Compression, MAGIC_LENGTH } from '../oci/compression.js';
+import { Sha256, sha256Digest } from '../oci/digest.js';
 import type { Descriptor } from '../source/types.js';
 import {
   ByteCounter,
   Coalescer,
-  type Compression,
   createDecompressor,
   detectCompression,
-  MAGIC_LENGTH,
   peek,
   TarMeter,
 } from './decompress.js';
@@ -93,7 +92,8 @@ function layerError(error: unknown, descriptor: Descriptor, compression: Compres
   if (error instanceof LayerdeltaError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   const what = compression === 'none' ? 'tar' : `${compression} tar`;
-  return new RegistryError(`layer ${descriptor.digest}: cannot read the ${what}: ${detail}`, {
+  return new ContentError(`layer ${descriptor.digest}: cannot read the ${what}: ${detail}`, {
+    code: ErrorCode.LAYER_CORRUPT,
     hint: 'the blob is truncated or corrupt; re-push the image if retrying does not help',
     cause: error,
   });
@@ -197,7 +197,7 @@ function analyzeElf(data: Buffer): GoBinaryReport | NotAnalysable {
     return analyzeGoBinary(data);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { digest: `sha256:${createHash('sha256').update(data).digest('hex')}`, size: data.length, reason };
+    return { digest: sha256Digest(data), size: data.length, reason };
   }
 }
 
@@ -222,7 +222,7 @@ function readFile(
     let headLength = 0;
     let buffer: Buffer | undefined;
     let filled = 0;
-    const hash = createHash('sha256');
+    const hash = new Sha256();
 
     const take = (chunk: Buffer) => {
       if (mode === 'buffer' && buffer) {
@@ -256,7 +256,7 @@ function readFile(
     entry.on('end', () => {
       if (mode === 'sniff') decide();
       if (mode === 'buffer' && buffer) resolve({ kind: 'elf', data: buffer.subarray(0, filled) });
-      else if (mode === 'hash') resolve({ kind: 'too-large', digest: `sha256:${hash.digest('hex')}` });
+      else if (mode === 'hash') resolve({ kind: 'too-large', digest: hash.digest() });
       else resolve({ kind: 'other' });
     });
   });

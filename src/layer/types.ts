@@ -1,4 +1,5 @@
 import type { GoBinaryReport, NotAnalysable } from '../golang/types.js';
+import type { Compression } from '../oci/compression.js';
 
 /** A tar entry as the filesystem view needs it (no content). */
 export interface FileEntry {
@@ -20,7 +21,7 @@ export interface LayerScan {
   uncompressedSize: number;
   /** Digest of the decompressed tar (diff_id). */
   diffId: string;
-  compression: 'gzip' | 'zstd' | 'none';
+  compression: Compression;
   entries: FileEntry[];
   /** Paths deleted by `.wh.NAME` entries (the path that is removed). */
   whiteouts: string[];

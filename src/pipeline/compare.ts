@@ -6,6 +6,7 @@
 import { diffBinaries, uncompressedSizes } from '../delta/binaries.js';
 import { buildImageDelta, closeAll, type ResolveOptions, resolveBoth } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
+import { RegistryClientPool } from '../registry/pool.js';
 import type { LayerScanner } from './scan-image.js';
 
 export interface ComparePipelineOptions extends ResolveOptions {
@@ -20,7 +21,12 @@ export async function compareImages(
   newReference: string,
   options: ComparePipelineOptions,
 ): Promise<ImageDelta> {
-  const pair = await resolveBoth(oldReference, newReference, options);
+  // Both sides share one client per registry: one token per scope (docs/design.md §7).
+  const registries = options.sourceOptions?.registries ?? new RegistryClientPool(options.sourceOptions);
+  const pair = await resolveBoth(oldReference, newReference, {
+    ...options,
+    sourceOptions: { ...options.sourceOptions, registries },
+  });
   try {
     if (!options.scanner)
       return buildImageDelta(pair.old.image, pair.new.image, { tolerance: options.tolerance });

@@ -5,7 +5,7 @@
  * every image of a run.
  */
 import { NoCache, type ScanCache } from '../cache/scan-cache.js';
-import { RegistryError } from '../errors.js';
+import { ContentError, ErrorCode } from '../errors.js';
 import { buildFilesystem, type ImageFilesystem } from '../layer/filesystem.js';
 import { scanLayer } from '../layer/scan.js';
 import type { LayerScan } from '../layer/types.js';
@@ -131,9 +131,9 @@ export class LayerScanner {
 /** The config's diff_id is the uncompressed tar's digest: a mismatch means the image is inconsistent. */
 function checkDiffId(layer: ImageLayer, scan: LayerScan, source: ImageSource): void {
   if (layer.diffId === undefined || layer.diffId === scan.diffId) return;
-  throw new RegistryError(
+  throw new ContentError(
     `${source.description}: layer ${layer.descriptor.digest} decompresses to ${scan.diffId}, but the image config says ${layer.diffId}`,
-    { hint: 'the image is inconsistent; rebuild and push it again' },
+    { code: ErrorCode.DIGEST_MISMATCH, hint: 'the image is inconsistent; rebuild and push it again' },
   );
 }
 

@@ -1,5 +1,7 @@
 /** Image references: registry (docker.io normalised), `oci:DIR[:TAG]`, `docker-archive:FILE`. */
-import { UsageError } from '../errors.js';
+import { ErrorCode, UsageError } from '../errors.js';
+import { isSha256Digest, looksLikeDigest } from '../oci/digest.js';
+import { DOCKER_HUB, isDockerHub } from '../oci/docker-hub.js';
 
 export type Reference = RegistryReference | OciLayoutReference | DockerArchiveReference;
 
@@ -28,10 +30,6 @@ export interface DockerArchiveReference {
   tag?: string;
 }
 
-/** The name Docker Hub is known by in references; registry/endpoint.ts maps it to the host that serves the API. */
-export const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
 // The grammar of github.com/distribution/reference (regexp.go), anchored piece by piece so that each
 // failure can say which part is wrong.
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
@@ -40,8 +38,6 @@ const IPV6_ADDRESS = '\\[(?:[a-fA-F0-9:]+)\\]';
 const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6_ADDRESS})(?::[0-9]+)?$`);
 const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
 const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const SHA256_DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
-const ANY_DIGEST_RE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 /** OCI layouts name images with `org.opencontainers.image.ref.name`, which allows a little more than a tag. */
 const OCI_REF_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._\-/:]*$/;
 const MAX_REPOSITORY_LENGTH = 255;
@@ -50,7 +46,10 @@ const HINT =
   'expected [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST], oci:DIR[:TAG] or docker-archive:FILE[:REPO:TAG]';
 
 function invalid(input: string, why: string): UsageError {
-  return new UsageError(`invalid image reference "${input}": ${why}`, { hint: HINT });
+  return new UsageError(`invalid image reference "${input}": ${why}`, {
+    code: ErrorCode.INVALID_REFERENCE,
+    hint: HINT,
+  });
 }
 
 /** Parse what the user typed into a normalised Reference; throws UsageError with one line when it is not one. */
@@ -68,8 +67,8 @@ export function parseReference(input: string): Reference {
 }
 
 function checkDigest(input: string, digest: string): string {
-  if (SHA256_DIGEST_RE.test(digest)) return digest;
-  if (ANY_DIGEST_RE.test(digest)) {
+  if (isSha256Digest(digest)) return digest;
+  if (looksLikeDigest(digest)) {
     if (digest.startsWith('sha256:'))
       throw invalid(input, `digest "${digest}" must be sha256: and 64 lowercase hex digits`);
     throw invalid(input, `digest algorithm of "${digest}" is not supported (only sha256)`);
@@ -117,7 +116,7 @@ function parseRegistryReference(input: string, text: string): RegistryReference 
     }
   }
   if (!DOMAIN_RE.test(registry)) throw invalid(input, `registry "${registry}" is not a valid host[:port]`);
-  if (DOCKER_HUB_ALIASES.has(registry.toLowerCase())) {
+  if (isDockerHub(registry)) {
     registry = DOCKER_HUB;
     if (!repository.includes('/')) repository = `library/${repository}`;
   }

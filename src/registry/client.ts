@@ -1,11 +1,14 @@
 import type { Readable } from 'node:stream';
-import { RegistryError, UsageError } from '../errors.js';
-import { DigestVerifier, sha256Digest } from '../source/verify.js';
+import { ErrorCode, LayerdeltaError, RegistryError } from '../errors.js';
+import { isSha256Digest, sha256Digest } from '../oci/digest.js';
+import { MAX_MANIFEST_BYTES } from '../oci/limits.js';
+import { manifestMediaType } from '../oci/manifest.js';
+import { bareMediaType, isManifestMediaType, MANIFEST_ACCEPT } from '../oci/media-types.js';
+import { DigestVerifier, digestMismatch, verifyContent } from '../oci/verify.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { CredentialStore } from './auth/credentials.js';
 import { type RegistryEndpoint, registryEndpoint } from './endpoint.js';
 import { describeSubject, httpError, networkError, type RequestSubject, safeCause } from './http-errors.js';
-import { isManifestMediaType, MANIFEST_ACCEPT, MediaType } from './media-types.js';
 import {
   type BackoffPolicy,
   DEFAULT_BACKOFF,
@@ -56,8 +59,6 @@ export interface BlobDescriptor {
   size: number;
 }
 
-/** Manifests larger than this are refused (distribution itself caps them at 4 MiB). */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_LIST_PAGE_BYTES = 16 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 const DEFAULT_CATALOG_PAGE_SIZE = 100;
@@ -106,9 +107,14 @@ export class RegistryClient {
     });
     const what = describeSubject(this.registry, subject);
     const body = await this.readWhole(response, MAX_MANIFEST_BYTES, `manifest ${what}`);
-    const digest = sha256Digest(body);
-    this.checkManifestDigest(digest, reference, header(response, 'docker-content-digest'), what);
-    return { digest, mediaType: manifestMediaType(header(response, 'content-type'), body, what), body };
+    // What a digest reference or Docker-Content-Digest promises, the body must be.
+    if (reference.includes(':')) verifyContent(body, reference, undefined, `manifest ${what}`);
+    const headerDigest = header(response, 'docker-content-digest');
+    if (headerDigest !== undefined && isSha256Digest(headerDigest)) {
+      verifyContent(body, headerDigest, undefined, `manifest ${what}`);
+    }
+    const mediaType = manifestMediaType(body, header(response, 'content-type'), `manifest ${what}`);
+    return { digest: sha256Digest(body), mediaType, body };
   }
 
   /** HEAD a manifest: its digest, media type and size without its body; undefined when there is none. */
@@ -122,14 +128,16 @@ export class RegistryClient {
     if (!response) return undefined;
     discard(response);
     const digest = header(response, 'docker-content-digest');
-    const mediaType = header(response, 'content-type')?.split(';')[0]?.trim();
+    const mediaType = bareMediaType(header(response, 'content-type'));
     const size = Number(header(response, 'content-length'));
     if (!digest || !mediaType || !isManifestMediaType(mediaType) || !Number.isFinite(size)) {
       // Some registries leave these out of HEAD answers: the GET tells for sure.
       const manifest = await this.getManifest(repository, reference);
       return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.body.length };
     }
-    this.checkManifestDigest(undefined, reference, digest, describeSubject(this.registry, subject));
+    if (reference.includes(':') && isSha256Digest(digest) && digest !== reference) {
+      throw digestMismatch(`manifest ${describeSubject(this.registry, subject)}`, reference, digest);
+    }
     return { digest, mediaType, size };
   }
 
@@ -151,6 +159,7 @@ export class RegistryClient {
         error instanceof RegistryError
           ? error
           : new RegistryError(`${what}: download of blob ${descriptor.digest} broke off`, {
+              code: ErrorCode.NETWORK,
               hint: 'retry; check the network',
               cause: safeCause(error),
             }),
@@ -172,7 +181,7 @@ export class RegistryClient {
     if (descriptor.size > maxBytes) {
       throw new RegistryError(
         `${this.registry}/${repository}: blob ${descriptor.digest} is ${descriptor.size} bytes, more than the ${maxBytes} allowed here`,
-        { hint: 'the manifest names a suspiciously large config' },
+        { code: ErrorCode.TOO_LARGE, hint: 'the manifest names a suspiciously large config' },
       );
     }
     const stream = await this.getBlob(repository, descriptor);
@@ -224,7 +233,9 @@ export class RegistryClient {
       try {
         page = (JSON.parse(body.toString('utf8')) as Record<string, unknown>)[field];
       } catch {
-        throw new RegistryError(`registry ${this.registry} sent an unreadable ${field} list for ${what}`);
+        throw new RegistryError(`registry ${this.registry} sent an unreadable ${field} list for ${what}`, {
+          code: ErrorCode.UNEXPECTED_RESPONSE,
+        });
       }
       if (Array.isArray(page))
         all.push(...page.filter((entry): entry is string => typeof entry === 'string'));
@@ -237,34 +248,12 @@ export class RegistryClient {
     try {
       return await readBody(response.body, maxBytes, what);
     } catch (error) {
-      if (error instanceof RegistryError) throw error;
+      if (error instanceof LayerdeltaError) throw error;
       throw new RegistryError(`${what}: download broke off`, {
+        code: ErrorCode.NETWORK,
         hint: 'retry; check the network',
         cause: safeCause(error),
       });
-    }
-  }
-
-  private checkManifestDigest(
-    actual: string | undefined,
-    reference: string,
-    headerDigest: string | undefined,
-    what: string,
-  ): void {
-    const mismatch = (expected: string, got: string) =>
-      new RegistryError(`digest mismatch for manifest ${what}: expected ${expected}, got ${got}`, {
-        hint: 'the content is corrupt or was tampered with',
-      });
-    if (reference.includes(':')) {
-      if (!reference.startsWith('sha256:')) {
-        throw new UsageError(`unsupported digest algorithm in ${what}`, { hint: 'only sha256 is supported' });
-      }
-      if (actual !== undefined && actual !== reference) throw mismatch(reference, actual);
-      if (headerDigest?.startsWith('sha256:') && headerDigest !== reference)
-        throw mismatch(reference, headerDigest);
-    }
-    if (actual !== undefined && headerDigest?.startsWith('sha256:') && headerDigest !== actual) {
-      throw mismatch(headerDigest, actual);
     }
   }
 
@@ -309,7 +298,9 @@ export class RegistryClient {
           if (isRedirect(response.status) && location) {
             discard(response);
             if (++redirects > MAX_REDIRECTS) {
-              throw new RegistryError(`too many redirects for ${describeSubject(this.registry, subject)}`);
+              throw new RegistryError(`too many redirects for ${describeSubject(this.registry, subject)}`, {
+                code: ErrorCode.UNEXPECTED_RESPONSE,
+              });
             }
             target = new URL(location, target).toString();
             continue;
@@ -371,25 +362,4 @@ export function nextLink(link: string | undefined, base: string): string | undef
     if (match && /;\s*rel="?next"?/i.test(match[2] ?? '')) return new URL(match[1] ?? '', base).toString();
   }
   return undefined;
-}
-
-/** The manifest's media type: Content-Type when it is one we asked for, else the body's own `mediaType`. */
-function manifestMediaType(contentType: string | undefined, body: Buffer, what: string): string {
-  const fromHeader = contentType?.split(';')[0]?.trim();
-  if (fromHeader && isManifestMediaType(fromHeader)) return fromHeader;
-  let parsed: { mediaType?: unknown; manifests?: unknown; layers?: unknown; schemaVersion?: unknown };
-  try {
-    parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
-  } catch {
-    throw new UsageError(`manifest ${what} is not valid JSON`);
-  }
-  if (typeof parsed.mediaType === 'string' && isManifestMediaType(parsed.mediaType)) return parsed.mediaType;
-  if (parsed.mediaType === undefined && parsed.schemaVersion === 2) {
-    if (Array.isArray(parsed.manifests)) return MediaType.ociIndex;
-    if (Array.isArray(parsed.layers)) return MediaType.ociManifest;
-  }
-  const found = typeof parsed.mediaType === 'string' ? parsed.mediaType : (fromHeader ?? 'none');
-  throw new UsageError(`unsupported manifest media type ${found} for ${what}`, {
-    hint: 'layerdelta reads OCI and Docker schema 2 manifests and indexes',
-  });
 }

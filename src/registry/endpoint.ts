@@ -1,3 +1,4 @@
+import { DOCKER_HUB, DOCKER_HUB_API_HOST } from '../oci/docker-hub.js';
 import { normaliseRegistryKey } from './auth/credentials.js';
 
 /** Where a registry lives on the wire. */
@@ -19,7 +20,7 @@ export function registryEndpoint(
   options: { insecure?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): RegistryEndpoint {
   const name = normaliseRegistryKey(registry);
-  const host = name === 'docker.io' ? 'registry-1.docker.io' : name;
+  const host = name === DOCKER_HUB ? DOCKER_HUB_API_HOST : name;
   const insecureList = (options.env ?? process.env).LAYERDELTA_INSECURE_REGISTRIES ?? '';
   const listed = insecureList
     .split(',')

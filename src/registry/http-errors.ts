@@ -1,4 +1,4 @@
-import { RegistryError } from '../errors.js';
+import { ErrorCode, RegistryError } from '../errors.js';
 
 /** What a request was for, so a failure can say it in the user's words. */
 export type RequestSubject =
@@ -33,6 +33,7 @@ export function authenticationFailed(
   status: number,
 ): RegistryError {
   return new RegistryError(`authentication failed for ${repositoryOf(registry, subject)}`, {
+    code: ErrorCode.UNAUTHORIZED,
     hint: 'check credentials in ~/.docker/config.json',
     status,
   });
@@ -50,21 +51,28 @@ export function httpError(
   if (status === 404) {
     if (code === 'NAME_UNKNOWN' || subject.kind === 'tags') {
       return new RegistryError(`repository unknown: ${repositoryOf(registry, subject)}`, {
+        code: ErrorCode.NAME_UNKNOWN,
         hint: 'check the repository name',
         status,
       });
     }
     if (subject.kind === 'manifest') {
-      return new RegistryError(`manifest unknown: ${what}`, { hint: 'check the tag or digest', status });
+      return new RegistryError(`manifest unknown: ${what}`, {
+        code: ErrorCode.MANIFEST_UNKNOWN,
+        hint: 'check the tag or digest',
+        status,
+      });
     }
     if (subject.kind === 'blob') {
       return new RegistryError(`blob unknown: ${what}`, {
+        code: ErrorCode.BLOB_UNKNOWN,
         hint: 'the registry lost a blob its manifest names',
         status,
       });
     }
     if (subject.kind === 'catalog') {
       return new RegistryError(`registry ${registry} does not list its repositories (no _catalog)`, {
+        code: ErrorCode.CATALOG_UNSUPPORTED,
         hint: 'name the repositories explicitly',
         status,
       });
@@ -72,19 +80,21 @@ export function httpError(
   }
   if (status === 429) {
     return new RegistryError(`registry ${registry} kept rate-limiting requests (HTTP 429) for ${what}`, {
+      code: ErrorCode.TOO_MANY_REQUESTS,
       hint: 'wait and retry, or log in for a higher limit',
       status,
     });
   }
   if (status >= 500) {
     return new RegistryError(`registry ${registry} failed with HTTP ${status} for ${what}`, {
+      code: ErrorCode.REGISTRY_UNAVAILABLE,
       hint: 'retry later',
       status,
     });
   }
   return new RegistryError(
     `registry ${registry} answered HTTP ${status}${code ? ` ${code}` : ''} for ${what}`,
-    { status },
+    { code: ErrorCode.UNEXPECTED_RESPONSE, status },
   );
 }
 
@@ -101,12 +111,14 @@ export function networkError(host: string, error: unknown, timeoutMs: number): R
   ) {
     return new RegistryError(`cannot reach registry ${host} (${code})`, {
       hint: 'check the host name and port, and that the registry is running',
+      code: ErrorCode.NETWORK,
       cause: safeCause(error),
     });
   }
   if (code === 'ETIMEDOUT') {
     return new RegistryError(`registry ${host} did not answer within ${Math.round(timeoutMs / 1000)} s`, {
       hint: 'check the network, or raise the timeout',
+      code: ErrorCode.NETWORK,
       cause: safeCause(error),
     });
   }
@@ -118,10 +130,12 @@ export function networkError(host: string, error: unknown, timeoutMs: number): R
   ) {
     return new RegistryError(`TLS connection to registry ${host} failed (${code})`, {
       hint: 'for a plain-HTTP registry, list it in LAYERDELTA_INSECURE_REGISTRIES',
+      code: ErrorCode.NETWORK,
       cause: safeCause(error),
     });
   }
   return new RegistryError(`network error talking to registry ${host}${code ? ` (${code})` : ''}`, {
+    code: ErrorCode.NETWORK,
     hint: 'retry; check the network',
     cause: safeCause(error),
   });

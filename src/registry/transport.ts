@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import got from 'got';
-import { RegistryError } from '../errors.js';
+import { ErrorCode, RegistryError } from '../errors.js';
 
 /** An HTTP answer whose body has not been read yet. */
 export interface OpenResponse {
@@ -54,6 +54,7 @@ export async function readBody(body: Readable, maxBytes: number, what: string): 
     if (total > maxBytes) {
       body.destroy();
       throw new RegistryError(`${what} is larger than ${maxBytes} bytes`, {
+        code: ErrorCode.TOO_LARGE,
         hint: 'the registry sent more than a sane response holds',
       });
     }

@@ -4,9 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { RegistryError, UsageError } from '../errors.js';
-import type { CredentialStore } from '../registry/auth/credentials.js';
-import { RegistryClient } from '../registry/client.js';
+import { ErrorCode, hasErrorCode, RegistryError, UsageError } from '../errors.js';
+import type { RegistryClient } from '../registry/client.js';
+import { RegistryClientPool } from '../registry/pool.js';
 import { openSource } from '../source/open.js';
 import type { Platform } from '../source/types.js';
 import { ecrClientFor, listEcrImages, listEcrRepositories, parseEcrHost } from './ecr.js';
@@ -15,11 +15,11 @@ import type { PairRule, TagCandidate } from './pair.js';
 /** Where repositories and tags come from: the ECR API for ECR hosts, the distribution API otherwise. */
 export type ScanTarget =
   | { kind: 'ecr'; registry: string; accountId: string; client: ECRClient }
-  | { kind: 'registry'; registry: string; client: RegistryClient };
+  | { kind: 'registry'; registry: string; client: RegistryClient; registries: RegistryClientPool };
 
 export function scanTarget(
   registry: string,
-  options: { credentials?: CredentialStore; insecure?: boolean; ecrClient?: ECRClient } = {},
+  options: { registries?: RegistryClientPool; ecrClient?: ECRClient } = {},
 ): ScanTarget {
   const ecr = parseEcrHost(registry);
   if (ecr) {
@@ -30,12 +30,9 @@ export function scanTarget(
       client: options.ecrClient ?? ecrClientFor(ecr.region),
     };
   }
-  const client = new RegistryClient({
-    registry,
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
-  });
-  return { kind: 'registry', registry, client };
+  // The run's pool: listing, reading tags and comparing share one client, so one token per scope.
+  const registries = options.registries ?? new RegistryClientPool();
+  return { kind: 'registry', registry, client: registries.client(registry), registries };
 }
 
 /** Every repository name, sorted: ECR's DescribeRepositories or the registry's `_catalog`. */
@@ -74,8 +71,6 @@ export async function readRepositoriesFile(file: string): Promise<string[]> {
 export interface CandidateOptions {
   rule: PairRule;
   platform?: Platform;
-  credentials?: CredentialStore;
-  insecure?: boolean;
   /** Config reads in flight at once for `--pair created` on a plain registry (default 4). */
   concurrency?: number;
 }
@@ -98,8 +93,7 @@ export async function listCandidates(
   if (options.rule === 'semver') return tags.map((tag) => ({ tag }));
   return await mapBounded(tags, options.concurrency ?? 4, async (tag) => {
     const source = await openSource(`${target.registry}/${repository}:${tag}`, {
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-      ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
+      registries: target.registries,
     });
     try {
       const image = await source.resolve(options.platform);
@@ -110,9 +104,11 @@ export async function listCandidates(
       };
     } catch (error) {
       // A tag that is not an image for this platform (a signature or other OCI artifact, an index
-      // without the platform) has no creation time to order by: leave it out, like a non-semver tag.
-      // Registry failures still fail the repository.
-      if (error instanceof UsageError) return { tag };
+      // without the platform, a media type layerdelta does not read) has no creation time to order
+      // by: leave it out, like a non-semver tag. Registry, content and malformed-manifest failures
+      // still fail the repository.
+      if (hasErrorCode(error, ErrorCode.NOT_AN_IMAGE_OF_PLATFORM, ErrorCode.UNSUPPORTED_MEDIA_TYPE))
+        return { tag };
       throw error;
     } finally {
       await source.close();

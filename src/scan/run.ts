@@ -12,6 +12,7 @@ import { compareImages } from '../pipeline/compare.js';
 import { type ScanProgress as LayerProgress, LayerScanner } from '../pipeline/scan-image.js';
 import type { CredentialStore } from '../registry/auth/credentials.js';
 import { defaultCredentialStore } from '../registry/auth/default-store.js';
+import { RegistryClientPool } from '../registry/pool.js';
 import type { Platform } from '../source/types.js';
 import {
   listCandidates,
@@ -104,9 +105,13 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const shard = options.shard ?? { index: 0, count: 1 };
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_SCAN_CONCURRENCY);
   const credentials = options.credentials ?? defaultCredentialStore();
-  const target = scanTarget(options.registry, {
+  // One client per registry for the whole scan: listing, tag dates and every compare share its tokens.
+  const registries = new RegistryClientPool({
     credentials,
     ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
+  });
+  const target = scanTarget(options.registry, {
+    registries,
     ...(options.ecrClient ? { ecrClient: options.ecrClient } : {}),
   });
 
@@ -134,10 +139,9 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     target,
     rule,
     scanner,
-    credentials,
+    registries,
     tolerance: options.tolerance ?? 0.05,
     ...(options.platform ? { platform: options.platform } : {}),
-    ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
   };
   const results = await mapBounded(repositories, concurrency, async (repository) => {
     const result = await scanRepository(repository, context);
@@ -172,10 +176,9 @@ interface RepositoryContext {
   target: ScanTarget;
   rule: PairRule;
   scanner: LayerScanner;
-  credentials: CredentialStore;
+  registries: RegistryClientPool;
   tolerance: number;
   platform?: Platform;
-  insecure?: boolean;
 }
 
 /** One repository, start to end; every failure becomes a one-line result instead of an exception. */
@@ -187,9 +190,7 @@ export async function scanRepository(
   try {
     const candidates = await listCandidates(context.target, repository, {
       rule: context.rule,
-      credentials: context.credentials,
       ...(context.platform ? { platform: context.platform } : {}),
-      ...(context.insecure !== undefined ? { insecure: context.insecure } : {}),
     });
     const target = context.target;
     const pair = await pickDistinctPair(candidates, context.rule, async (tag) =>
@@ -200,10 +201,7 @@ export async function scanRepository(
     const delta = await compareImages(`${name}:${pair.older.tag}`, `${name}:${pair.newer.tag}`, {
       tolerance: context.tolerance,
       scanner: context.scanner,
-      sourceOptions: {
-        credentials: context.credentials,
-        ...(context.insecure !== undefined ? { insecure: context.insecure } : {}),
-      },
+      sourceOptions: { registries: context.registries },
       ...(context.platform ? { platform: context.platform } : {}),
     });
     return {

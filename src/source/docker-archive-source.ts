@@ -8,17 +8,19 @@
  * layers) from the config's diff_id, else computed by hashing the member. Every blob is verified
  * again while it streams.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
-import { RegistryError, UsageError } from '../errors.js';
+import { ContentError, ErrorCode, UsageError } from '../errors.js';
+import { type Compression, MAGIC_LENGTH, sniffCompression } from '../oci/compression.js';
+import { isSha256Digest, Sha256, sha256Digest } from '../oci/digest.js';
+import { MAX_CONFIG_BYTES } from '../oci/limits.js';
+import { ConfigMediaType, LayerMediaType, ManifestMediaType } from '../oci/media-types.js';
+import { DigestVerifier, verifyContent } from '../oci/verify.js';
 import { type DockerArchiveReference, sameImageName } from '../reference/reference.js';
-import { ConfigMediaType, LayerMediaType, ManifestMediaType } from './media-types.js';
-import { checkContent, MAX_CONFIG_BYTES, parseConfig, resolveImage } from './resolve.js';
+import { parseConfig, resolveImage } from './resolve.js';
 import { indexTar, resolveMember, type TarMember } from './tar-index.js';
 import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
-import { DigestVerifier, sha256Digest } from './verify.js';
 
 interface ArchiveEntry {
   Config: string;
@@ -26,16 +28,8 @@ interface ArchiveEntry {
   Layers: string[];
 }
 
-type Compression = 'none' | 'gzip' | 'zstd';
-
 const HEX_NAME_RE = /(?:^|\/)(?:blobs\/sha256\/)?([a-f0-9]{64})(?:\.json|\.tar)?$/;
 const OCI_BLOB_RE = /^blobs\/sha256\/([a-f0-9]{64})$/;
-
-function sniffCompression(head: Buffer): Compression {
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
-  return 'none';
-}
 
 const LAYER_TYPE: Record<Compression, string> = {
   none: LayerMediaType.dockerTar,
@@ -61,6 +55,7 @@ export class DockerArchiveSource implements ImageSource {
     if (configMember.size > MAX_CONFIG_BYTES) {
       throw new UsageError(
         `config ${entry.Config} in ${this.description} is larger than ${MAX_CONFIG_BYTES} bytes`,
+        { code: ErrorCode.TOO_LARGE },
       );
     }
     const configBody = await this.read(configMember.offset, configMember.size);
@@ -68,7 +63,7 @@ export class DockerArchiveSource implements ImageSource {
     // The config's file name is its digest (`HEX.json` or `blobs/sha256/HEX`): check it.
     const namedHex = HEX_NAME_RE.exec(entry.Config)?.[1];
     if (namedHex !== undefined) {
-      checkContent(
+      verifyContent(
         configBody,
         `sha256:${namedHex}`,
         undefined,
@@ -80,7 +75,7 @@ export class DockerArchiveSource implements ImageSource {
     const layers: Descriptor[] = [];
     for (const [i, path] of entry.Layers.entries()) {
       const layer = this.member(members, path, `layer ${i}`);
-      const compression = sniffCompression(await this.read(layer.offset, Math.min(4, layer.size)));
+      const compression = sniffCompression(await this.read(layer.offset, Math.min(MAGIC_LENGTH, layer.size)));
       const digest = await this.layerDigest(path, layer, compression, config.rootfs.diff_ids[i]);
       this.blobs.set(digest, layer);
       layers.push({ mediaType: LAYER_TYPE[compression], digest, size: layer.size });
@@ -96,7 +91,7 @@ export class DockerArchiveSource implements ImageSource {
     const reader = {
       where: this.description,
       readManifest: async (): Promise<never> => {
-        throw new UsageError(`${this.description} holds no index`);
+        throw new UsageError(`${this.description} holds no index`, { code: ErrorCode.SOURCE_INVALID });
       },
       readConfig: async () => configBody,
     };
@@ -112,7 +107,8 @@ export class DockerArchiveSource implements ImageSource {
     await this.load();
     const member = this.blobs.get(descriptor.digest);
     if (member === undefined) {
-      throw new RegistryError(`blob ${descriptor.digest} is not in ${this.description}`, {
+      throw new ContentError(`blob ${descriptor.digest} is not in ${this.description}`, {
+        code: ErrorCode.BLOB_UNKNOWN,
         hint: 'resolve the image from this archive before reading its layers',
       });
     }
@@ -143,16 +139,17 @@ export class DockerArchiveSource implements ImageSource {
     const ociHex = OCI_BLOB_RE.exec(path)?.[1];
     if (ociHex !== undefined) return `sha256:${ociHex}`;
     // An uncompressed layer is its own diff_id; openBlob verifies that claim while streaming.
-    if (compression === 'none' && diffId !== undefined && /^sha256:[a-f0-9]{64}$/.test(diffId)) return diffId;
-    const hash = createHash('sha256');
+    if (compression === 'none' && diffId !== undefined && isSha256Digest(diffId)) return diffId;
+    const hash = new Sha256();
     for await (const chunk of this.memberStream(layer)) hash.update(chunk as Buffer);
-    return `sha256:${hash.digest('hex')}`;
+    return hash.digest();
   }
 
   private member(members: Map<string, TarMember>, name: string, what: string): TarMember {
     const found = resolveMember(members, name);
     if (found === undefined) {
-      throw new RegistryError(`${what} ${name} listed in manifest.json is missing from ${this.description}`, {
+      throw new ContentError(`${what} ${name} listed in manifest.json is missing from ${this.description}`, {
+        code: ErrorCode.BLOB_UNKNOWN,
         hint: 'the archive is incomplete; save the image again',
       });
     }
@@ -176,17 +173,19 @@ export class DockerArchiveSource implements ImageSource {
         code === 'ENOENT'
           ? `docker archive ${path} does not exist`
           : `cannot open docker archive ${path} (${code})`,
-        { hint: 'check the path after docker-archive:' },
+        { code: ErrorCode.SOURCE_INVALID, hint: 'check the path after docker-archive:' },
       );
     }
     if ((await this.handle.stat()).isDirectory()) {
       throw new UsageError(`docker archive ${path} is a directory`, {
+        code: ErrorCode.SOURCE_INVALID,
         hint: 'for a layout directory use oci:DIR',
       });
     }
-    const head = await this.read(0, 4);
+    const head = await this.read(0, MAGIC_LENGTH);
     if (sniffCompression(head) !== 'none') {
       throw new UsageError(`docker archive ${path} is compressed (${sniffCompression(head)})`, {
+        code: ErrorCode.SOURCE_INVALID,
         hint: 'decompress it first (gunzip or zstd -d); layerdelta reads the tar in place',
       });
     }
@@ -198,11 +197,14 @@ export class DockerArchiveSource implements ImageSource {
     const manifestMember = resolveMember(members, 'manifest.json');
     if (manifestMember === undefined) {
       throw new UsageError(`${this.description} has no manifest.json`, {
+        code: ErrorCode.SOURCE_INVALID,
         hint: 'give an archive written by docker save or skopeo copy ... docker-archive:FILE',
       });
     }
     if (manifestMember.size > MAX_CONFIG_BYTES)
-      throw new UsageError(`manifest.json of ${this.description} is too large`);
+      throw new UsageError(`manifest.json of ${this.description} is too large`, {
+        code: ErrorCode.TOO_LARGE,
+      });
     const text = (await this.read(manifestMember.offset, manifestMember.size)).toString('utf8');
     let parsed: unknown;
     try {
@@ -210,6 +212,7 @@ export class DockerArchiveSource implements ImageSource {
     } catch (e) {
       throw new UsageError(
         `malformed manifest.json in ${this.description}: ${(e as Error).message.split('\n')[0]}`,
+        { code: ErrorCode.SOURCE_INVALID },
       );
     }
     const entries = (Array.isArray(parsed) ? parsed : []).filter(
@@ -221,7 +224,11 @@ export class DockerArchiveSource implements ImageSource {
         e.Layers.every((l: unknown) => typeof l === 'string'),
     );
     for (const e of entries) if (!Array.isArray(e.RepoTags)) e.RepoTags = [];
-    if (entries.length === 0) throw new UsageError(`manifest.json in ${this.description} lists no image`);
+    if (entries.length === 0) {
+      throw new UsageError(`manifest.json in ${this.description} lists no image`, {
+        code: ErrorCode.SOURCE_INVALID,
+      });
+    }
     const tag = this.reference.tag;
     const chosen =
       tag === undefined
@@ -233,7 +240,7 @@ export class DockerArchiveSource implements ImageSource {
       const all = entries.flatMap((e) => e.RepoTags);
       throw new UsageError(
         `${tag === undefined ? 'several images' : `image ${tag} not found`} in ${this.description}; available: ${all.join(', ') || 'untagged images only'}`,
-        { hint: 'name one with docker-archive:FILE:REPO:TAG' },
+        { code: ErrorCode.MANIFEST_UNKNOWN, hint: 'name one with docker-archive:FILE:REPO:TAG' },
       );
     }
     return chosen;

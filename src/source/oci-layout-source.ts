@@ -3,24 +3,19 @@ import { type FileHandle, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
-import { RegistryError, UsageError } from '../errors.js';
+import { ContentError, ErrorCode, UsageError } from '../errors.js';
+import { sha256Digest, sha256Hex } from '../oci/digest.js';
+import { MAX_MANIFEST_BYTES } from '../oci/limits.js';
+import { ManifestMediaType } from '../oci/media-types.js';
+import { DigestVerifier, verifyContent } from '../oci/verify.js';
 import { formatReference, type OciLayoutReference } from '../reference/reference.js';
 import { openRegularFile, readRegularFile, UnreadableFileError } from '../safe-read.js';
-import { ManifestMediaType } from './media-types.js';
-import {
-  checkContent,
-  MAX_MANIFEST_BYTES,
-  type ManifestBytes,
-  parseManifest,
-  resolveImage,
-} from './resolve.js';
+import { type ManifestBytes, parseManifest, resolveImage } from './resolve.js';
 import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
-import { DigestVerifier, sha256Digest } from './verify.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 /** The oci-layout marker is one short JSON object. */
 const LAYOUT_FILE_BYTES = 64 * 1024;
-const SHA256_RE = /^sha256:([a-f0-9]{64})$/;
 
 export class OciLayoutSource implements ImageSource {
   readonly description: string;
@@ -58,9 +53,13 @@ export class OciLayoutSource implements ImageSource {
   }
 
   private blobPath(digest: string): string {
-    const hex = SHA256_RE.exec(digest)?.[1];
+    const hex = sha256Hex(digest);
     // The digest becomes a path: only a well-formed sha256 may (no traversal).
-    if (hex === undefined) throw new UsageError(`unsupported digest "${digest}" in ${this.description}`);
+    if (hex === undefined) {
+      throw new UsageError(`unsupported digest "${digest}" in ${this.description}`, {
+        code: ErrorCode.UNSUPPORTED_DIGEST,
+      });
+    }
     return join(this.reference.path, 'blobs', 'sha256', hex);
   }
 
@@ -77,11 +76,13 @@ export class OciLayoutSource implements ImageSource {
   private blobError(digest: string, e: unknown): never {
     if (!(e instanceof UnreadableFileError)) throw e;
     if (e.reason === 'ENOENT') {
-      throw new RegistryError(`blob ${digest} is missing from ${this.description}`, {
+      throw new ContentError(`blob ${digest} is missing from ${this.description}`, {
+        code: ErrorCode.BLOB_UNKNOWN,
         hint: 'the layout is incomplete; copy the image again',
       });
     }
-    throw new RegistryError(`blob ${digest} in ${this.description} ${e.detail}`, {
+    throw new ContentError(`blob ${digest} in ${this.description} ${e.detail}`, {
+      code: e.reason === 'too-large' ? ErrorCode.TOO_LARGE : ErrorCode.BLOB_UNKNOWN,
       hint: 'the content is corrupt or was tampered with',
     });
   }
@@ -91,17 +92,22 @@ export class OciLayoutSource implements ImageSource {
     const info = await stat(dir).catch(() => undefined);
     if (info === undefined) {
       throw new UsageError(`OCI layout directory ${dir} does not exist`, {
+        code: ErrorCode.SOURCE_INVALID,
         hint: 'check the path after oci:',
       });
     }
     if (!info.isDirectory())
-      throw new UsageError(`${dir} is not a directory`, { hint: 'oci: takes an OCI layout directory' });
+      throw new UsageError(`${dir} is not a directory`, {
+        code: ErrorCode.SOURCE_INVALID,
+        hint: 'oci: takes an OCI layout directory',
+      });
     const marker = await readRegularFile(join(dir, 'oci-layout'), LAYOUT_FILE_BYTES).then(
       (b) => b.toString('utf8'),
       () => undefined,
     );
     if (marker === undefined) {
       throw new UsageError(`${dir} is not an OCI layout: no oci-layout file`, {
+        code: ErrorCode.SOURCE_INVALID,
         hint: 'create one with skopeo copy ... oci:DIR:TAG or docker buildx --output type=oci',
       });
     }
@@ -109,10 +115,13 @@ export class OciLayoutSource implements ImageSource {
     try {
       version = (JSON.parse(marker) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
     } catch {
-      throw new UsageError(`malformed oci-layout file in ${dir}: not JSON`);
+      throw new UsageError(`malformed oci-layout file in ${dir}: not JSON`, {
+        code: ErrorCode.SOURCE_INVALID,
+      });
     }
     if (typeof version !== 'string' || !version.startsWith('1.')) {
       throw new UsageError(`unsupported OCI layout version ${JSON.stringify(version)} in ${dir}`, {
+        code: ErrorCode.SOURCE_INVALID,
         hint: 'layerdelta reads imageLayoutVersion 1.x',
       });
     }
@@ -122,16 +131,19 @@ export class OciLayoutSource implements ImageSource {
   private async selectTop(): Promise<ManifestBytes> {
     const indexPath = join(this.reference.path, 'index.json');
     const body = await readRegularFile(indexPath, MAX_MANIFEST_BYTES).catch((e: UnreadableFileError) => {
-      if (e.reason === 'ENOENT')
-        throw new UsageError(`${this.reference.path} is not an OCI layout: no index.json`);
-      throw new UsageError(`index.json of ${this.description} ${e.detail}`);
+      const what = e.reason === 'ENOENT' ? 'no index.json' : `index.json ${e.detail}`;
+      throw new UsageError(`${this.reference.path} is not an OCI layout: ${what}`, {
+        code: ErrorCode.SOURCE_INVALID,
+      });
     });
     const parsed = parseManifest(
       { digest: 'index.json', mediaType: ManifestMediaType.ociIndex, body },
       this.description,
     );
     if (parsed.kind !== 'index')
-      throw new UsageError(`index.json of ${this.description} is not an image index`);
+      throw new UsageError(`index.json of ${this.description} is not an image index`, {
+        code: ErrorCode.SOURCE_INVALID,
+      });
     const entries = parsed.manifests;
     const { tag, digest } = this.reference;
     const name = (d: Descriptor) => d.annotations?.[REF_NAME];
@@ -141,7 +153,7 @@ export class OciLayoutSource implements ImageSource {
       if (chosen === undefined && tag === undefined) {
         // Any manifest in blobs/ may be named by digest, e.g. one platform of a stored index.
         const bytes = await this.readBlob(digest, MAX_MANIFEST_BYTES);
-        checkContent(bytes, digest, undefined, `manifest ${digest} in ${this.description}`);
+        verifyContent(bytes, digest, undefined, `manifest ${digest} in ${this.description}`);
         return { digest, body: bytes };
       }
     } else if (tag !== undefined) {
@@ -168,11 +180,11 @@ export class OciLayoutSource implements ImageSource {
             : 'an image (no tag given and several in the layout)';
       throw new UsageError(
         `${wanted} not found in ${formatReference(this.reference)}; available: ${names.length > 0 ? names.join(', ') : entries.map((d) => d.digest).join(', ') || 'none'}`,
-        { hint: 'name one with oci:DIR:TAG' },
+        { code: ErrorCode.MANIFEST_UNKNOWN, hint: 'name one with oci:DIR:TAG' },
       );
     }
     const bytes = await this.readBlob(chosen.digest, MAX_MANIFEST_BYTES);
-    checkContent(bytes, chosen.digest, chosen.size, `manifest ${chosen.digest} in ${this.description}`);
+    verifyContent(bytes, chosen.digest, chosen.size, `manifest ${chosen.digest} in ${this.description}`);
     return { digest: chosen.digest, mediaType: chosen.mediaType, body: bytes };
   }
 

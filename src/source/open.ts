@@ -2,12 +2,18 @@
 
 import { parseReference, type Reference } from '../reference/reference.js';
 import type { CredentialStore } from '../registry/auth/credentials.js';
+import type { RegistryClientPool } from '../registry/pool.js';
 import { DockerArchiveSource } from './docker-archive-source.js';
 import { OciLayoutSource } from './oci-layout-source.js';
 import { RegistrySource } from './registry-source.js';
 import type { ImageSource } from './types.js';
 
 export interface OpenSourceOptions {
+  /**
+   * The run's registry clients, shared by every image it opens, so tokens are fetched once per scope
+   * (docs/design.md §7). Without it, each call makes its own from the options below.
+   */
+  registries?: RegistryClientPool;
   /** Registry credentials; default: docker config files and helpers, then ECR (docs/design.md §7). */
   credentials?: CredentialStore;
   /** Plain HTTP (and no TLS verification) for the registry. */

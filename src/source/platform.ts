@@ -1,5 +1,5 @@
 /** Platform grammar (`os/arch[/variant]`) and picking one image out of an index (docs/design.md §7). */
-import { UsageError } from '../errors.js';
+import { ErrorCode, UsageError } from '../errors.js';
 import type { Descriptor, Platform } from './types.js';
 
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
@@ -98,6 +98,7 @@ export function selectPlatform(
   if (pick === undefined) {
     const list = available.length > 0 ? available.map(formatPlatform).join(', ') : 'none';
     throw new UsageError(`platform ${formatPlatform(want)} not found in ${where}; available: ${list}`, {
+      code: ErrorCode.NOT_AN_IMAGE_OF_PLATFORM,
       hint: 'choose one with --platform os/arch[/variant]',
     });
   }

@@ -1,13 +1,16 @@
 /** An image in an OCI distribution registry as an ImageSource, on top of RegistryClient. */
 import type { Readable } from 'node:stream';
+import { MAX_CONFIG_BYTES } from '../oci/limits.js';
 import { formatReference, type RegistryReference } from '../reference/reference.js';
 import type { CredentialStore } from '../registry/auth/credentials.js';
-import { defaultCredentialStore } from '../registry/auth/default-store.js';
-import { RegistryClient } from '../registry/client.js';
-import { type ContentReader, MAX_CONFIG_BYTES, resolveImage } from './resolve.js';
+import type { RegistryClient } from '../registry/client.js';
+import { RegistryClientPool } from '../registry/pool.js';
+import { type ContentReader, resolveImage } from './resolve.js';
 import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
 
 export interface RegistrySourceOptions {
+  /** The run's clients, one per registry (docs/design.md §7); without it, a pool of its own from the options below. */
+  registries?: RegistryClientPool;
   /** Default: docker config files and credential helpers, then ECR (defaultCredentialStore). */
   credentials?: CredentialStore;
   insecure?: boolean;
@@ -28,13 +31,8 @@ export class RegistrySource implements ImageSource {
     reference: RegistryReference,
     options: RegistrySourceOptions = {},
   ): Promise<RegistrySource> {
-    const client = new RegistryClient({
-      registry: reference.registry,
-      credentials: options.credentials ?? defaultCredentialStore(),
-      ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    });
-    return new RegistrySource(reference, client);
+    const registries = options.registries ?? new RegistryClientPool(options);
+    return new RegistrySource(reference, registries.client(reference.registry));
   }
 
   async resolve(platform?: Platform): Promise<ResolvedImage> {

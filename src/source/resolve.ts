@@ -3,23 +3,21 @@
  * (nested ones too) to one platform, read the config, and line the layers up with diff_ids and history.
  * Sources only say how to read bytes; every byte read here is checked against its digest.
  */
-import { RegistryError, UsageError } from '../errors.js';
-import type { Reference } from '../reference/reference.js';
+import { ErrorCode, UsageError } from '../errors.js';
+import { isSha256Digest } from '../oci/digest.js';
+import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from '../oci/limits.js';
+import { inferManifestMediaType, parseJsonObject } from '../oci/manifest.js';
 import {
-  DOCKER_SCHEMA1_MEDIA_TYPES,
   isConfigMediaType,
   isImageManifestMediaType,
-  isIndexManifestMediaType,
+  isIndexMediaType,
   isLayerMediaType,
-  ManifestMediaType,
-} from './media-types.js';
+} from '../oci/media-types.js';
+import { verifyContent } from '../oci/verify.js';
+import type { Reference } from '../reference/reference.js';
 import { formatPlatform, platformMatches, selectPlatform } from './platform.js';
 import type { Descriptor, HistoryEntry, ImageConfig, ImageLayer, Platform, ResolvedImage } from './types.js';
-import { sha256Digest } from './verify.js';
 
-/** Upper bounds for what is read whole into memory (the registry's own manifest limit is 4 MiB). */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 const MAX_INDEX_DEPTH = 4;
 
 /** Manifest bytes as a source found them; `mediaType` is what the transport said (Content-Type, descriptor). */
@@ -41,36 +39,6 @@ export type ParsedManifest =
   | { kind: 'index'; mediaType: string; manifests: Descriptor[] }
   | { kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[] };
 
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-
-/** Throws RegistryError when `body` is not the content `digest` (and `size`, when known) names. */
-export function checkContent(body: Buffer, digest: string, size: number | undefined, what: string): void {
-  if (size !== undefined && size >= 0 && body.length !== size) {
-    throw new RegistryError(`${what}: size mismatch: descriptor says ${size} bytes, got ${body.length}`, {
-      hint: 'the content is corrupt or was tampered with',
-    });
-  }
-  const actual = sha256Digest(body);
-  if (actual !== digest) {
-    throw new RegistryError(`${what}: digest mismatch: expected ${digest}, got ${actual}`, {
-      hint: 'the content is corrupt or was tampered with',
-    });
-  }
-}
-
-function parseJsonObject(body: Buffer, what: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new UsageError(`malformed ${what}: not JSON (${(e as Error).message.split('\n')[0]})`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`malformed ${what}: not a JSON object`);
-  }
-  return value as Record<string, unknown>;
-}
-
 function isStringRecord(value: unknown): value is Record<string, string> {
   return (
     typeof value === 'object' &&
@@ -80,19 +48,23 @@ function isStringRecord(value: unknown): value is Record<string, string> {
   );
 }
 
+const invalidManifest = (message: string) => new UsageError(message, { code: ErrorCode.MANIFEST_INVALID });
+const invalidConfig = (message: string) => new UsageError(message, { code: ErrorCode.CONFIG_INVALID });
+
 /** Validate one descriptor of a manifest or index; `what` names where it sits, for the message. */
 export function parseDescriptor(value: unknown, what: string): Descriptor {
-  if (typeof value !== 'object' || value === null) throw new UsageError(`malformed ${what}: not an object`);
+  if (typeof value !== 'object' || value === null) throw invalidManifest(`malformed ${what}: not an object`);
   const v = value as Record<string, unknown>;
-  if (typeof v.mediaType !== 'string') throw new UsageError(`malformed ${what}: no mediaType`);
-  if (typeof v.digest !== 'string') throw new UsageError(`malformed ${what}: no digest`);
-  if (!SHA256_RE.test(v.digest)) {
+  if (typeof v.mediaType !== 'string') throw invalidManifest(`malformed ${what}: no mediaType`);
+  if (typeof v.digest !== 'string') throw invalidManifest(`malformed ${what}: no digest`);
+  if (!isSha256Digest(v.digest)) {
     throw new UsageError(`unsupported digest "${v.digest}" in ${what}`, {
+      code: ErrorCode.UNSUPPORTED_DIGEST,
       hint: 'only sha256 digests are supported',
     });
   }
   if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0) {
-    throw new UsageError(`malformed ${what}: size is not a non-negative integer`);
+    throw invalidManifest(`malformed ${what}: size is not a non-negative integer`);
   }
   const descriptor: Descriptor = { mediaType: v.mediaType, digest: v.digest, size: v.size };
   if (isStringRecord(v.annotations)) descriptor.annotations = v.annotations;
@@ -106,56 +78,30 @@ export function parseDescriptor(value: unknown, what: string): Descriptor {
   return descriptor;
 }
 
-/** Parse a manifest or index; the media type comes from the body, else the transport, else the shape. */
+/** Parse a manifest or index; its media type by the rules of oci/manifest.ts (body, transport, shape). */
 export function parseManifest(bytes: ManifestBytes, where: string): ParsedManifest {
   const what = `manifest ${bytes.digest} in ${where}`;
   const json = parseJsonObject(bytes.body, what);
-  const declared = typeof json.mediaType === 'string' ? json.mediaType : undefined;
-  const transport = bytes.mediaType?.split(';')[0]?.trim();
-  if (json.schemaVersion === 1 || DOCKER_SCHEMA1_MEDIA_TYPES.includes(declared ?? transport ?? '')) {
-    throw new UsageError(`${what} is a Docker schema 1 manifest, which is not supported`, {
-      hint: 'push the image again with a current Docker, buildah or skopeo (schema 2 or OCI)',
-    });
-  }
-  let mediaType = declared;
-  if (
-    mediaType === undefined &&
-    transport !== undefined &&
-    transport !== '' &&
-    transport !== 'application/json'
-  ) {
-    mediaType = transport;
-  }
-  if (mediaType === undefined) {
-    if (Array.isArray(json.manifests)) mediaType = ManifestMediaType.ociIndex;
-    else if (typeof json.config === 'object' && Array.isArray(json.layers))
-      mediaType = ManifestMediaType.ociManifest;
-  }
-  if (
-    mediaType === undefined ||
-    !(isIndexManifestMediaType(mediaType) || isImageManifestMediaType(mediaType))
-  ) {
-    throw new UsageError(`unsupported manifest media type "${mediaType ?? 'none'}" for ${what}`, {
-      hint: 'layerdelta reads OCI and Docker schema 2 images and indexes',
-    });
-  }
-  if (isIndexManifestMediaType(mediaType)) {
+  const mediaType = inferManifestMediaType(json, bytes.mediaType, what);
+  if (isIndexMediaType(mediaType)) {
     if (!Array.isArray(json.manifests))
-      throw new UsageError(`malformed ${what}: index without a manifests list`);
+      throw invalidManifest(`malformed ${what}: index without a manifests list`);
     const manifests = json.manifests.map((m, i) => parseDescriptor(m, `manifests[${i}] of ${what}`));
     return { kind: 'index', mediaType, manifests };
   }
   const config = parseDescriptor(json.config, `config descriptor of ${what}`);
   if (!isConfigMediaType(config.mediaType)) {
     throw new UsageError(`unsupported config media type "${config.mediaType}" in ${what}`, {
+      code: ErrorCode.NOT_AN_IMAGE_OF_PLATFORM,
       hint: 'this is not a container image (an artifact?); layerdelta reads OCI and Docker images',
     });
   }
-  if (!Array.isArray(json.layers)) throw new UsageError(`malformed ${what}: no layers list`);
+  if (!Array.isArray(json.layers)) throw invalidManifest(`malformed ${what}: no layers list`);
   const layers = json.layers.map((l, i) => {
     const layer = parseDescriptor(l, `layers[${i}] of ${what}`);
     if (!isLayerMediaType(layer.mediaType)) {
       throw new UsageError(`unsupported layer media type "${layer.mediaType}" (layer ${i}) in ${what}`, {
+        code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
         hint: 'layerdelta reads tar layers: uncompressed, gzip or zstd',
       });
     }
@@ -170,14 +116,14 @@ function stringArray(value: unknown): string[] | undefined {
 
 /** Parse the image config; UsageError when it lacks what every image config has (os, architecture, rootfs). */
 export function parseConfig(body: Buffer, what: string): ImageConfig {
-  const json = parseJsonObject(body, what);
+  const json = parseJsonObject(body, what, ErrorCode.CONFIG_INVALID);
   if (typeof json.architecture !== 'string' || typeof json.os !== 'string') {
-    throw new UsageError(`malformed ${what}: no os or architecture`);
+    throw invalidConfig(`malformed ${what}: no os or architecture`);
   }
   const rootfs = json.rootfs as Record<string, unknown> | undefined;
   const diffIds = stringArray(rootfs?.diff_ids);
   if (typeof rootfs !== 'object' || rootfs === null || diffIds === undefined) {
-    throw new UsageError(`malformed ${what}: no rootfs.diff_ids`);
+    throw invalidConfig(`malformed ${what}: no rootfs.diff_ids`);
   }
   const config: ImageConfig = {
     architecture: json.architecture,
@@ -200,7 +146,7 @@ export function parseConfig(body: Buffer, what: string): ImageConfig {
     config.config = run;
   }
   if (json.history !== undefined) {
-    if (!Array.isArray(json.history)) throw new UsageError(`malformed ${what}: history is not a list`);
+    if (!Array.isArray(json.history)) throw invalidConfig(`malformed ${what}: history is not a list`);
     config.history = json.history.map((h): HistoryEntry => {
       const e = (typeof h === 'object' && h !== null ? h : {}) as Record<string, unknown>;
       const entry: HistoryEntry = {};
@@ -234,10 +180,11 @@ async function readChecked(reader: ContentReader, descriptor: Descriptor): Promi
   if (descriptor.size > MAX_MANIFEST_BYTES) {
     throw new UsageError(
       `manifest ${descriptor.digest} in ${reader.where} is larger than ${MAX_MANIFEST_BYTES} bytes`,
+      { code: ErrorCode.TOO_LARGE },
     );
   }
   const bytes = await reader.readManifest(descriptor);
-  checkContent(
+  verifyContent(
     bytes.body,
     descriptor.digest,
     descriptor.size,
@@ -255,13 +202,13 @@ async function flattenIndex(
   const out: Descriptor[] = [];
   for (const entry of manifests) {
     if (isImageManifestMediaType(entry.mediaType)) out.push(entry);
-    else if (isIndexManifestMediaType(entry.mediaType)) {
+    else if (isIndexMediaType(entry.mediaType)) {
       if (depth >= MAX_INDEX_DEPTH) {
-        throw new UsageError(`indexes nested deeper than ${MAX_INDEX_DEPTH} levels in ${reader.where}`);
+        throw invalidManifest(`indexes nested deeper than ${MAX_INDEX_DEPTH} levels in ${reader.where}`);
       }
       const child = await readChecked(reader, entry);
       if (child.kind !== 'index')
-        throw new UsageError(`manifest ${entry.digest} in ${reader.where} is not an index`);
+        throw invalidManifest(`manifest ${entry.digest} in ${reader.where} is not an index`);
       out.push(...(await flattenIndex(reader, child.manifests, depth + 1)));
     }
   }
@@ -291,7 +238,7 @@ export async function resolveImage(
     const choice = selectPlatform(entries, requested, where);
     const child = await readChecked(reader, choice.chosen);
     if (child.kind !== 'image')
-      throw new UsageError(`manifest ${choice.chosen.digest} in ${where} is not an image`);
+      throw invalidManifest(`manifest ${choice.chosen.digest} in ${where} is not an image`);
     image = child;
     manifestDigest = choice.chosen.digest;
     platform = choice.platform;
@@ -302,11 +249,12 @@ export async function resolveImage(
   if (image.config.size > MAX_CONFIG_BYTES) {
     throw new UsageError(
       `config ${image.config.digest} in ${reader.where} is larger than ${MAX_CONFIG_BYTES} bytes`,
+      { code: ErrorCode.TOO_LARGE },
     );
   }
   const configWhat = `image config ${image.config.digest} in ${reader.where}`;
   const configBody = await reader.readConfig(image.config);
-  checkContent(configBody, image.config.digest, image.config.size, configWhat);
+  verifyContent(configBody, image.config.digest, image.config.size, configWhat);
   const config = parseConfig(configBody, configWhat);
   if (platform === undefined) {
     platform = { os: config.os, architecture: config.architecture };
@@ -315,7 +263,10 @@ export async function resolveImage(
     if (requested !== undefined && !platformMatches(requested, platform)) {
       throw new UsageError(
         `platform ${formatPlatform(requested)} not found in ${reader.where}; available: ${formatPlatform(platform)}`,
-        { hint: 'the image is a single-platform image; drop --platform or choose the one available' },
+        {
+          code: ErrorCode.NOT_AN_IMAGE_OF_PLATFORM,
+          hint: 'the image is a single-platform image; drop --platform or choose the one available',
+        },
       );
     }
   }

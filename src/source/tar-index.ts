@@ -5,7 +5,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { UsageError } from '../errors.js';
+import { ErrorCode, UsageError } from '../errors.js';
 
 export interface TarMember {
   /** Normalised path (no leading `./` or `/`, no trailing `/`). */
@@ -83,6 +83,7 @@ export async function indexTar(handle: FileHandle, where: string): Promise<Map<s
   let pax: Record<string, string> = {};
   const corrupt = (why: string) =>
     new UsageError(`${where} is not a readable tar archive: ${why} at byte ${position}`, {
+      code: ErrorCode.SOURCE_INVALID,
       hint: 'give the file `docker save` or `skopeo copy ... docker-archive:FILE` wrote',
     });
   while (position + BLOCK <= fileSize) {

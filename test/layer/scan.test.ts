@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryError } from '../../src/errors.js';
+import { ContentError, LayerdeltaError } from '../../src/errors.js';
 import { scanLayer } from '../../src/layer/scan.js';
 import type { LayerScan } from '../../src/layer/types.js';
 import {
@@ -180,7 +180,7 @@ describe('scanLayer', () => {
   });
 });
 
-describe('scanLayer on bad blobs: one-line RegistryError naming the layer, never a partial scan', () => {
+describe('scanLayer on bad blobs: one-line LAYER_CORRUPT error naming the layer, never a partial scan', () => {
   async function expectLayerError(
     data: Buffer,
     compression: Compression,
@@ -193,12 +193,13 @@ describe('scanLayer on bad blobs: one-line RegistryError naming the layer, never
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(RegistryError);
-    const registryError = error as RegistryError;
-    expect(registryError.exitCode).toBe(3);
-    expect(registryError.oneLine()).toContain(descriptor.digest);
-    expect(registryError.oneLine()).toMatch(pattern);
-    expect(registryError.oneLine()).not.toContain('\n');
+    expect(error).toBeInstanceOf(LayerdeltaError);
+    const layerError = error as LayerdeltaError;
+    expect(layerError.code).toBe('LAYER_CORRUPT');
+    expect(layerError.exitCode).toBe(3);
+    expect(layerError.oneLine()).toContain(descriptor.digest);
+    expect(layerError.oneLine()).toMatch(pattern);
+    expect(layerError.oneLine()).not.toContain('\n');
   }
 
   it.each(['gzip', 'zstd', 'none'] as const)('a truncated %s layer', async (compression) => {
@@ -235,7 +236,9 @@ describe('scanLayer on bad blobs: one-line RegistryError naming the layer, never
       read() {
         this.push(whole.subarray(0, 1000));
         this.destroy(
-          new RegistryError('registry 127.0.0.1: blob sha256:abc is truncated: 1000 of 2000 bytes'),
+          new ContentError('registry 127.0.0.1: blob sha256:abc is truncated: 1000 of 2000 bytes', {
+            code: 'SIZE_MISMATCH',
+          }),
         );
       },
     });
@@ -247,8 +250,8 @@ describe('scanLayer on bad blobs: one-line RegistryError naming the layer, never
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).message).toContain('truncated: 1000 of 2000 bytes');
+    expect(error).toMatchObject({ code: 'SIZE_MISMATCH', exitCode: 3 });
+    expect((error as Error).message).toContain('truncated: 1000 of 2000 bytes');
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskScanCache, openScanCache } from '../../src/cache/scan-cache.js';
 import { diffBinaries, uncompressedSizes } from '../../src/delta/binaries.js';
-import { RegistryError } from '../../src/errors.js';
+import type { LayerdeltaError } from '../../src/errors.js';
 import { LayerScanner, type ScanProgress } from '../../src/pipeline/scan-image.js';
 import { openSource } from '../../src/source/open.js';
 import { BIGGER_SOURCE, buildGoProgram, goVersionM, HELLO_SOURCE, type TarItem } from '../layer/support.js';
@@ -165,7 +165,7 @@ describe('LayerScanner', () => {
 });
 
 describe('LayerScanner on a broken image', () => {
-  it('a config diff_id that does not match the layer is a RegistryError', async () => {
+  it('a config diff_id that does not match the layer is a DIGEST_MISMATCH (exit 3)', async () => {
     const dir = join(work, 'bad-diffid');
     const [layer] = await layerBlobs([{ items: [{ name: 'a', data: 'a' }] }]);
     writeLayout(dir, { v1: [{ ...layer!, diffId: `sha256:${'0'.repeat(64)}` }] });
@@ -174,8 +174,8 @@ describe('LayerScanner on a broken image', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).oneLine()).toMatch(
+    expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', exitCode: 3 });
+    expect((error as LayerdeltaError).oneLine()).toMatch(
       /decompresses to sha256:[0-9a-f]{64}, but the image config says/,
     );
   });
@@ -199,9 +199,8 @@ describe('LayerScanner on a broken image', () => {
         () => undefined,
         (e: unknown) => e,
       );
-    expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).exitCode).toBe(3);
-    expect((error as RegistryError).oneLine()).toContain(badDigest);
+    expect(error).toMatchObject({ code: 'SIZE_MISMATCH', exitCode: 3 });
+    expect((error as LayerdeltaError).oneLine()).toContain(badDigest);
     expect(await openScanCache({ cacheDir }).get(badDigest)).toBeUndefined();
   });
 });

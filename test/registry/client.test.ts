@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
+import { ManifestMediaType as MediaType } from '../../src/oci/media-types.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { MediaType } from '../../src/registry/media-types.js';
 import {
   type PushedImage,
   pushImage,

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryError } from '../../src/errors.js';
+import { LayerdeltaError, type RegistryError } from '../../src/errors.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { freePort } from '../support/process.js';
@@ -18,14 +18,14 @@ import {
 } from '../support/registry.js';
 import { readAll } from '../support/streams.js';
 
-async function caught(promise: Promise<unknown>): Promise<RegistryError> {
+async function caught(promise: Promise<unknown>): Promise<LayerdeltaError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof RegistryError) return error;
+    if (error instanceof LayerdeltaError) return error;
     throw error;
   }
-  throw new Error('expected a RegistryError');
+  throw new Error('expected a LayerdeltaError');
 }
 
 /** Faults injected between the client and a real (basic-auth) registry. */
@@ -108,7 +108,8 @@ describe('registry faults', () => {
     await retrying.headManifest('faults/app', 'v1');
     proxy.failNext(10, 429, { match: /manifests/ });
     const error = await caught(retrying.getManifest('faults/app', 'v1'));
-    expect(error.status).toBe(429);
+    expect(error.code).toBe('TOO_MANY_REQUESTS');
+    expect((error as RegistryError).status).toBe(429);
     expect(error.exitCode).toBe(3);
     expect(error.oneLine()).toBe(
       `registry ${proxy.host} kept rate-limiting requests (HTTP 429) for ${proxy.host}/faults/app:v1 (wait and retry, or log in for a higher limit)`,
@@ -123,6 +124,7 @@ describe('registry faults', () => {
     const stream = await client().getBlob('faults/app', image.layers[0]!);
     const error = await caught(readAll(stream));
     expect(error.message).toContain('digest mismatch');
+    expect(error.code).toBe('DIGEST_MISMATCH');
     expect(error.message).toContain(image.layers[0]!.digest);
     expect(error.exitCode).toBe(3);
   });
@@ -131,9 +133,10 @@ describe('registry faults', () => {
     begin();
     proxy.corruptNext(/manifests/, 2);
     const byDigest = await caught(client().getManifest('faults/app', image.manifestDigest));
-    expect(byDigest.message).toMatch(/^digest mismatch for manifest /);
+    expect(byDigest.message).toMatch(/^manifest .*: digest mismatch: expected sha256:/);
     const byTag = await caught(client().getManifest('faults/app', 'v1'));
-    expect(byTag.message).toMatch(/^digest mismatch for manifest /);
+    expect(byTag.message).toMatch(/^manifest .*: digest mismatch: expected sha256:/);
+    expect([byDigest.code, byTag.code]).toEqual(['DIGEST_MISMATCH', 'DIGEST_MISMATCH']);
   });
 
   it('fails a truncated blob instead of ending it', async () => {
@@ -158,6 +161,7 @@ describe('registry faults', () => {
       readAll(await client().getBlob('faults/app', { ...layer, size: layer.size + 10 })),
     );
     expect(error.message).toContain('truncated');
+    expect(error.code).toBe('SIZE_MISMATCH');
   });
 
   it('says "blob unknown" for a missing blob', async () => {
@@ -165,6 +169,7 @@ describe('registry faults', () => {
     const missing = `sha256:${'0'.repeat(64)}`;
     const error = await caught(client().getBlob('faults/app', { digest: missing, size: 1 }));
     expect(error.message).toBe(`blob unknown: ${proxy.host}/faults/app@${missing}`);
+    expect(error.code).toBe('BLOB_UNKNOWN');
   });
 });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryError, UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { openSource } from '../../src/source/open.js';
 import type { ImageSource, ResolvedImage } from '../../src/source/types.js';
 import { failure } from '../support/streams.js';
@@ -212,7 +212,7 @@ describe('docker archive source', () => {
 describe('docker archive source: bad input', () => {
   it('names the images when the tag is missing or ambiguous', async () => {
     const missing = await failure(resolve(`docker-archive:${legacyArchive}:third:v3`));
-    expect(missing).toBeInstanceOf(UsageError);
+    expect(missing).toMatchObject({ code: 'MANIFEST_UNKNOWN', exitCode: 2 });
     expect(missing.message).toMatch(
       /image third:v3 not found in docker archive .*; available: first:v1, second:v2/,
     );
@@ -265,7 +265,7 @@ describe('docker archive source: bad input', () => {
     const source2 = await openSource(`docker-archive:${corruptPlain}:first:v1`);
     const image2 = await source2.resolve();
     const error = await failure(readLayer(source2, image2, 0));
-    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', exitCode: 3 });
     expect(error.message).toMatch(/digest mismatch/);
     await source2.close();
   });

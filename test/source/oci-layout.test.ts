@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryError, UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { openSource } from '../../src/source/open.js';
 import { parsePlatform } from '../../src/source/platform.js';
 import type { ImageSource, ResolvedImage } from '../../src/source/types.js';
@@ -161,14 +161,14 @@ describe('OCI layout source', () => {
 
   it('fails with the choices listed when the tag or platform is not there', async () => {
     const missingTag = await failure(resolve(`oci:${dir}:nope`));
-    expect(missingTag).toBeInstanceOf(UsageError);
+    expect(missingTag).toMatchObject({ code: 'MANIFEST_UNKNOWN', exitCode: 2 });
     expect(missingTag.message).toMatch(
       /tag "nope" not found in oci:.*; available: single, multi, nested, docker/,
     );
     const noTag = await failure(resolve(`oci:${dir}`));
     expect(noTag.message).toMatch(/available: single, multi/);
     const platform = await failure(resolve(`oci:${dir}:multi`, 'linux/s390x'));
-    expect(platform).toBeInstanceOf(UsageError);
+    expect(platform).toMatchObject({ code: 'NOT_AN_IMAGE_OF_PLATFORM', exitCode: 2 });
     expect(platform.message).toMatch(/linux\/s390x not found .*available: linux\/amd64, linux\/arm64\/v8$/);
     const single = await failure(resolve(`oci:${dir}:single`, 'linux/arm64'));
     expect(single.message).toMatch(/available: linux\/amd64/);
@@ -188,7 +188,7 @@ describe('OCI layout source: bad input', () => {
 
   it('a missing directory or a directory that is no layout is a usage error', async () => {
     const missing = await failure(resolve(`oci:${join(root, 'does-not-exist')}`));
-    expect(missing).toBeInstanceOf(UsageError);
+    expect(missing).toMatchObject({ code: 'SOURCE_INVALID', exitCode: 2 });
     expect(missing.message).toMatch(/does not exist/);
     const empty = mkdtempSync(join(root, 'empty-'));
     expect((await failure(resolve(`oci:${empty}`))).message).toMatch(/no oci-layout file/);
@@ -207,7 +207,7 @@ describe('OCI layout source: bad input', () => {
     const source = await openSource(`oci:${d}:v1`);
     const image = await source.resolve();
     const error = await failure(readLayer(source, image, 0));
-    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', exitCode: 3 });
     expect(error.message).toMatch(/digest mismatch: expected sha256:[a-f0-9]{64}, got sha256:[a-f0-9]{64}/);
   });
 
@@ -219,7 +219,7 @@ describe('OCI layout source: bad input', () => {
       writeFileSync(path, readFileSync(path, 'utf8').replace('amd64', 'AMD64'));
     });
     const error = await failure(resolve(`oci:${d}:v1`));
-    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', exitCode: 3 });
     expect(error.message).toMatch(/image config sha256:.* digest mismatch/);
   });
 
@@ -312,7 +312,7 @@ describe('OCI layout source: bad input', () => {
       rmSync(join(layout.dir, 'blobs', 'sha256', img.config.digest.slice(7)));
     });
     const error = await failure(resolve(`oci:${d}:v1`));
-    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).toMatchObject({ code: 'BLOB_UNKNOWN', exitCode: 3 });
     expect(error.message).toMatch(/blob sha256:[a-f0-9]{64} is missing from oci layout/);
   });
 });

@@ -1,4 +1,4 @@
-import { RegistryError } from '../../errors.js';
+import { ErrorCode, RegistryError } from '../../errors.js';
 import { authenticationFailed, networkError, type RequestSubject } from '../http-errors.js';
 import { discard, openRequest, readBody } from '../transport.js';
 import { parseChallenges } from './challenge.js';
@@ -151,10 +151,7 @@ export class Authenticator {
       discard(response);
       throw new RegistryError(
         `token server ${realm.host} answered HTTP ${response.status} for ${this.registry}`,
-        {
-          hint: 'retry later',
-          status: response.status,
-        },
+        { code: ErrorCode.UNEXPECTED_RESPONSE, hint: 'retry later', status: response.status },
       );
     }
     const text = (await readBody(response.body, 1024 * 1024, `token from ${realm.host}`)).toString('utf8');
@@ -162,11 +159,15 @@ export class Authenticator {
     try {
       parsed = JSON.parse(text) as typeof parsed;
     } catch {
-      throw new RegistryError(`token server ${realm.host} sent an unreadable answer for ${this.registry}`);
+      throw new RegistryError(`token server ${realm.host} sent an unreadable answer for ${this.registry}`, {
+        code: ErrorCode.UNEXPECTED_RESPONSE,
+      });
     }
     const token = typeof parsed.token === 'string' ? parsed.token : parsed.access_token;
     if (typeof token !== 'string' || token === '') {
-      throw new RegistryError(`token server ${realm.host} sent no token for ${this.registry}`);
+      throw new RegistryError(`token server ${realm.host} sent no token for ${this.registry}`, {
+        code: ErrorCode.UNEXPECTED_RESPONSE,
+      });
     }
     // Tokens without expires_in live 60 s (distribution's token spec); renew a little early.
     const lifetimeSeconds =

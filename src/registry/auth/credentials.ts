@@ -2,6 +2,8 @@
  * What a registry login is, and where logins come from. Stores are looked up by registry host
  * (`docker.io` for Docker Hub, `host:port` otherwise); they never log what they return.
  */
+import { DOCKER_HUB, isDockerHub } from '../../oci/docker-hub.js';
+
 export interface Credentials {
   username?: string;
   password?: string;
@@ -46,8 +48,5 @@ export function normaliseRegistryKey(key: string): string {
   let host = key.trim().toLowerCase();
   host = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
   host = host.split('/')[0] ?? host;
-  if (host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com') {
-    return 'docker.io';
-  }
-  return host;
+  return isDockerHub(host) ? DOCKER_HUB : host;
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { RegistryError, UsageError } from '../../errors.js';
+import { ErrorCode, RegistryError, UsageError } from '../../errors.js';
 import { type CredentialStore, type Credentials, normaliseRegistryKey } from './credentials.js';
 
 /** The parts of a docker `config.json` (or containers `auth.json`) that hold logins. */
@@ -106,6 +106,7 @@ export class DockerConfigCredentialStore implements CredentialStore {
       throw new RegistryError(
         `credential helper ${program} (named in ${configPath}) could not be run for ${host}`,
         {
+          code: ErrorCode.CREDENTIALS_UNAVAILABLE,
           hint:
             result.spawnError.code === 'ENOENT'
               ? 'install it on PATH, or remove it from the config'
@@ -118,16 +119,16 @@ export class DockerConfigCredentialStore implements CredentialStore {
       if (/credentials not found/i.test(result.stdout)) return undefined;
       throw new RegistryError(
         `credential helper ${program} failed for ${host} (exit ${result.code ?? 'killed'})`,
-        {
-          hint: 'run it by hand to see why',
-        },
+        { code: ErrorCode.CREDENTIALS_UNAVAILABLE, hint: 'run it by hand to see why' },
       );
     }
     let answer: { Username?: unknown; Secret?: unknown };
     try {
       answer = JSON.parse(result.stdout) as typeof answer;
     } catch {
-      throw new RegistryError(`credential helper ${program} gave an unreadable answer for ${host}`);
+      throw new RegistryError(`credential helper ${program} gave an unreadable answer for ${host}`, {
+        code: ErrorCode.CREDENTIALS_UNAVAILABLE,
+      });
     }
     if (typeof answer.Secret !== 'string' || answer.Secret === '') return undefined;
     const username = typeof answer.Username === 'string' ? answer.Username : '';

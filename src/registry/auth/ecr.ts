@@ -1,5 +1,5 @@
 import type { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { RegistryError } from '../../errors.js';
+import { ErrorCode, RegistryError } from '../../errors.js';
 import { safeCause } from '../http-errors.js';
 import type { CredentialStore, Credentials } from './credentials.js';
 
@@ -62,6 +62,7 @@ export class EcrCredentialStore implements CredentialStore {
       throw new RegistryError(
         `cannot get an ECR token for ${registry}: ${name}${message ? `: ${message}` : ''}`,
         {
+          code: ErrorCode.CREDENTIALS_UNAVAILABLE,
           hint: 'check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, role) and ecr:GetAuthorizationToken permission',
           cause: safeCause(error),
         },
@@ -72,7 +73,11 @@ export class EcrCredentialStore implements CredentialStore {
       ? Buffer.from(data.authorizationToken, 'base64').toString('utf8')
       : '';
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new RegistryError(`ECR answered without a usable token for ${registry}`);
+    if (colon < 0) {
+      throw new RegistryError(`ECR answered without a usable token for ${registry}`, {
+        code: ErrorCode.CREDENTIALS_UNAVAILABLE,
+      });
+    }
     const credentials = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
     const expiresAt = data?.expiresAt ? data.expiresAt.getTime() : now + DEFAULT_LIFETIME_MS;
     this.cache.set(registry, { credentials, refreshAt: now + Math.max(0, expiresAt - now) / 2 });
