@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { LayerdeltaError } from '../errors.js';
+import { LayerdeltaError, oneLineText } from '../errors.js';
 
 /** Exit codes, shown in every command's --help (docs/design.md §5). */
 export const EXIT_CODES_HELP =
@@ -31,10 +31,10 @@ export abstract class BaseCommand extends Command {
         err.message,
       )
     ) {
-      process.stderr.write(`layerdelta: ${parseErrorLine(err.message)} (see --help)\n`);
+      process.stderr.write(`layerdelta: ${oneLineText(parseErrorLine(err.message))} (see --help)\n`);
       return this.exit(2);
     }
-    process.stderr.write(`layerdelta: unexpected error: ${err.message.split('\n')[0]}\n`);
+    process.stderr.write(`layerdelta: unexpected error: ${oneLineText(err.message.split('\n')[0] ?? '')}\n`);
     if (process.env.DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
     return this.exit(3);
   }

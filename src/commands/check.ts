@@ -16,8 +16,8 @@ import { evaluateThresholds } from '../policy/evaluate.js';
 import { parseReference } from '../reference/reference.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../report/flags.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
-import { renderMarkdown } from '../report/markdown.js';
 import { renderReport, useColor } from '../report/render.js';
+import { escapeStrings } from '../terminal-text.js';
 
 export default class Check extends BaseCommand {
   static override summary =
@@ -105,10 +105,10 @@ ${EXIT_CODES_HELP}`;
 
     if (isGitHubActions()) {
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-      if (summaryFile) appendStepSummary(summaryFile, renderMarkdown(delta, { check }));
+      if (summaryFile) appendStepSummary(summaryFile, renderReport(delta, 'markdown', { check }));
       // Workflow commands are read from stdout; keep stdout pure JSON when that is the report.
       const stream = format === 'json' ? process.stderr : process.stdout;
-      for (const finding of check.findings) stream.write(`${annotation(finding)}\n`);
+      for (const finding of check.findings) stream.write(`${annotation(escapeStrings(finding))}\n`);
     }
     // Growth is recorded even when the check fails. When both happen, the verdict (exit 1) wins and
     // the push failure is still said on stderr: the image, not the metrics, is what CI gates on.

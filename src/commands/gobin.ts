@@ -5,6 +5,7 @@ import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
 import { outputFlags, outputFormat } from '../report/flags.js';
 import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
+import { escapeControl, escapeStrings } from '../terminal-text.js';
 
 export default class Gobin extends BaseCommand {
   static override summary =
@@ -47,7 +48,11 @@ ${EXIT_CODES_HELP}`;
     }
     const old = await analyzeGoFile(args.file, { symbols: flags.symbols });
     if (args.new === undefined) {
-      process.stdout.write(json ? gobinJson(args.file, old) : gobinText(args.file, old, { top: flags.top }));
+      process.stdout.write(
+        json
+          ? gobinJson(args.file, old)
+          : gobinText(escapeControl(args.file), escapeStrings(old), { top: flags.top }),
+      );
       return;
     }
     const next = await analyzeGoFile(args.new);
@@ -55,7 +60,11 @@ ${EXIT_CODES_HELP}`;
     const reports = { old, new: next };
     const diff = diffGoBinary(old, next);
     process.stdout.write(
-      json ? gobinDiffJson(files, reports, diff) : gobinDiffText(files, reports, diff, { top: flags.top }),
+      json
+        ? gobinDiffJson(files, reports, diff)
+        : gobinDiffText(escapeStrings(files), escapeStrings(reports), escapeStrings(diff), {
+            top: flags.top,
+          }),
     );
   }
 }

@@ -7,6 +7,7 @@ import { buildInspectReport, renderInspectJson, renderInspectText } from '../rep
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
 import { openSource } from '../source/open.js';
 import { parsePlatform } from '../source/platform.js';
+import { escapeStrings } from '../terminal-text.js';
 
 const FORMATS = ['text', 'json', 'html'] as const;
 
@@ -52,7 +53,7 @@ ${EXIT_CODES_HELP}`;
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
           : undefined;
-        process.stdout.write(renderInspectHtml(image, binaries));
+        process.stdout.write(renderInspectHtml(escapeStrings(image), escapeStrings(binaries)));
         return;
       }
       const plain = buildInspectReport(image, {
@@ -61,7 +62,9 @@ ${EXIT_CODES_HELP}`;
       });
       const report = scan ? addScanToReport(plain, scan) : plain;
       process.stdout.write(
-        format === 'json' ? renderInspectJson(report) : renderInspectText(report, [goBinariesSection]),
+        format === 'json'
+          ? renderInspectJson(report)
+          : renderInspectText(escapeStrings(report), [goBinariesSection]),
       );
     } finally {
       await source.close();

@@ -18,6 +18,7 @@ import { scanMetricsInputs } from '../scan/metrics.js';
 import { createScanProgress } from '../scan/progress.js';
 import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../scan/run.js';
 import { resolveShard } from '../scan/shard.js';
+import { escapeStrings } from '../terminal-text.js';
 
 export default class Scan extends BaseCommand {
   static override summary =
@@ -121,7 +122,7 @@ ${EXIT_CODES_HELP}`;
       progress?.finish();
     }
 
-    const text = json ? renderScanJson(report) : renderScanText(report);
+    const text = json ? renderScanJson(report) : renderScanText(escapeStrings(report));
     process.stdout.write(text);
     if (flags['report-file']) await writeReportFile(flags['report-file'], text);
 
