@@ -3,7 +3,7 @@
 import type { ImageDelta } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { escapeStrings } from '../terminal-text.js';
-import { renderHtmlReport } from './html/render.js';
+import { renderHtmlReport } from './html/compare-page.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderText } from './text.js';

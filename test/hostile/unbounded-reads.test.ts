@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiskScanCache } from '../../src/cache/scan-cache.js';
+import { DiskLayerCache } from '../../src/cache/layer-cache.js';
 import { ensureBuilt, runCli } from '../commands/cli.js';
 import { type BuiltDescriptor, TestLayout } from '../source/layout-builder.js';
 import { expectOneLine } from './support.js';
@@ -80,7 +80,7 @@ describe('unbounded reads end with one line', { timeout: 120_000 }, () => {
 
   it('a FIFO as a cache entry is skipped, not waited on: the layer is scanned again', async () => {
     const cacheDir = join(root, 'fifo-cache');
-    const entry = new DiskScanCache(cacheDir).pathFor(image.layers[0]!.digest)!;
+    const entry = new DiskLayerCache(cacheDir).pathFor(image.layers[0]!.digest)!;
     mkdirSync(join(entry, '..'), { recursive: true });
     execFileSync('mkfifo', [entry]);
     const args = ['inspect', `oci:${join(root, 'good')}:v1`, '--json'];
@@ -114,7 +114,7 @@ describe('cache integrity', { timeout: 120_000 }, () => {
     const args = ['inspect', `oci:${join(root, 'good')}:v1`, '--json'];
     const first = await runCli([...args, '--cache-dir', cacheDir], { timeoutMs: TIMEOUT });
     expect(first.status, first.stderr).toBe(0);
-    const entry = new DiskScanCache(cacheDir).pathFor(image.layers[0]!.digest)!;
+    const entry = new DiskLayerCache(cacheDir).pathFor(image.layers[0]!.digest)!;
     const text = readFileSync(entry, 'utf8');
     // Well-formed, same shape, a different answer: the file's size as the cache claims it.
     const edited = text.replace(

@@ -1,7 +1,7 @@
 /**
  * Content-addressed cache of layer scans, keyed by the layer's (compressed) digest: a layer's content
  * never changes, so neither does its scan. One JSON file per layer under `<dir>/v<FORMAT>/`; bumping
- * FORMAT_VERSION (whenever LayerScan or the Go analysis changes shape or meaning) makes old entries
+ * FORMAT_VERSION (whenever LayerRead or the Go analysis changes shape or meaning) makes old entries
  * invisible. Entries are written to a temp file and renamed into place, so readers never see half a
  * file; an entry that cannot be read or parsed, or whose checksum does not match its scan (edited by
  * hand or by something else), is treated as missing and rewritten. Entries are read as regular files of
@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { LayerScan } from '../layer/types.js';
+import type { LayerRead } from '../layer/types.js';
 import { sha256Digest, sha256Hex } from '../oci/digest.js';
 import { readRegularFile } from '../safe-read.js';
 import { VERSION } from '../version.js';
@@ -27,13 +27,13 @@ export const MAX_ENTRY_BYTES = 512 * 1024 * 1024;
  */
 export const ANALYZER_VERSION: string = VERSION;
 
-export interface ScanCache {
+export interface LayerCache {
   /** Where entries live, or undefined when caching is off. */
   readonly dir: string | undefined;
   /** The cached scan, or undefined when absent, unreadable, or not analysed while analysis is wanted. */
-  get(digest: string, options?: { analyzed?: boolean }): Promise<LayerScan | undefined>;
+  get(digest: string, options?: { analyzed?: boolean }): Promise<LayerRead | undefined>;
   /** Store a scan; failures (read-only disk, full disk) are swallowed: the cache is an optimisation. */
-  put(scan: LayerScan, options?: { analyzed?: boolean }): Promise<boolean>;
+  put(scan: LayerRead, options?: { analyzed?: boolean }): Promise<boolean>;
 }
 
 interface CacheFile {
@@ -43,7 +43,7 @@ interface CacheFile {
   analyzed: boolean;
   /** sha256 digest of the scan's JSON: an entry edited after it was written is not trusted. */
   checksum: string;
-  scan: LayerScan;
+  scan: LayerRead;
 }
 
 function checksumOf(scan: unknown): string {
@@ -58,12 +58,14 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** What `--cache-dir` and `--no-cache` ask for. */
-export function openScanCache(options: { cacheDir?: string | undefined; noCache?: boolean } = {}): ScanCache {
+export function openLayerCache(
+  options: { cacheDir?: string | undefined; noCache?: boolean } = {},
+): LayerCache {
   if (options.noCache) return new NoCache();
-  return new DiskScanCache(options.cacheDir ?? defaultCacheDir());
+  return new DiskLayerCache(options.cacheDir ?? defaultCacheDir());
 }
 
-export class DiskScanCache implements ScanCache {
+export class DiskLayerCache implements LayerCache {
   readonly dir: string;
 
   constructor(baseDir: string) {
@@ -76,7 +78,7 @@ export class DiskScanCache implements ScanCache {
     return hex ? join(this.dir, 'sha256', `${hex}.json`) : undefined;
   }
 
-  async get(digest: string, options: { analyzed?: boolean } = {}): Promise<LayerScan | undefined> {
+  async get(digest: string, options: { analyzed?: boolean } = {}): Promise<LayerRead | undefined> {
     const file = this.pathFor(digest);
     if (!file) return undefined;
     let parsed: unknown;
@@ -92,7 +94,7 @@ export class DiskScanCache implements ScanCache {
     return parsed.scan;
   }
 
-  async put(scan: LayerScan, options: { analyzed?: boolean } = {}): Promise<boolean> {
+  async put(scan: LayerRead, options: { analyzed?: boolean } = {}): Promise<boolean> {
     const file = this.pathFor(scan.digest);
     if (!file) return false;
     const content: CacheFile = {
@@ -140,7 +142,7 @@ async function makeDirs(dir: string): Promise<void> {
   }
 }
 
-export class NoCache implements ScanCache {
+export class NoCache implements LayerCache {
   readonly dir = undefined;
   async get(): Promise<undefined> {
     return undefined;
@@ -154,7 +156,7 @@ export class NoCache implements ScanCache {
 function isCacheFile(value: unknown): value is CacheFile {
   if (typeof value !== 'object' || value === null) return false;
   const file = value as Partial<CacheFile>;
-  const scan = file.scan as Partial<LayerScan> | undefined;
+  const scan = file.scan as Partial<LayerRead> | undefined;
   return (
     file.formatVersion === FORMAT_VERSION &&
     typeof file.analyzed === 'boolean' &&
