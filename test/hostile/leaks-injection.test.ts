@@ -13,7 +13,8 @@ import { ensureBuilt, runCli } from '../commands/cli.js';
 import { TestLayout } from '../source/layout-builder.js';
 import { expectOneLine } from './support.js';
 
-const TIMEOUT = 30_000;
+// Generous: a hang is what is detected, and 2 shared cores can make a run slow.
+const TIMEOUT = 90_000;
 const USER = 'hostile';
 const PASSWORD = 'pa55-w0rd-XYZ';
 const BASIC = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
@@ -65,7 +66,7 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-describe('credentials never reach output', { timeout: 120_000 }, () => {
+describe('credentials never reach output', { timeout: 300_000 }, () => {
   it('a registry error that echoes Authorization: Basic → exit 3, redacted', async () => {
     const config = join(root, 'docker');
     const { mkdirSync, writeFileSync } = await import('node:fs');
@@ -105,7 +106,7 @@ describe('credentials never reach output', { timeout: 120_000 }, () => {
   });
 });
 
-describe('image data cannot start a line or carry a control character', { timeout: 120_000 }, () => {
+describe('image data cannot start a line or carry a control character', { timeout: 300_000 }, () => {
   it.each([
     ['text', []],
     ['markdown', ['-o', 'markdown']],

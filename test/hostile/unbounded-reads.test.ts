@@ -21,7 +21,8 @@ import { ensureBuilt, runCli } from '../commands/cli.js';
 import { type BuiltDescriptor, TestLayout } from '../source/layout-builder.js';
 import { expectOneLine } from './support.js';
 
-const TIMEOUT = 30_000;
+// Generous: a hang is what is detected, and 2 shared cores can make a run slow.
+const TIMEOUT = 90_000;
 let root: string;
 let image: BuiltDescriptor & { layers: BuiltDescriptor[]; config: BuiltDescriptor };
 
@@ -48,7 +49,7 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-describe('unbounded reads end with one line', { timeout: 120_000 }, () => {
+describe('unbounded reads end with one line', { timeout: 300_000 }, () => {
   it.each([
     ['config', () => image.config.digest],
     ['manifest', () => image.digest],
@@ -108,7 +109,7 @@ function fifo(name: string): string {
   return path;
 }
 
-describe('cache integrity', { timeout: 120_000 }, () => {
+describe('cache integrity', { timeout: 300_000 }, () => {
   it('an edited cache entry is not trusted: the layer is scanned again', async () => {
     const cacheDir = join(root, 'edited-cache');
     const args = ['inspect', `oci:${join(root, 'good')}:v1`, '--json'];
