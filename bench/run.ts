@@ -261,6 +261,7 @@ function runOtherBenchmarks(): void {
   for (const [script, title] of [
     ['bench/gobin.ts', 'Go analysis against go version -m + go tool nm -size'],
     ['bench/scan.ts', 'registry-wide scan'],
+    ['bench/pairing.ts', 'layer pairing (docs/design.md §3) against reading the layers'],
   ] as const) {
     if (!existsSync(join(ROOT, script))) continue;
     process.stdout.write(`\n${title} (${script}):\n`);

@@ -3,7 +3,7 @@
  * (when a layer reader is given: Go binaries and uncompressed sizes), classify, and return the ImageDelta.
  * compare, check and every repository of scan run exactly this.
  */
-import { diffBinaries, uncompressedSizes } from '../delta/binaries.js';
+import { diffBinaries } from '../delta/binaries.js';
 import { buildImageDelta } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
 import { RegistryClientPool } from '../registry/pool.js';
@@ -34,7 +34,7 @@ export async function compareImages(
     const [oldScan, newScan] = await options.layerReader.readImages([pair.old, pair.new]);
     return buildImageDelta(pair.old.image, pair.new.image, {
       tolerance: options.tolerance,
-      uncompressedSizes: uncompressedSizes([...oldScan!.scans, ...newScan!.scans]),
+      readLayers: new Map([...oldScan!.scans, ...newScan!.scans].map((scan) => [scan.digest, scan])),
       binaries: diffBinaries(oldScan!.filesystem, newScan!.filesystem),
     });
   } finally {
