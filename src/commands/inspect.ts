@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
@@ -31,6 +32,7 @@ ${EXIT_CODES_HELP}`;
   };
 
   static override flags = {
+    ...registryFlags,
     platform: Flags.string({
       char: 'p',
       description: 'Platform to pick from a multi-platform image, os/arch[/variant] (default linux/amd64).',
@@ -41,6 +43,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Inspect);
+    await applyRegistryFlags(flags);
     const format = outputFormat<(typeof FORMATS)[number]>(flags);
     const platform = flags.platform === undefined ? undefined : parsePlatform(flags.platform);
     const source = await openSource(args.image);
