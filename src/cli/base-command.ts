@@ -1,5 +1,5 @@
 import { Command, Errors, Flags } from '@oclif/core';
-import { ExitCode, LayerdeltaError } from '../errors.js';
+import { ExitCode, LayerdeltaError, oneLineText } from '../errors.js';
 import { flagHint } from './suggest.js';
 
 /** What a failure prints (one line, without the `layerdelta: ` prefix) and the exit code it ends with. */
@@ -45,7 +45,8 @@ export abstract class BaseCommand extends Command {
     const ctor = this.constructor as typeof BaseCommand;
     const hint = flagHint(err.message, Object.keys({ ...ctor.baseFlags, ...ctor.flags }));
     const line = hint ? failure.line.replace(/ \(see --help\)$/, `${hint} (see --help)`) : failure.line;
-    process.stderr.write(`layerdelta: ${line}\n`);
+    // Parse errors and internal errors quote input too: never a credential or a control character.
+    process.stderr.write(`layerdelta: ${oneLineText(line)}\n`);
     if (process.env.DEBUG && failure.stack) process.stderr.write(`${failure.stack}\n`);
     return this.exit(failure.exitCode);
   }

@@ -19,8 +19,8 @@ import { evaluateThresholds } from '../policy/evaluate.js';
 import { parseReference } from '../reference/reference.js';
 import { reportFileFormat, writeReportFile } from '../report/file.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
-import { renderMarkdown } from '../report/markdown.js';
 import { renderReport, useColor } from '../report/render.js';
+import { escapeStrings } from '../terminal-text.js';
 
 export default class Check extends BaseCommand {
   static override summary =
@@ -97,10 +97,11 @@ ${exitCodesHelp(
 
     if (isGitHubActions()) {
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-      if (summaryFile) appendStepSummary(summaryFile, renderMarkdown(delta, { check, top: flags.top }));
+      if (summaryFile)
+        appendStepSummary(summaryFile, renderReport(delta, 'markdown', { check, top: flags.top }));
       // Workflow commands are read from stdout; keep stdout pure JSON when that is the report.
       const stream = format === 'json' ? process.stderr : process.stdout;
-      for (const finding of check.findings) stream.write(`${annotation(finding)}\n`);
+      for (const finding of check.findings) stream.write(`${annotation(escapeStrings(finding))}\n`);
       const outputFile = process.env.GITHUB_OUTPUT;
       if (outputFile) appendStepOutputs(outputFile, checkOutputs(delta, check, reportPath));
     }
@@ -112,7 +113,7 @@ ${exitCodesHelp(
           [
             async () => {
               if (pullRequest)
-                await postReportComment(pullRequest, repository, renderMarkdown(delta, { check }));
+                await postReportComment(pullRequest, repository, renderReport(delta, 'markdown', { check }));
             },
             () =>
               publishMetrics(

@@ -6,6 +6,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
 import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
+import { escapeControl, escapeStrings } from '../terminal-text.js';
 
 export default class Gobin extends BaseCommand {
   static override summary =
@@ -61,7 +62,11 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal], { [ExitCode.us
     }
     const old = await analyzeGoFile(args.file, { symbols: flags.symbols });
     if (args.new === undefined) {
-      process.stdout.write(json ? gobinJson(args.file, old) : gobinText(args.file, old, { top: flags.top }));
+      process.stdout.write(
+        json
+          ? gobinJson(args.file, old)
+          : gobinText(escapeControl(args.file), escapeStrings(old), { top: flags.top }),
+      );
       return;
     }
     const next = await analyzeGoFile(args.new);
@@ -69,7 +74,11 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal], { [ExitCode.us
     const reports = { old, new: next };
     const diff = diffGoBinary(old, next);
     process.stdout.write(
-      json ? gobinDiffJson(files, reports, diff) : gobinDiffText(files, reports, diff, { top: flags.top }),
+      json
+        ? gobinDiffJson(files, reports, diff)
+        : gobinDiffText(escapeStrings(files), escapeStrings(reports), escapeStrings(diff), {
+            top: flags.top,
+          }),
     );
   }
 }

@@ -11,6 +11,7 @@ import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.j
 import { addFilesToReport, filesSection } from '../report/inspect-files.js';
 import { openSource } from '../source/open.js';
 import { parsePlatform } from '../source/platform.js';
+import { escapeStrings } from '../terminal-text.js';
 
 const FORMATS = ['text', 'json', 'html'] as const;
 
@@ -64,7 +65,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
           : undefined;
-        process.stdout.write(renderInspectHtml(image, binaries));
+        process.stdout.write(renderInspectHtml(escapeStrings(image), escapeStrings(binaries)));
         return;
       }
       const plain = buildInspectReport(image, {
@@ -75,7 +76,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
       process.stdout.write(
         format === 'json'
           ? renderInspectJson(report)
-          : renderInspectText(report, [goBinariesSection, filesSection]),
+          : renderInspectText(escapeStrings(report), [goBinariesSection, filesSection]),
       );
     } finally {
       await source.close();

@@ -21,6 +21,7 @@ import { scanMetricsInputs } from '../registry-scan/metrics.js';
 import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../registry-scan/run.js';
 import { resolveShard } from '../registry-scan/shard.js';
 import { renderScanJson, renderScanText } from '../report/registry-scan.js';
+import { escapeStrings } from '../terminal-text.js';
 
 export default class Scan extends BaseCommand {
   static override summary =
@@ -129,7 +130,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
       progress?.finish();
     }
 
-    const text = json ? renderScanJson(report) : renderScanText(report);
+    const text = json ? renderScanJson(report) : renderScanText(escapeStrings(report));
     process.stdout.write(text);
     if (flags['report-file']) await writeReportFile(flags['report-file'], text);
 
