@@ -101,20 +101,27 @@ export function goTrimpath(input: AdviceInput): AdviceItem[] {
   ];
 }
 
-/**
- * The same content (sha256) written more than once: at several paths, or by several layers (a copy a
- * later layer hides still ships in its layer). Hard links are not counted: they share the bytes.
- */
-export function goDuplicate(input: AdviceInput): AdviceItem[] {
-  const image = input.image;
+/** Every regular file holding a Go binary, in every layer (hidden or not), by content digest. */
+export function goBinaryCopies(
+  image: AnalysedImage,
+): Map<string, Array<{ layer: number; path: string; report: GoBinaryReport }>> {
   const copies = new Map<string, Array<{ layer: number; path: string; report: GoBinaryReport }>>();
   image.scans.forEach((scan, layer) => {
     for (const [path, report] of Object.entries(scan.goBinaries)) {
       copies.set(report.digest, [...(copies.get(report.digest) ?? []), { layer, path, report }]);
     }
   });
+  return copies;
+}
+
+/**
+ * The same content (sha256) written more than once: at several paths, or by several layers (a copy a
+ * later layer hides still ships in its layer). Hard links are not counted: they share the bytes.
+ */
+export function goDuplicate(input: AdviceInput): AdviceItem[] {
+  const image = input.image;
   const items: AdviceItem[] = [];
-  for (const found of copies.values()) {
+  for (const found of goBinaryCopies(image).values()) {
     if (found.length < 2) continue;
     const size = found[0]!.report.size;
     const layers = new Set(found.map((c) => c.layer));

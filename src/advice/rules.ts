@@ -3,6 +3,7 @@
  * its items. A rule's key is its name in the JSON (`rule`) and in the metric's one label.
  */
 import { goCgo, goDuplicate, goRace, goStrip, goToolchain, goTrimpath } from './go-rules.js';
+import { docsManLocale, hiddenBytes, packageManagerLeftovers } from './image-rules.js';
 import type { AdviceInput, AdviceItem, AdviceRuleFunction } from './types.js';
 
 export const RULES = {
@@ -12,6 +13,9 @@ export const RULES = {
   'go-cgo': goCgo,
   'go-trimpath': goTrimpath,
   'go-toolchain': goToolchain,
+  'hidden-bytes': hiddenBytes,
+  'package-manager-leftovers': packageManagerLeftovers,
+  'docs-man-locale': docsManLocale,
 } satisfies Record<string, AdviceRuleFunction>;
 
 export type AdviceRule = keyof typeof RULES;
