@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { scanLayer } from '../src/layer/scan.js';
+import { readLayer } from '../src/layer/read.js';
 
 for (const file of process.argv.slice(2)) {
   const descriptor = {
@@ -15,7 +15,7 @@ for (const file of process.argv.slice(2)) {
   for (const analyze of [false, true]) {
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    const scan = await scanLayer(
+    const scan = await readLayer(
       createReadStream(file, { highWaterMark: Number(process.env.HWM ?? 1 << 20) }),
       descriptor,
       { analyze },

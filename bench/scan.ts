@@ -1,18 +1,18 @@
 /**
  * Registry-wide scan benchmark (`npx tsx bench/scan.ts [SHARED_REPOSITORIES]`, default 60; also called
  * at the end of `npm run bench`): a real local docker-registry seeded with repositories sharing layers
- * (test/scan/seed.ts), a counting proxy in front. Reports repositories per second, and distinct layer
+ * (test/registry-scan/seed.ts), a counting proxy in front. Reports repositories per second, and distinct layer
  * blobs fetched against the layer requests a per-repository tool would make, for a cold scan (empty
  * cache directory) and a warm one (same cache: no layer blob fetched at all).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openScanCache } from '../src/cache/scan-cache.js';
+import { openLayerCache } from '../src/cache/layer-cache.js';
 import { staticCredentialStore } from '../src/registry/auth/credentials.js';
-import { renderScanText } from '../src/report/scan.js';
-import { runScan, type ScanReport } from '../src/scan/run.js';
-import { seedRegistry } from '../test/scan/seed.js';
+import { runScan, type ScanReport } from '../src/registry-scan/run.js';
+import { renderScanText } from '../src/report/registry-scan.js';
+import { seedRegistry } from '../test/registry-scan/seed.js';
 import { startProxy, startRegistry } from '../test/support/registry.js';
 
 const BLOB_GET = /^\/v2\/.+\/blobs\/(sha256:[0-9a-f]{64})$/;
@@ -37,7 +37,7 @@ try {
     const report = await runScan({
       registry: proxy.host,
       credentials: staticCredentialStore({}),
-      cache: openScanCache({ cacheDir }),
+      cache: openLayerCache({ cacheDir }),
       concurrency: 8,
     });
     const seconds = (performance.now() - start) / 1000;
@@ -62,7 +62,7 @@ try {
     const asked = layerRequests(run.report);
     process.stdout.write(
       `  ${run.label.padEnd(20)} ${run.seconds.toFixed(2).padStart(6)} s  ${(s.repositories / run.seconds).toFixed(1).padStart(6)} repositories/s  ` +
-        `layer blobs fetched ${String(run.layerGets).padStart(3)} (proxy) / ${s.blobsFetched} (scanner) of ${asked} layer requests: ` +
+        `layer blobs fetched ${String(run.layerGets).padStart(3)} (proxy) / ${s.blobsFetched} (layerReader) of ${asked} layer requests: ` +
         `${asked - s.blobsFetched} avoided (${s.blobRequestsShared} shared in this scan, ${s.cacheHits} cache hits); ${run.requests} HTTP requests in all\n`,
     );
   }

@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   registry: 3,
   metricsPush: 4,
+  /** A bug: an error no layer of ours expected (sysexits' EX_SOFTWARE), never taken for a user error. */
+  internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

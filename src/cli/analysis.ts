@@ -3,12 +3,12 @@
  * download concurrency, progress bar) and running the compare pipeline with them.
  */
 import { Flags } from '@oclif/core';
-import { cacheFlags, scanCacheFromFlags } from '../cache/flags.js';
 import type { ImageDelta } from '../delta/types.js';
 import { compareImages } from '../pipeline/compare.js';
-import { createProgressBar } from '../pipeline/progress.js';
-import { LayerScanner } from '../pipeline/scan-image.js';
+import { LayerReader } from '../pipeline/layer-reader.js';
 import type { Platform } from '../source/types.js';
+import { cacheFlags, layerCacheFromFlags } from './cache-flags.js';
+import { createProgressBar } from './progress.js';
 
 export const analysisFlags = {
   ...cacheFlags,
@@ -32,25 +32,25 @@ export interface AnalysisFlagValues {
   quiet?: boolean;
 }
 
-/** A LayerScanner as the flags say (cache, concurrency), with a progress bar on a TTY while `work` runs. */
-export async function withScanner<T>(
+/** A LayerReader as the flags say (cache, concurrency), with a progress bar on a TTY while `work` runs. */
+export async function withLayerReader<T>(
   flags: AnalysisFlagValues,
-  work: (scanner: LayerScanner) => Promise<T>,
+  work: (layerReader: LayerReader) => Promise<T>,
 ): Promise<T> {
   const progress = createProgressBar({ quiet: flags.quiet ?? false });
-  const scanner = new LayerScanner({
-    cache: scanCacheFromFlags(flags),
+  const layerReader = new LayerReader({
+    cache: layerCacheFromFlags(flags),
     concurrency: flags.concurrency ?? 4,
     ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
   });
   try {
-    return await work(scanner);
+    return await work(layerReader);
   } finally {
     progress?.finish();
   }
 }
 
-/** Run the compare pipeline as the flags say: layers only with --no-binaries, else through a scanner. */
+/** Run the compare pipeline as the flags say: layers only with --no-binaries, else through a layer reader. */
 export async function compareWithFlags(
   oldReference: string,
   newReference: string,
@@ -59,7 +59,7 @@ export async function compareWithFlags(
 ): Promise<ImageDelta> {
   const base = { tolerance: options.tolerance, ...(options.platform ? { platform: options.platform } : {}) };
   if (flags['no-binaries']) return await compareImages(oldReference, newReference, base);
-  return await withScanner(flags, (scanner) =>
-    compareImages(oldReference, newReference, { ...base, scanner }),
+  return await withLayerReader(flags, (layerReader) =>
+    compareImages(oldReference, newReference, { ...base, layerReader }),
   );
 }

@@ -1,20 +1,16 @@
 import { Args, Flags } from '@oclif/core';
 import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { ExitCode, MetricsPushError } from '../errors.js';
-import { metricsFlags } from '../metrics/flags.js';
-import { publishMetrics, validateMetricsFlags } from '../metrics/publish.js';
+import { settingsFromFlags, thresholdFlags } from '../cli/check-flags.js';
+import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
+import { publishThenExit } from '../cli/outcome.js';
+import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../cli/report-flags.js';
+import { ExitCode } from '../errors.js';
+import { publishMetrics } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
-import {
-  type CheckSettings,
-  FROM_FLAGS,
-  loadConfigFile,
-  mergeSettings,
-  parseSettings,
-} from '../policy/config.js';
+import { loadConfigFile, mergeSettings } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
 import { parseReference } from '../reference/reference.js';
-import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../report/flags.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderReport, useColor } from '../report/render.js';
@@ -44,30 +40,7 @@ ${EXIT_CODES_HELP}`;
     config: Flags.string({
       description: 'Settings file (default: .layerdelta.yml in the current directory).',
     }),
-    'max-growth': Flags.string({
-      description: 'Fail when the image grows by more than PCT (compressed).',
-      helpValue: 'PCT',
-    }),
-    'max-growth-bytes': Flags.string({
-      description: 'Fail when the image grows by more than SIZE (compressed).',
-      helpValue: 'SIZE',
-    }),
-    'max-layer-growth': Flags.string({
-      description: 'Fail when any changed layer grows by more than PCT.',
-      helpValue: 'PCT',
-    }),
-    'max-new-layer-bytes': Flags.string({
-      description: 'Fail when any new layer is larger than SIZE (compressed).',
-      helpValue: 'SIZE',
-    }),
-    'max-binary-growth': Flags.string({
-      description: 'Fail when any Go binary grows by more than PCT.',
-      helpValue: 'PCT',
-    }),
-    'max-binary-growth-bytes': Flags.string({
-      description: 'Fail when any Go binary grows (or is added) by more than SIZE.',
-      helpValue: 'SIZE',
-    }),
+    ...thresholdFlags,
     ...reportFlags,
     ...analysisFlags,
     ...metricsFlags,
@@ -78,21 +51,10 @@ ${EXIT_CODES_HELP}`;
     const format = outputFormat(flags);
     const platform = platformFlag(flags.platform);
     // Settings are validated before any network access: a typo fails fast with exit 2.
-    const fromFlags: CheckSettings = parseSettings(
-      {
-        tolerance: flags.tolerance,
-        'max-growth': flags['max-growth'],
-        'max-growth-bytes': flags['max-growth-bytes'],
-        'max-layer-growth': flags['max-layer-growth'],
-        'max-new-layer-bytes': flags['max-new-layer-bytes'],
-        'max-binary-growth': flags['max-binary-growth'],
-        'max-binary-growth-bytes': flags['max-binary-growth-bytes'],
-      },
-      FROM_FLAGS,
-    );
+    const fromFlags = settingsFromFlags(flags);
     const settings = mergeSettings(loadConfigFile(flags.config), fromFlags);
 
-    validateMetricsFlags(flags);
+    const metrics = metricsOptions(flags);
     const started = performance.now();
     const delta = await compareWithFlags(
       flags.baseline,
@@ -110,22 +72,18 @@ ${EXIT_CODES_HELP}`;
       const stream = format === 'json' ? process.stderr : process.stdout;
       for (const finding of check.findings) stream.write(`${annotation(finding)}\n`);
     }
-    // Growth is recorded even when the check fails. When both happen, the verdict (exit 1) wins and
-    // the push failure is still said on stderr: the image, not the metrics, is what CI gates on.
-    try {
-      await publishMetrics(
-        {
-          repository: repositoryLabel(parseReference(args.new)),
-          delta,
-          durationSeconds: (performance.now() - started) / 1000,
-        },
-        flags,
-      );
-    } catch (error) {
-      if (check.passed || !(error instanceof MetricsPushError)) throw error;
-      process.stderr.write(`layerdelta: ${error.oneLine()}\n`);
-    }
-    // exitCode rather than exit(): the process ends once stdout is flushed, even on a slow pipe.
-    if (!check.passed) process.exitCode = ExitCode.threshold;
+    // Growth is recorded even when the check fails; a crossed threshold (1) wins over a failed push (4).
+    await publishThenExit(
+      () =>
+        publishMetrics(
+          {
+            repository: repositoryLabel(parseReference(args.new)),
+            delta,
+            durationSeconds: (performance.now() - started) / 1000,
+          },
+          metrics,
+        ),
+      check.passed ? ExitCode.ok : ExitCode.threshold,
+    );
   }
 }

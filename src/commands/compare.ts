@@ -1,17 +1,18 @@
 import { Args } from '@oclif/core';
 import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { metricsFlags } from '../metrics/flags.js';
-import { publishMetrics, validateMetricsFlags } from '../metrics/publish.js';
-import { repositoryLabel } from '../metrics/repository.js';
-import { parseReference } from '../reference/reference.js';
+import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
+import { publishThenExit } from '../cli/outcome.js';
 import {
   DEFAULT_TOLERANCE,
   outputFormat,
   platformFlag,
   reportFlags,
   toleranceFlag,
-} from '../report/flags.js';
+} from '../cli/report-flags.js';
+import { publishMetrics } from '../metrics/publish.js';
+import { repositoryLabel } from '../metrics/repository.js';
+import { parseReference } from '../reference/reference.js';
 import { renderReport, useColor } from '../report/render.js';
 
 export default class Compare extends BaseCommand {
@@ -42,18 +43,20 @@ ${EXIT_CODES_HELP}`;
     const format = outputFormat(flags);
     const platform = platformFlag(flags.platform);
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
-    validateMetricsFlags(flags);
+    const metrics = metricsOptions(flags);
     const started = performance.now();
     const delta = await compareWithFlags(args.old, args.new, { tolerance, platform }, flags);
     process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout) }));
     // After the report: a failed push (exit 4) never loses it.
-    await publishMetrics(
-      {
-        repository: repositoryLabel(parseReference(args.new)),
-        delta,
-        durationSeconds: (performance.now() - started) / 1000,
-      },
-      flags,
+    await publishThenExit(() =>
+      publishMetrics(
+        {
+          repository: repositoryLabel(parseReference(args.new)),
+          delta,
+          durationSeconds: (performance.now() - started) / 1000,
+        },
+        metrics,
+      ),
     );
   }
 }

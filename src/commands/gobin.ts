@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { UsageError } from '../errors.js';
 import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
-import { outputFlags, outputFormat } from '../report/flags.js';
 import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
 
 export default class Gobin extends BaseCommand {

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { analysisFlags, withScanner } from '../cli/analysis.js';
+import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { outputFlags, outputFormat } from '../report/flags.js';
-import { renderInspectHtml } from '../report/html/render.js';
+import { outputFlags, outputFormat } from '../cli/report-flags.js';
+import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
 import { openSource } from '../source/open.js';
@@ -47,7 +47,7 @@ ${EXIT_CODES_HELP}`;
       const image = await source.resolve(platform);
       const scan = flags['no-binaries']
         ? undefined
-        : await withScanner(flags, (scanner) => scanner.scanImage(source, image));
+        : await withLayerReader(flags, (layerReader) => layerReader.readImage(source, image));
       if (format === 'html') {
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
-import { cacheFlags, scanCacheFromFlags } from '../cache/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import { ExitCode, MetricsPushError, UsageError } from '../errors.js';
-import { metricsFlags } from '../metrics/flags.js';
-import { publishAllMetrics, validateMetricsFlags } from '../metrics/publish.js';
+import { cacheFlags, layerCacheFromFlags } from '../cli/cache-flags.js';
+import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
+import { publishThenExit } from '../cli/outcome.js';
+import { createScanProgress } from '../cli/progress.js';
 import {
   DEFAULT_TOLERANCE,
   outputFlags,
@@ -12,12 +12,13 @@ import {
   platformFlag,
   reportFlags,
   toleranceFlag,
-} from '../report/flags.js';
-import { renderScanJson, renderScanText } from '../report/scan.js';
-import { scanMetricsInputs } from '../scan/metrics.js';
-import { createScanProgress } from '../scan/progress.js';
-import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../scan/run.js';
-import { resolveShard } from '../scan/shard.js';
+} from '../cli/report-flags.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { publishAllMetrics } from '../metrics/publish.js';
+import { scanMetricsInputs } from '../registry-scan/metrics.js';
+import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../registry-scan/run.js';
+import { resolveShard } from '../registry-scan/shard.js';
+import { renderScanJson, renderScanText } from '../report/registry-scan.js';
 
 export default class Scan extends BaseCommand {
   static override summary =
@@ -99,7 +100,7 @@ ${EXIT_CODES_HELP}`;
     const platform = platformFlag(flags.platform);
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
     const json = outputFormat<'text' | 'json'>(flags) === 'json';
-    validateMetricsFlags(flags);
+    const metrics = metricsOptions(flags);
 
     const progress = createScanProgress({ quiet: flags.quiet });
     let report: Awaited<ReturnType<typeof runScan>>;
@@ -114,7 +115,7 @@ ${EXIT_CODES_HELP}`;
         shard,
         tolerance,
         ...(platform ? { platform } : {}),
-        cache: scanCacheFromFlags(flags),
+        cache: layerCacheFromFlags(flags),
         ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
       });
     } finally {
@@ -125,21 +126,15 @@ ${EXIT_CODES_HELP}`;
     process.stdout.write(text);
     if (flags['report-file']) await writeReportFile(flags['report-file'], text);
 
-    let metricsFailure: MetricsPushError | undefined;
-    try {
-      await publishAllMetrics(scanMetricsInputs(report), flags);
-    } catch (error) {
-      if (!(error instanceof MetricsPushError)) throw error;
-      metricsFailure = error;
-      process.stderr.write(`layerdelta: ${error.oneLine()}\n`);
-    }
+    // Failed repositories (3) win over a failed push (4).
+    await publishThenExit(
+      () => publishAllMetrics(scanMetricsInputs(report), metrics),
+      report.summary.partial ? ExitCode.registry : ExitCode.ok,
+    );
     if (report.summary.partial) {
       process.stderr.write(
         `layerdelta: partial scan: ${report.summary.failed} of ${report.summary.repositories} repositories failed (see the report)\n`,
       );
-      process.exitCode = ExitCode.registry;
-    } else if (metricsFailure) {
-      process.exitCode = ExitCode.metricsPush;
     }
   }
 }

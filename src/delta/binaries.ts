@@ -6,7 +6,7 @@ import { diffGoBinary } from '../golang/diff.js';
 import { joinSizes, sectionSizes } from '../golang/sizes.js';
 import type { GoBinaryDiff, GoBinaryReport } from '../golang/types.js';
 import type { ImageFilesystem, LocatedBinary } from '../layer/filesystem.js';
-import type { LayerScan } from '../layer/types.js';
+import type { LayerRead } from '../layer/types.js';
 import type { BinaryDelta } from './types.js';
 
 /** Sorted by |delta| descending, then by path. */
@@ -65,7 +65,7 @@ function oneSided(path: string, binary: LocatedBinary, side: 'old' | 'new'): Bin
 }
 
 /** Uncompressed tar length of every scanned layer, by layer digest. */
-export function uncompressedSizes(scans: Iterable<LayerScan>): Map<string, number> {
+export function uncompressedSizes(scans: Iterable<LayerRead>): Map<string, number> {
   const sizes = new Map<string, number>();
   for (const scan of scans) sizes.set(scan.digest, scan.uncompressedSize);
   return sizes;

@@ -1,11 +1,10 @@
 /**
- * The image delta: two resolved images in, one ImageDelta out (pure), plus the thin async step that
- * opens and resolves both references. Go binaries and uncompressed sizes come from the layer scan
- * and are passed in when the caller has them.
+ * The image delta: two resolved images in, one ImageDelta out (pure; opening the images is
+ * pipeline/resolve-pair.ts). Go binaries and uncompressed sizes come from the layer scan and are
+ * passed in when the caller has them.
  */
-import { formatReference, parseReference } from '../reference/reference.js';
-import { type OpenSourceOptions, openSource } from '../source/open.js';
-import type { ImageSource, Platform, ResolvedImage } from '../source/types.js';
+import { formatReference } from '../reference/reference.js';
+import type { ResolvedImage } from '../source/types.js';
 import { classifyLayers } from './classify.js';
 import type { BinaryDelta, ImageDelta, ImageSummary, LayerChange, LayerStatus } from './types.js';
 
@@ -94,50 +93,4 @@ export function buildImageDelta(
   }
   if (options.binaries) delta.binaries = options.binaries;
   return delta;
-}
-
-export interface OpenedImage {
-  source: ImageSource;
-  image: ResolvedImage;
-}
-
-export interface ResolveOptions {
-  /** Default linux/amd64 (the source decides and says which it picked). */
-  platform?: Platform;
-  /** Credentials, timeouts, insecure registries: passed to openSource for both images. */
-  sourceOptions?: OpenSourceOptions;
-}
-
-/**
- * Open and resolve both references (concurrently). The caller closes the sources (`closeAll`) once
- * it has read what it needs from them, e.g. layer blobs for the binary scan.
- */
-export async function resolveBoth(
-  oldReference: string,
-  newReference: string,
-  options: ResolveOptions = {},
-): Promise<{ old: OpenedImage; new: OpenedImage }> {
-  // Parse both first: a typo in the second reference should not cost a network round trip.
-  const oldRef = parseReference(oldReference);
-  const newRef = parseReference(newReference);
-  const open = async (ref: typeof oldRef): Promise<OpenedImage> => {
-    const source = await openSource(ref, options.sourceOptions);
-    try {
-      return { source, image: await source.resolve(options.platform) };
-    } catch (error) {
-      await source.close();
-      throw error;
-    }
-  };
-  // Settle both before deciding, so a failure on one side never leaves the other source open.
-  const [oldResult, newResult] = await Promise.allSettled([open(oldRef), open(newRef)]);
-  if (oldResult.status === 'fulfilled' && newResult.status === 'fulfilled') {
-    return { old: oldResult.value, new: newResult.value };
-  }
-  await closeAll([oldResult, newResult].flatMap((r) => (r.status === 'fulfilled' ? [r.value.source] : [])));
-  throw oldResult.status === 'rejected' ? oldResult.reason : (newResult as PromiseRejectedResult).reason;
-}
-
-export async function closeAll(sources: ImageSource[]): Promise<void> {
-  await Promise.allSettled(sources.map((s) => s.close()));
 }

@@ -6,7 +6,7 @@
  */
 import type { GoBinaryReport, NotAnalysable } from '../golang/types.js';
 import { segments } from './paths.js';
-import type { FileEntry, LayerScan } from './types.js';
+import type { FileEntry, LayerRead } from './types.js';
 
 /** A path of the final filesystem and what it holds. */
 export interface ImageFile {
@@ -46,7 +46,7 @@ interface Node {
   children?: Map<string, Node>;
 }
 
-export function buildFilesystem(scans: LayerScan[]): ImageFilesystem {
+export function buildFilesystem(scans: LayerRead[]): ImageFilesystem {
   const root: Node = { children: new Map() };
   scans.forEach((scan, layer) => {
     for (const dir of scan.opaqueDirs) lookup(root, dir)?.children?.clear();
@@ -56,7 +56,7 @@ export function buildFilesystem(scans: LayerScan[]): ImageFilesystem {
   return collect(root);
 }
 
-function write(root: Node, entry: FileEntry, layer: number, scan: LayerScan): void {
+function write(root: Node, entry: FileEntry, layer: number, scan: LayerRead): void {
   if (entry.path === '/') return;
   const file: ImageFile = { entry, layer };
   if (entry.type === 'file') {

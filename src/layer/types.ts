@@ -13,7 +13,7 @@ export interface FileEntry {
 }
 
 /** The result of reading one layer blob once; cached by layer digest. */
-export interface LayerScan {
+export interface LayerRead {
   /** Compressed (blob) digest: the cache key. */
   digest: string;
   compressedSize: number;

@@ -24,141 +24,172 @@ const LAYER_STATUSES: readonly LayerStatus[] = ['new', 'removed', 'reused', 'cha
 const BINARY_STATUSES: readonly BinaryDelta['status'][] = ['added', 'removed', 'changed', 'unchanged'];
 
 type Labels = Record<string, string>;
+type MetricInput = { repository: string; delta: ImageDelta; durationSeconds?: number };
+/** Declares one gauge; every gauge also carries the group's labels (repository + user labels). */
+type GaugeFactory = (name: string, help: string, labelNames?: string[]) => Gauge;
+/** Sets one series of a gauge within the current group. */
+type Setter = (gauge: Gauge, labels: Labels, value: number) => void;
+/** A group of metrics: its gauges are declared once, then it records the values of each input. */
+type Recorder = (input: MetricInput, set: Setter) => void;
 
 /** Build one registry holding every delta's series (one group per repository + user labels). */
-export function buildMetricsRegistry(
-  deltas: Array<{ repository: string; delta: ImageDelta; durationSeconds?: number }>,
-  options: MetricsOptions,
-): Registry {
+export function buildMetricsRegistry(deltas: MetricInput[], options: MetricsOptions): Registry {
   const registry = new Registry();
   const groupLabelNames = ['repository', ...Object.keys(options.labels)];
-  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+  const gauge: GaugeFactory = (name, help, labelNames = []) =>
     new Gauge({ name, help, labelNames: [...groupLabelNames, ...labelNames], registers: [registry] });
-
-  const m = {
-    imageSize: gauge(
-      'layerdelta_image_size_bytes',
-      'Image size in bytes per side (old = baseline, new = the image checked) and encoding (compressed = manifest layer sizes, uncompressed = tar stream lengths).',
-      ['side', 'encoding'],
-    ),
-    imageDelta: gauge('layerdelta_image_delta_bytes', 'New minus old image size in bytes, per encoding.', [
-      'encoding',
-    ]),
-    layers: gauge('layerdelta_layers', 'Number of layers per classification status.', ['status']),
-    layerBytes: gauge(
-      'layerdelta_layer_bytes',
-      'Compressed bytes of the layers in each classification status (as in the report totals).',
-      ['status'],
-    ),
-    significant: gauge(
-      'layerdelta_layer_significant_changes',
-      'Changed layers whose size moved beyond the tolerance.',
-    ),
-    binaries: gauge('layerdelta_go_binaries', 'Number of Go binaries per pairing status.', ['status']),
-    binarySize: gauge(
-      'layerdelta_go_binary_size_bytes',
-      'File size of a Go binary in bytes, per image side.',
-      ['path', 'side'],
-    ),
-    binaryDelta: gauge('layerdelta_go_binary_delta_bytes', 'New minus old Go binary file size in bytes.', [
-      'path',
-    ]),
-    sectionBytes: gauge(
-      'layerdelta_go_binary_section_bytes',
-      'Size in bytes of an ELF section of a Go binary in the new image, as readelf -S prints it: file bytes, or memory bytes for sections without file data (.bss, .noptrbss).',
-      ['path', 'section'],
-    ),
-    sectionDelta: gauge(
-      'layerdelta_go_binary_section_delta_bytes',
-      'New minus old size in bytes of an ELF section of a Go binary (sizes as in layerdelta_go_binary_section_bytes).',
-      ['path', 'section'],
-    ),
-    packageBytes: gauge(
-      'layerdelta_go_package_bytes',
-      'Code bytes attributed to a Go package in a binary of the new image (top N by size, the rest as other).',
-      ['path', 'package'],
-    ),
-    packageDelta: gauge(
-      'layerdelta_go_package_delta_bytes',
-      'New minus old code bytes of a Go package in a binary (top N by absolute change, the rest as other).',
-      ['path', 'package'],
-    ),
-    moduleBytes: gauge(
-      'layerdelta_go_module_bytes',
-      'Code bytes attributed to a Go module in a binary of the new image (top N by size, the rest as other).',
-      ['path', 'module'],
-    ),
-    moduleDelta: gauge(
-      'layerdelta_go_module_delta_bytes',
-      'New minus old code bytes of a Go module in a binary (top N by absolute change, the rest as other).',
-      ['path', 'module'],
-    ),
-    binaryInfo: gauge(
-      'layerdelta_go_binary_info',
-      'Always 1: descriptive labels of a Go binary in the new image.',
-      ['path', 'go_version', 'main_module', 'cgo', 'stripped', 'trimpath'],
-    ),
-    duration: gauge(
-      'layerdelta_run_duration_seconds',
-      'Wall-clock duration of the layerdelta run in seconds.',
-    ),
-    lastSuccess: gauge(
-      'layerdelta_last_success_timestamp_seconds',
-      'Unix time in seconds of the last successful layerdelta run for this group.',
-    ),
-  };
-
-  const nowSeconds = options.nowSeconds ?? Date.now() / 1000;
-  for (const { repository, delta, durationSeconds } of deltas) {
-    const group: Labels = { repository, ...options.labels };
-    const set = (g: Gauge, labels: Labels, value: number) => g.set({ ...group, ...labels }, value);
-
-    set(m.imageSize, { side: 'old', encoding: 'compressed' }, delta.old.compressedSize);
-    set(m.imageSize, { side: 'new', encoding: 'compressed' }, delta.new.compressedSize);
-    if (delta.old.uncompressedSize !== undefined)
-      set(m.imageSize, { side: 'old', encoding: 'uncompressed' }, delta.old.uncompressedSize);
-    if (delta.new.uncompressedSize !== undefined)
-      set(m.imageSize, { side: 'new', encoding: 'uncompressed' }, delta.new.uncompressedSize);
-    set(m.imageDelta, { encoding: 'compressed' }, delta.totals.compressedDelta);
-    if (delta.totals.uncompressedDelta !== undefined)
-      set(m.imageDelta, { encoding: 'uncompressed' }, delta.totals.uncompressedDelta);
-
-    for (const status of LAYER_STATUSES) {
-      const s = delta.totals.byStatus[status];
-      set(m.layers, { status }, s?.count ?? 0);
-      set(m.layerBytes, { status }, s?.bytes ?? 0);
-    }
-    set(m.significant, {}, delta.totals.significantChanges);
-
-    if (delta.binaries) {
-      for (const status of BINARY_STATUSES) {
-        set(m.binaries, { status }, delta.binaries.filter((b) => b.status === status).length);
-      }
-      for (const b of delta.binaries) {
-        const path = b.path;
-        if (b.old) set(m.binarySize, { path, side: 'old' }, b.old.size);
-        if (b.new) set(m.binarySize, { path, side: 'new' }, b.new.size);
-        set(m.binaryDelta, { path }, b.delta);
-        // Sizes from the binary itself (the delta lists no sections for an unchanged binary).
-        for (const s of b.new?.sections ?? [])
-          set(m.sectionBytes, { path, section: s.name }, sectionBytes(s));
-        for (const s of b.sections) set(m.sectionDelta, { path, section: s.name }, s.delta);
-        for (const [name, bytes] of topBySize(b.new?.packages ?? [], options.topN))
-          set(m.packageBytes, { path, package: name }, bytes);
-        for (const [name, bytes] of topByChange(b.packages, options.topN))
-          set(m.packageDelta, { path, package: name }, bytes);
-        for (const [name, bytes] of topBySize(b.new?.modules ?? [], options.topN))
-          set(m.moduleBytes, { path, module: name }, bytes);
-        for (const [name, bytes] of topByChange(joinSizes(b.old?.modules, b.new?.modules), options.topN))
-          set(m.moduleDelta, { path, module: name }, bytes);
-        if (b.new) set(m.binaryInfo, { path, ...binaryInfoLabels(b.new) }, 1);
-      }
-    }
-
-    set(m.duration, {}, durationSeconds ?? options.durationSeconds);
-    set(m.lastSuccess, {}, nowSeconds);
+  // Declared in this order, exposed in this order.
+  const recorders = [
+    imageMetrics(gauge),
+    layerMetrics(gauge),
+    binaryMetrics(gauge, options.topN),
+    runMetrics(gauge, options),
+  ];
+  for (const input of deltas) {
+    const group: Labels = { repository: input.repository, ...options.labels };
+    const set: Setter = (g, labels, value) => g.set({ ...group, ...labels }, value);
+    for (const record of recorders) record(input, set);
   }
   return registry;
+}
+
+/** Image size per side and encoding, and the delta per encoding. */
+function imageMetrics(gauge: GaugeFactory): Recorder {
+  const imageSize = gauge(
+    'layerdelta_image_size_bytes',
+    'Image size in bytes per side (old = baseline, new = the image checked) and encoding (compressed = manifest layer sizes, uncompressed = tar stream lengths).',
+    ['side', 'encoding'],
+  );
+  const imageDelta = gauge(
+    'layerdelta_image_delta_bytes',
+    'New minus old image size in bytes, per encoding.',
+    ['encoding'],
+  );
+  return ({ delta }, set) => {
+    set(imageSize, { side: 'old', encoding: 'compressed' }, delta.old.compressedSize);
+    set(imageSize, { side: 'new', encoding: 'compressed' }, delta.new.compressedSize);
+    if (delta.old.uncompressedSize !== undefined)
+      set(imageSize, { side: 'old', encoding: 'uncompressed' }, delta.old.uncompressedSize);
+    if (delta.new.uncompressedSize !== undefined)
+      set(imageSize, { side: 'new', encoding: 'uncompressed' }, delta.new.uncompressedSize);
+    set(imageDelta, { encoding: 'compressed' }, delta.totals.compressedDelta);
+    if (delta.totals.uncompressedDelta !== undefined)
+      set(imageDelta, { encoding: 'uncompressed' }, delta.totals.uncompressedDelta);
+  };
+}
+
+/** Layer count and bytes per classification status, and the significant changes. */
+function layerMetrics(gauge: GaugeFactory): Recorder {
+  const layers = gauge('layerdelta_layers', 'Number of layers per classification status.', ['status']);
+  const layerBytes = gauge(
+    'layerdelta_layer_bytes',
+    'Compressed bytes of the layers in each classification status (as in the report totals).',
+    ['status'],
+  );
+  const significant = gauge(
+    'layerdelta_layer_significant_changes',
+    'Changed layers whose size moved beyond the tolerance.',
+  );
+  return ({ delta }, set) => {
+    for (const status of LAYER_STATUSES) {
+      const s = delta.totals.byStatus[status];
+      set(layers, { status }, s?.count ?? 0);
+      set(layerBytes, { status }, s?.bytes ?? 0);
+    }
+    set(significant, {}, delta.totals.significantChanges);
+  };
+}
+
+/** Go binaries per status; per binary: size, delta, sections, top packages and modules, info. */
+function binaryMetrics(gauge: GaugeFactory, topN: number): Recorder {
+  const binaries = gauge('layerdelta_go_binaries', 'Number of Go binaries per pairing status.', ['status']);
+  const binarySize = gauge(
+    'layerdelta_go_binary_size_bytes',
+    'File size of a Go binary in bytes, per image side.',
+    ['path', 'side'],
+  );
+  const binaryDelta = gauge(
+    'layerdelta_go_binary_delta_bytes',
+    'New minus old Go binary file size in bytes.',
+    ['path'],
+  );
+  const sectionSize = gauge(
+    'layerdelta_go_binary_section_bytes',
+    'Size in bytes of an ELF section of a Go binary in the new image, as readelf -S prints it: file bytes, or memory bytes for sections without file data (.bss, .noptrbss).',
+    ['path', 'section'],
+  );
+  const sectionDelta = gauge(
+    'layerdelta_go_binary_section_delta_bytes',
+    'New minus old size in bytes of an ELF section of a Go binary (sizes as in layerdelta_go_binary_section_bytes).',
+    ['path', 'section'],
+  );
+  const packageBytes = gauge(
+    'layerdelta_go_package_bytes',
+    'Code bytes attributed to a Go package in a binary of the new image (top N by size, the rest as other).',
+    ['path', 'package'],
+  );
+  const packageDelta = gauge(
+    'layerdelta_go_package_delta_bytes',
+    'New minus old code bytes of a Go package in a binary (top N by absolute change, the rest as other).',
+    ['path', 'package'],
+  );
+  const moduleBytes = gauge(
+    'layerdelta_go_module_bytes',
+    'Code bytes attributed to a Go module in a binary of the new image (top N by size, the rest as other).',
+    ['path', 'module'],
+  );
+  const moduleDelta = gauge(
+    'layerdelta_go_module_delta_bytes',
+    'New minus old code bytes of a Go module in a binary (top N by absolute change, the rest as other).',
+    ['path', 'module'],
+  );
+  const binaryInfo = gauge(
+    'layerdelta_go_binary_info',
+    'Always 1: descriptive labels of a Go binary in the new image.',
+    ['path', 'go_version', 'main_module', 'cgo', 'stripped', 'trimpath'],
+  );
+  const recordBinary = (b: BinaryDelta, set: Setter) => {
+    const path = b.path;
+    if (b.old) set(binarySize, { path, side: 'old' }, b.old.size);
+    if (b.new) set(binarySize, { path, side: 'new' }, b.new.size);
+    set(binaryDelta, { path }, b.delta);
+    // Sizes from the binary itself (the delta lists no sections for an unchanged binary).
+    for (const s of b.new?.sections ?? []) set(sectionSize, { path, section: s.name }, sectionBytes(s));
+    for (const s of b.sections) set(sectionDelta, { path, section: s.name }, s.delta);
+    for (const [name, bytes] of topBySize(b.new?.packages ?? [], topN))
+      set(packageBytes, { path, package: name }, bytes);
+    for (const [name, bytes] of topByChange(b.packages, topN))
+      set(packageDelta, { path, package: name }, bytes);
+    for (const [name, bytes] of topBySize(b.new?.modules ?? [], topN))
+      set(moduleBytes, { path, module: name }, bytes);
+    for (const [name, bytes] of topByChange(joinSizes(b.old?.modules, b.new?.modules), topN))
+      set(moduleDelta, { path, module: name }, bytes);
+    if (b.new) set(binaryInfo, { path, ...binaryInfoLabels(b.new) }, 1);
+  };
+  return ({ delta }, set) => {
+    if (!delta.binaries) return;
+    for (const status of BINARY_STATUSES) {
+      set(binaries, { status }, delta.binaries.filter((b) => b.status === status).length);
+    }
+    for (const b of delta.binaries) recordBinary(b, set);
+  };
+}
+
+/** How long the run took and when it last succeeded. */
+function runMetrics(gauge: GaugeFactory, options: MetricsOptions): Recorder {
+  const duration = gauge(
+    'layerdelta_run_duration_seconds',
+    'Wall-clock duration of the layerdelta run in seconds.',
+  );
+  const lastSuccess = gauge(
+    'layerdelta_last_success_timestamp_seconds',
+    'Unix time in seconds of the last successful layerdelta run for this group.',
+  );
+  const nowSeconds = options.nowSeconds ?? Date.now() / 1000;
+  return ({ durationSeconds }, set) => {
+    set(duration, {}, durationSeconds ?? options.durationSeconds);
+    set(lastSuccess, {}, nowSeconds);
+  };
 }
 
 /** The registry's series as OpenMetrics text (ends with `# EOF`). */

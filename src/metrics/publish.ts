@@ -7,8 +7,7 @@ import { HTTPError } from 'got';
 import type { ImageDelta } from '../delta/types.js';
 import { MetricsPushError, UsageError } from '../errors.js';
 import { buildMetricsRegistry, renderOpenMetrics } from './definitions.js';
-import { type MetricsFlagValues, parseUserLabels } from './flags.js';
-import { groupUrl, type PushOptions, parsePushgatewayUrl, putGroup } from './pushgateway.js';
+import { groupUrl, type PushOptions, putGroup } from './pushgateway.js';
 
 export interface MetricsInput {
   /** The `repository` label, e.g. from `repositoryLabel(reference)`. */
@@ -17,13 +16,26 @@ export interface MetricsInput {
   durationSeconds: number;
 }
 
+/** Where and how to publish: from the metrics flags (cli/metrics-flags.ts `metricsOptions`). */
+export interface PublishOptions {
+  /** Pushgateway base URL; no push without it. */
+  pushgateway?: URL;
+  job: string;
+  /** User grouping labels, already checked against our own label names. */
+  labels: Record<string, string>;
+  /** OpenMetrics file to write; none without it. */
+  metricsFile?: string;
+  /** Packages and modules per binary kept as their own series. */
+  top: number;
+}
+
 /** Publish one image delta (compare, check). */
 export async function publishMetrics(
   input: MetricsInput,
-  flags: MetricsFlagValues,
+  options: PublishOptions,
   pushOptions?: PushOptions,
 ): Promise<void> {
-  await publishAllMetrics([input], flags, pushOptions);
+  await publishAllMetrics([input], options, pushOptions);
 }
 
 /**
@@ -34,17 +46,15 @@ export async function publishMetrics(
  */
 export async function publishAllMetrics(
   inputs: readonly MetricsInput[],
-  flags: MetricsFlagValues,
+  options: PublishOptions,
   pushOptions?: PushOptions,
 ): Promise<void> {
-  if (!flags.pushgateway && !flags['metrics-file']) return;
-  const labels = parseUserLabels(flags.label);
-  const base = flags.pushgateway ? parsePushgatewayUrl(flags.pushgateway) : undefined;
+  const { pushgateway: base, labels, metricsFile: file } = options;
+  if (!base && !file) return;
   const nowSeconds = Date.now() / 1000;
   const build = (group: readonly MetricsInput[]) =>
-    buildMetricsRegistry([...group], { labels, topN: flags.top, durationSeconds: 0, nowSeconds });
+    buildMetricsRegistry([...group], { labels, topN: options.top, durationSeconds: 0, nowSeconds });
 
-  const file = flags['metrics-file'];
   if (file) {
     try {
       await writeFile(file, await renderOpenMetrics(build(inputs)));
@@ -60,7 +70,7 @@ export async function publishAllMetrics(
     let firstRefusal: MetricsPushError | undefined;
     for (const input of inputs) {
       const body = await build([input]).metrics();
-      const url = groupUrl(base, flags.job, { repository: input.repository, ...labels });
+      const url = groupUrl(base, options.job, { repository: input.repository, ...labels });
       try {
         await putGroup(url, body, pushOptions);
       } catch (err) {
@@ -70,13 +80,4 @@ export async function publishAllMetrics(
     }
     if (firstRefusal) throw firstRefusal;
   }
-}
-
-/**
- * Check --label and --pushgateway before the (long) analysis starts, so a typo fails fast with
- * exit 2 instead of after the report.
- */
-export function validateMetricsFlags(flags: MetricsFlagValues): void {
-  parseUserLabels(flags.label);
-  if (flags.pushgateway) parsePushgatewayUrl(flags.pushgateway);
 }

@@ -1,19 +1,20 @@
 /**
  * The whole compare pipeline of docs/design.md §2 for one pair of references: resolve both, scan their layers
- * (when a scanner is given: Go binaries and uncompressed sizes), classify, and return the ImageDelta.
+ * (when a layer reader is given: Go binaries and uncompressed sizes), classify, and return the ImageDelta.
  * compare, check and every repository of scan run exactly this.
  */
 import { diffBinaries, uncompressedSizes } from '../delta/binaries.js';
-import { buildImageDelta, closeAll, type ResolveOptions, resolveBoth } from '../delta/compare.js';
+import { buildImageDelta } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
 import { RegistryClientPool } from '../registry/pool.js';
-import type { LayerScanner } from './scan-image.js';
+import type { LayerReader } from './layer-reader.js';
+import { closeAll, type ResolveOptions, resolveBoth } from './resolve-pair.js';
 
 export interface ComparePipelineOptions extends ResolveOptions {
   /** Fraction (0.05 = ±5%). */
   tolerance: number;
   /** Reads every layer once (shared across pairs in a scan); omit for a layer-only delta (manifests only). */
-  scanner?: LayerScanner;
+  layerReader?: LayerReader;
 }
 
 export async function compareImages(
@@ -28,9 +29,9 @@ export async function compareImages(
     sourceOptions: { ...options.sourceOptions, registries },
   });
   try {
-    if (!options.scanner)
+    if (!options.layerReader)
       return buildImageDelta(pair.old.image, pair.new.image, { tolerance: options.tolerance });
-    const [oldScan, newScan] = await options.scanner.scanImages([pair.old, pair.new]);
+    const [oldScan, newScan] = await options.layerReader.readImages([pair.old, pair.new]);
     return buildImageDelta(pair.old.image, pair.new.image, {
       tolerance: options.tolerance,
       uncompressedSizes: uncompressedSizes([...oldScan!.scans, ...newScan!.scans]),

@@ -31,16 +31,56 @@ export interface CheckSettings {
 
 type ThresholdKey = keyof Thresholds;
 
-/** Setting name (flag and YAML key) → field and kind. */
-export const SETTINGS: Record<string, { field: ThresholdKey | 'tolerance'; kind: 'percent' | 'size' }> = {
-  tolerance: { field: 'tolerance', kind: 'percent' },
-  'max-growth': { field: 'maxGrowth', kind: 'percent' },
-  'max-growth-bytes': { field: 'maxGrowthBytes', kind: 'size' },
-  'max-layer-growth': { field: 'maxLayerGrowth', kind: 'percent' },
-  'max-new-layer-bytes': { field: 'maxNewLayerBytes', kind: 'size' },
-  'max-binary-growth': { field: 'maxBinaryGrowth', kind: 'percent' },
-  'max-binary-growth-bytes': { field: 'maxBinaryGrowthBytes', kind: 'size' },
-};
+export interface Setting {
+  field: ThresholdKey | 'tolerance';
+  kind: 'percent' | 'size';
+  /** One line for --help (the flag of the same name). */
+  description: string;
+}
+
+/**
+ * Setting name (flag and YAML key) → field, kind and meaning: the one list of check settings; `check`'s
+ * flags are made from it (cli/check-flags.ts).
+ */
+export const SETTINGS = {
+  tolerance: {
+    field: 'tolerance',
+    kind: 'percent',
+    description: 'A changed layer is significant when it grew or shrank by more than this (default 5%).',
+  },
+  'max-growth': {
+    field: 'maxGrowth',
+    kind: 'percent',
+    description: 'Fail when the image grows by more than PCT (compressed).',
+  },
+  'max-growth-bytes': {
+    field: 'maxGrowthBytes',
+    kind: 'size',
+    description: 'Fail when the image grows by more than SIZE (compressed).',
+  },
+  'max-layer-growth': {
+    field: 'maxLayerGrowth',
+    kind: 'percent',
+    description: 'Fail when any changed layer grows by more than PCT.',
+  },
+  'max-new-layer-bytes': {
+    field: 'maxNewLayerBytes',
+    kind: 'size',
+    description: 'Fail when any new layer is larger than SIZE (compressed).',
+  },
+  'max-binary-growth': {
+    field: 'maxBinaryGrowth',
+    kind: 'percent',
+    description: 'Fail when any Go binary grows by more than PCT.',
+  },
+  'max-binary-growth-bytes': {
+    field: 'maxBinaryGrowthBytes',
+    kind: 'size',
+    description: 'Fail when any Go binary grows (or is added) by more than SIZE.',
+  },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
 
 export const DEFAULT_CONFIG_FILE = '.layerdelta.yml';
 
@@ -55,7 +95,9 @@ export function parseSettings(raw: Record<string, unknown>, where: string): Chec
   const settings: CheckSettings = { thresholds: {} };
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined || value === null) continue;
-    const setting = SETTINGS[name];
+    const setting: Setting | undefined = Object.hasOwn(SETTINGS, name)
+      ? SETTINGS[name as SettingName]
+      : undefined;
     if (!setting) {
       throw new UsageError(`unknown setting "${name}" in ${where}`, {
         hint: `known settings: ${Object.keys(SETTINGS).join(', ')}`,

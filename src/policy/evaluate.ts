@@ -54,10 +54,21 @@ function percentText(fraction: number): string {
 
 /** Every threshold crossed (errors) and every notable growth within them (warnings). */
 export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): CheckResult {
+  const findings = [
+    ...imageFindings(delta, thresholds),
+    ...layerFindings(delta, thresholds),
+    ...binaryFindings(delta, thresholds),
+  ];
+  // Growth from 0 bytes has no finite ratio; JSON would turn Infinity into null, so leave it out.
+  for (const f of findings) if (f.actual !== undefined && !Number.isFinite(f.actual)) delete f.actual;
+  return { passed: !findings.some((f) => f.severity === 'error'), thresholds, findings };
+}
+
+/** max-growth and max-growth-bytes: the whole image, compressed. */
+function imageFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
   const findings: Finding[] = [];
   const image = delta.totals.compressedDelta;
   const imageRatio = ratio(image, delta.old.compressedSize);
-
   if (thresholds.maxGrowth !== undefined && image > 0 && imageRatio > thresholds.maxGrowth) {
     findings.push({
       severity: 'error',
@@ -76,7 +87,15 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
       limit: thresholds.maxGrowthBytes,
     });
   }
+  return findings;
+}
 
+/**
+ * max-layer-growth for changed layers (a grown layer within the limit but beyond the tolerance is a
+ * warning), max-new-layer-bytes for new ones: a new layer is judged as new (docs/design.md §3).
+ */
+function layerFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
+  const findings: Finding[] = [];
   for (const change of delta.layers) {
     if (change.status === 'changed' && change.delta > 0) {
       const layerRatio = ratio(change.delta, change.old!.size);
@@ -113,7 +132,12 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
       });
     }
   }
+  return findings;
+}
 
+/** max-binary-growth (changed binaries) and max-binary-growth-bytes (an added binary counts whole). */
+function binaryFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
+  const findings: Finding[] = [];
   const binaryRules =
     thresholds.maxBinaryGrowth !== undefined || thresholds.maxBinaryGrowthBytes !== undefined;
   if (binaryRules && delta.binaries === undefined) {
@@ -152,8 +176,5 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
       });
     }
   }
-
-  // Growth from 0 bytes has no finite ratio; JSON would turn Infinity into null, so leave it out.
-  for (const f of findings) if (f.actual !== undefined && !Number.isFinite(f.actual)) delete f.actual;
-  return { passed: !findings.some((f) => f.severity === 'error'), thresholds, findings };
+  return findings;
 }

@@ -3,7 +3,7 @@
  * filesystem (Go version, main module, size, top packages) and the ELF executables that could not be
  * analysed, with the reason. JSON gets optional fields; text gets one more section.
  */
-import type { ImageScan } from '../pipeline/scan-image.js';
+import type { ImageRead } from '../pipeline/layer-reader.js';
 import { formatBytes } from '../units.js';
 import { renderTable } from './format.js';
 import type { InspectReport, InspectTextSection } from './inspect.js';
@@ -35,7 +35,7 @@ export type ScannedInspectReport = Omit<InspectReport, 'layers' | 'totals'> & {
   binaries?: InspectScan;
 };
 
-export function addScanToReport(report: InspectReport, scan: ImageScan): ScannedInspectReport {
+export function addScanToReport(report: InspectReport, scan: ImageRead): ScannedInspectReport {
   const layers = report.layers.map((layer, i) => ({
     ...layer,
     uncompressedSize: scan.scans[i]!.uncompressedSize,

@@ -2,11 +2,12 @@
 import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
-import { instructionText, truncate } from '../text.js';
+import { truncate } from '../text.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { binaryRow, moduleLine } from './binaries.js';
 import { shortDigest } from './format.js';
-import { layerLabel, summaryLine } from './summary.js';
+import { checkLines, layerRow } from './rows.js';
+import { plural, summaryLine } from './summary.js';
 
 /**
  * Text for a table cell or a Markdown line: no line breaks, Markdown punctuation and pipes escaped,
@@ -55,32 +56,29 @@ const LABEL_TEXT = {
   removed: 'removed',
 } as const;
 
-function layerRow(change: LayerChange): string[] {
-  const oldSize = change.old?.size;
-  const newSize = change.new?.size;
-  const ratio = oldSize !== undefined && newSize !== undefined ? changeRatio(oldSize, newSize) : undefined;
+function layerCells(change: LayerChange): string[] {
+  const row = layerRow(change);
   return [
-    LABEL_TEXT[layerLabel(change)],
-    code(shortDigest(change.old?.digest)),
-    code(shortDigest(change.new?.digest)),
-    oldSize === undefined ? '' : formatBytes(oldSize),
-    newSize === undefined ? '' : formatBytes(newSize),
-    formatDelta(change.delta),
-    ratio === undefined ? '' : formatPercent(ratio),
-    code(truncate(instructionText((change.new ?? change.old)?.createdBy), 100)),
+    LABEL_TEXT[row.label],
+    code(row.oldDigest ?? ''),
+    code(row.newDigest ?? ''),
+    row.oldSize ?? '',
+    row.newSize ?? '',
+    row.delta,
+    row.percent ?? '',
+    code(truncate(row.instruction, 100)),
   ];
 }
 
 export function checkMarkdown(check: CheckResult): string[] {
-  const errors = check.findings.filter((f) => f.severity === 'error');
-  const warnings = check.findings.filter((f) => f.severity === 'warning');
-  const head = check.passed
-    ? `#### ✅ Check passed${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}`
-    : `#### ❌ Check failed: ${errors.length} threshold${errors.length === 1 ? '' : 's'} crossed`;
+  const { passed, errors, warnings, noThresholds } = checkLines(check);
+  const head = passed
+    ? `#### ✅ Check passed${warnings.length ? ` (${plural(warnings.length, 'warning')})` : ''}`
+    : `#### ❌ Check failed: ${plural(errors.length, 'threshold')} crossed`;
   const lines = [head, ''];
-  if (Object.keys(check.thresholds).length === 0) lines.push('_No thresholds set._', '');
-  for (const f of errors) lines.push(`- **error**: ${cell(f.message)}`);
-  for (const f of warnings) lines.push(`- warning: ${cell(f.message)}`);
+  if (noThresholds) lines.push('_No thresholds set._', '');
+  for (const message of errors) lines.push(`- **error**: ${cell(message)}`);
+  for (const message of warnings) lines.push(`- warning: ${cell(message)}`);
   return lines;
 }
 
@@ -118,7 +116,7 @@ export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult
     ...table(
       ['Status', 'Old layer', 'New layer', 'Old size', 'New size', 'Delta', '%', 'Instruction'],
       ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l'],
-      [...delta.layers.map(layerRow), total],
+      [...delta.layers.map(layerCells), total],
     ),
     '',
   );

@@ -1,7 +1,7 @@
 /** One entry point for every report format of compare/check. */
 import type { ImageDelta } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
-import { renderHtmlReport } from './html/render.js';
+import { renderHtmlReport } from './html/compare-page.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderText } from './text.js';

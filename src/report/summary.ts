@@ -20,7 +20,7 @@ export function layerName(change: LayerChange, max = 60): string {
   return instruction ? truncate(instruction, max) : `layer ${side.index} (${shortDigest(side.digest)})`;
 }
 
-function plural(count: number, word: string): string {
+export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 

@@ -2,11 +2,12 @@
 import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
-import { instructionText, truncate } from '../text.js';
+import { truncate } from '../text.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { BINARY_COLUMNS, binaryRow, moduleLine } from './binaries.js';
 import { renderTable, shortDigest, type TableColumn } from './format.js';
-import { type LayerLabel, layerLabel, summaryLine } from './summary.js';
+import { checkLines, layerRow } from './rows.js';
+import { type LayerLabel, layerLabel, plural, summaryLine } from './summary.js';
 
 export interface TextOptions {
   /** ANSI colours (only on a TTY and without NO_COLOR; the caller decides). */
@@ -43,28 +44,26 @@ function hasUncompressed(delta: ImageDelta): boolean {
   );
 }
 
-function layerRow(change: LayerChange, withUncompressed: boolean): string[] {
-  const oldSize = change.old?.size;
-  const newSize = change.new?.size;
-  const ratio = oldSize !== undefined && newSize !== undefined ? changeRatio(oldSize, newSize) : undefined;
-  const row = [
-    layerLabel(change),
-    shortDigest(change.old?.digest) || '-',
-    shortDigest(change.new?.digest) || '-',
-    oldSize === undefined ? '-' : formatBytes(oldSize),
-    newSize === undefined ? '-' : formatBytes(newSize),
-    formatDelta(change.delta),
-    ratio === undefined ? '' : formatPercent(ratio),
+function layerCells(change: LayerChange, withUncompressed: boolean): string[] {
+  const row = layerRow(change);
+  const cells = [
+    row.label,
+    row.oldDigest ?? '-',
+    row.newDigest ?? '-',
+    row.oldSize ?? '-',
+    row.newSize ?? '-',
+    row.delta,
+    row.percent ?? '',
   ];
   if (withUncompressed) {
     const before = change.old?.uncompressedSize;
     const after = change.new?.uncompressedSize;
     const known =
       (change.old === undefined || before !== undefined) && (change.new === undefined || after !== undefined);
-    row.push(known ? formatDelta((after ?? 0) - (before ?? 0)) : '?');
+    cells.push(known ? formatDelta((after ?? 0) - (before ?? 0)) : '?');
   }
-  row.push(truncate(instructionText((change.new ?? change.old)?.createdBy), 70));
-  return row;
+  cells.push(truncate(row.instruction, 70));
+  return cells;
 }
 
 function statusTotals(delta: ImageDelta): string {
@@ -78,18 +77,16 @@ function statusTotals(delta: ImageDelta): string {
   ].join(', ');
 }
 
-export function checkLines(check: CheckResult): string[] {
-  const errors = check.findings.filter((f) => f.severity === 'error');
-  const warnings = check.findings.filter((f) => f.severity === 'warning');
-  const head = check.passed
-    ? `Check passed${warnings.length ? ` with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}.`
-    : `Check FAILED: ${errors.length} threshold${errors.length === 1 ? '' : 's'} crossed.`;
-  const noLimits = Object.keys(check.thresholds).length === 0 ? ['  (no thresholds set)'] : [];
+function checkText(check: CheckResult): string[] {
+  const { passed, errors, warnings, noThresholds } = checkLines(check);
+  const head = passed
+    ? `Check passed${warnings.length ? ` with ${plural(warnings.length, 'warning')}` : ''}.`
+    : `Check FAILED: ${plural(errors.length, 'threshold')} crossed.`;
   return [
     head,
-    ...noLimits,
-    ...errors.map((f) => `  error: ${f.message}`),
-    ...warnings.map((f) => `  warning: ${f.message}`),
+    ...(noThresholds ? ['  (no thresholds set)'] : []),
+    ...errors.map((message) => `  error: ${message}`),
+    ...warnings.map((message) => `  warning: ${message}`),
   ];
 }
 
@@ -120,7 +117,7 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
     out.push(
       renderTable(
         columns,
-        delta.layers.map((l) => layerRow(l, withUncompressed)),
+        delta.layers.map((l) => layerCells(l, withUncompressed)),
         (text, row, column) => (column === 0 || column === 5 ? color(text, LABEL_STYLE[labels[row]!]) : text),
       ),
     );
@@ -158,7 +155,7 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
 
   if (options.check) {
     out.push('');
-    const lines = checkLines(options.check);
+    const lines = checkText(options.check);
     out.push(color(lines[0]!, options.check.passed ? 'green' : 'red'), ...lines.slice(1));
   }
   return `${out.join('\n')}\n`;

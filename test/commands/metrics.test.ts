@@ -106,4 +106,26 @@ describe('metrics from compare and check', { timeout: 180_000 }, () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^layerdelta: .*127\.0\.0\.1/);
   });
+
+  it('check with a crossed threshold and an unreachable gateway exits 1 (the verdict wins), the push failure on stderr', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const both = await runCli([
+      'check',
+      NEW,
+      '--baseline',
+      OLD,
+      '--max-growth',
+      '10%',
+      '--json',
+      '--no-cache',
+      '--pushgateway',
+      closed,
+    ]);
+    expect(both.status).toBe(1);
+    const report = JSON.parse(both.stdout) as ImageDelta & { check: { passed: boolean } };
+    expect(report.check.passed).toBe(false);
+    const lines = both.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^layerdelta: .*127\.0\.0\.1/);
+  });
 });

@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetricsFlagValues } from '../../src/metrics/flags.js';
-import { publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
+import { type MetricsFlagValues, metricsOptions } from '../../src/cli/metrics-flags.js';
+import { type PublishOptions, publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
 import { deltaWithOneBinary, deltaWithTwoBinaries } from '../metrics/sample-delta.js';
 import { type Prometheus, startPrometheus } from '../support/prometheus.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
@@ -55,8 +55,8 @@ let fileServer: Server;
 let dir: string;
 let dashboard: Dashboard;
 
-function flags(labels: string[], extra: Partial<MetricsFlagValues> = {}): MetricsFlagValues {
-  return { pushgateway: gateway.url, job: 'layerdelta', label: labels, top: 3, ...extra };
+function flags(labels: string[], extra: Partial<MetricsFlagValues> = {}): PublishOptions {
+  return metricsOptions({ pushgateway: gateway.url, job: 'layerdelta', label: labels, top: 3, ...extra });
 }
 
 /**
@@ -94,7 +94,7 @@ beforeAll(async () => {
       { repository: 'file/one', delta: deltaWithTwoBinaries(), durationSeconds: 1 },
       { repository: 'file/two', delta: deltaWithOneBinary(), durationSeconds: 2 },
     ],
-    { job: 'layerdelta', label: ['env=ci'], top: 3, 'metrics-file': metricsFile },
+    metricsOptions({ job: 'layerdelta', label: ['env=ci'], top: 3, 'metrics-file': metricsFile }),
   );
   const fileBody = await readFile(metricsFile);
   fileServer = createServer((_req, res) => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFilesystem } from '../../src/layer/filesystem.js';
-import { scanLayer } from '../../src/layer/scan.js';
-import type { LayerScan } from '../../src/layer/types.js';
+import { readLayer } from '../../src/layer/read.js';
+import type { LayerRead } from '../../src/layer/types.js';
 import {
   BIGGER_SOURCE,
   buildGoProgram,
@@ -32,14 +32,14 @@ afterAll(() => {
 });
 
 let blobCount = 0;
-async function layer(items: TarItem[], compression: 'gzip' | 'zstd' | 'none' = 'gzip'): Promise<LayerScan> {
+async function layer(items: TarItem[], compression: 'gzip' | 'zstd' | 'none' = 'gzip'): Promise<LayerRead> {
   const blob = writeBlob(
     work,
     `layer-${blobCount++}`,
     compress(await tarOf(items), compression),
     compression,
   );
-  return await scanLayer(blob.open(), blob.descriptor);
+  return await readLayer(blob.open(), blob.descriptor);
 }
 
 const exe = (name: string, file: string): TarItem => ({ name, data: readFileSync(file), mode: 0o755 });

@@ -3,6 +3,7 @@
  * the expected numbers below are worked out by hand from docs/design.md §3, not taken from our output.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsOptions } from '../../src/cli/metrics-flags.js';
 import { buildImageDelta } from '../../src/delta/compare.js';
 import { publishMetrics } from '../../src/metrics/publish.js';
 import type { ResolvedImage } from '../../src/source/types.js';
@@ -66,7 +67,7 @@ describe('metrics of a classified image delta', () => {
     const delta = buildImageDelta(oldImage, newImage, { tolerance: 0.05 });
     await publishMetrics(
       { repository: '127.0.0.1:5000/team/app', delta, durationSeconds: 1 },
-      { pushgateway: gateway.url, job: 'layerdelta', top: 20 },
+      metricsOptions({ pushgateway: gateway.url, job: 'layerdelta', top: 20 }),
     );
     const samples = parseExposition(await gateway.scrape()).filter((s) => s.name.startsWith('layerdelta_'));
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MetricsFlagValues, metricsOptions } from '../../src/cli/metrics-flags.js';
 import type { BinaryDelta, ImageDelta, LayerStatus } from '../../src/delta/types.js';
 import { MetricsPushError } from '../../src/errors.js';
-import type { MetricsFlagValues } from '../../src/metrics/flags.js';
-import { publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
+import { type PublishOptions, publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
 import { freePort } from '../support/process.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
 import { parseExposition, type Sample, sampleValue, select } from './exposition.js';
@@ -19,14 +19,14 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-function flags(extra: Partial<MetricsFlagValues> = {}): MetricsFlagValues {
-  return {
+function flags(extra: Partial<MetricsFlagValues> = {}): PublishOptions {
+  return metricsOptions({
     pushgateway: gateway.url,
     job: 'layerdelta',
     label: ['branch=main', 'env=prod'],
     top: TOP,
     ...extra,
-  };
+  });
 }
 
 /** The samples of our group only (the gateway also serves its own metrics and other groups). */

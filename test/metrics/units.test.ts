@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsOptions, parseUserLabels } from '../../src/cli/metrics-flags.js';
 import type { ImageDelta } from '../../src/delta/types.js';
 import { UsageError } from '../../src/errors.js';
 import { buildMetricsRegistry, topByChange, topBySize } from '../../src/metrics/definitions.js';
-import { parseUserLabels } from '../../src/metrics/flags.js';
-import { publishMetrics, validateMetricsFlags } from '../../src/metrics/publish.js';
+import { publishMetrics } from '../../src/metrics/publish.js';
 import { groupUrl } from '../../src/metrics/pushgateway.js';
 import { repositoryLabel } from '../../src/metrics/repository.js';
 import { parseExposition, sampleValue, select } from './exposition.js';
@@ -47,16 +47,14 @@ describe('--label parsing', () => {
     expect(() => parseUserLabels(['env=a', 'env=b'])).toThrow(/given twice/);
   });
 
-  it('validateMetricsFlags fails fast on a bad URL or label, exit 2', () => {
-    expect(() => validateMetricsFlags({ job: 'layerdelta', top: 20, pushgateway: 'not a url' })).toThrow(
+  it('metricsOptions fails fast on a bad URL or label, exit 2', () => {
+    expect(() => metricsOptions({ job: 'layerdelta', top: 20, pushgateway: 'not a url' })).toThrow(
       UsageError,
     );
-    expect(() => validateMetricsFlags({ job: 'layerdelta', top: 20, pushgateway: 'ftp://h/' })).toThrow(
-      UsageError,
-    );
-    expect(() => validateMetricsFlags({ job: 'layerdelta', top: 20, label: ['x'] })).toThrow(UsageError);
+    expect(() => metricsOptions({ job: 'layerdelta', top: 20, pushgateway: 'ftp://h/' })).toThrow(UsageError);
+    expect(() => metricsOptions({ job: 'layerdelta', top: 20, label: ['x'] })).toThrow(UsageError);
     expect(() =>
-      validateMetricsFlags({ job: 'layerdelta', top: 20, pushgateway: 'http://h:9091', label: ['a=b'] }),
+      metricsOptions({ job: 'layerdelta', top: 20, pushgateway: 'http://h:9091', label: ['a=b'] }),
     ).not.toThrow();
   });
 });
@@ -158,7 +156,7 @@ describe('--metrics-file', () => {
     const delta = deltaWithTwoBinaries();
     await publishMetrics(
       { repository: 'ghcr.io/acme/app', delta, durationSeconds: 9 },
-      { job: 'layerdelta', top: 20, label: ['branch=main'], 'metrics-file': file },
+      metricsOptions({ job: 'layerdelta', top: 20, label: ['branch=main'], 'metrics-file': file }),
     );
     const text = await readFile(file, 'utf8');
     expect(text.endsWith('# EOF\n')).toBe(true);
@@ -179,10 +177,7 @@ describe('--metrics-file', () => {
     const file = join(dir, 'never.txt');
     await publishMetrics(
       { repository: 'r', delta: deltaWithTwoBinaries(), durationSeconds: 1 },
-      {
-        job: 'layerdelta',
-        top: 20,
-      },
+      metricsOptions({ job: 'layerdelta', top: 20 }),
     );
     await expect(stat(file)).rejects.toThrow();
   });
@@ -191,7 +186,7 @@ describe('--metrics-file', () => {
     const file = join(dir, 'missing-dir', 'metrics.txt');
     const err = await publishMetrics(
       { repository: 'r', delta: deltaWithTwoBinaries(), durationSeconds: 1 },
-      { job: 'layerdelta', top: 20, 'metrics-file': file },
+      metricsOptions({ job: 'layerdelta', top: 20, 'metrics-file': file }),
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).oneLine()).toContain(file);

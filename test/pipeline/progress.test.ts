@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgressBar } from '../../src/pipeline/progress.js';
+import { createProgressBar } from '../../src/cli/progress.js';
 
 /** A stream that says it is (or is not) a terminal, recording what is written to it. */
 function terminal(isTTY: boolean): { stream: NodeJS.WriteStream; written: () => string } {

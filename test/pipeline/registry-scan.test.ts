@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openScanCache } from '../../src/cache/scan-cache.js';
+import { openLayerCache } from '../../src/cache/layer-cache.js';
 import { LayerdeltaError } from '../../src/errors.js';
-import { LayerScanner } from '../../src/pipeline/scan-image.js';
+import { LayerReader } from '../../src/pipeline/layer-reader.js';
 import { openSource } from '../../src/source/open.js';
 import { buildGoProgram, compress, HELLO_SOURCE, tarOf } from '../layer/support.js';
 import {
@@ -53,12 +53,12 @@ async function images() {
   ];
 }
 
-describe('LayerScanner against a registry', () => {
+describe('LayerReader against a registry', () => {
   it('fetches a base layer shared by two repositories once; a warm cache fetches no blob', async () => {
     const cacheDir = join(work, 'cache');
     const items = await images();
     proxy.reset();
-    const [scanA, scanB] = await new LayerScanner({ cache: openScanCache({ cacheDir }) }).scanImages(items);
+    const [scanA, scanB] = await new LayerReader({ cache: openLayerCache({ cacheDir }) }).readImages(items);
     const base = a.layers[0]!.digest;
     expect(b.layers[0]!.digest).toBe(base);
     expect(proxy.blobGets(base)).toBe(1);
@@ -70,7 +70,7 @@ describe('LayerScanner against a registry', () => {
 
     const warmItems = await images();
     proxy.reset();
-    await new LayerScanner({ cache: openScanCache({ cacheDir }) }).scanImages(warmItems);
+    await new LayerReader({ cache: openLayerCache({ cacheDir }) }).readImages(warmItems);
     expect(proxy.blobGets()).toBe(0);
   });
 
@@ -79,7 +79,7 @@ describe('LayerScanner against a registry', () => {
     proxy.reset();
     const victim = a.layers[1]!.digest;
     proxy.truncateNext(new RegExp(`/blobs/${victim}`), 20);
-    const error = await new LayerScanner().scanImages(items).then(
+    const error = await new LayerReader().readImages(items).then(
       () => undefined,
       (e: unknown) => e,
     );

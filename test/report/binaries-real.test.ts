@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffBinaries, uncompressedSizes } from '../../src/delta/binaries.js';
-import { buildImageDelta, closeAll, resolveBoth } from '../../src/delta/compare.js';
+import { buildImageDelta } from '../../src/delta/compare.js';
 import type { ImageDelta } from '../../src/delta/types.js';
-import { LayerScanner } from '../../src/pipeline/scan-image.js';
+import { LayerReader } from '../../src/pipeline/layer-reader.js';
+import { closeAll, resolveBoth } from '../../src/pipeline/resolve-pair.js';
 import { evaluateThresholds } from '../../src/policy/evaluate.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   layoutDir = fixturePath(fixtureLayout('basic').dir);
   const pair = await resolveBoth(`oci:${layoutDir}:v1`, `oci:${layoutDir}:v2`);
   try {
-    const [oldScan, newScan] = await new LayerScanner().scanImages([pair.old, pair.new]);
+    const [oldScan, newScan] = await new LayerReader().readImages([pair.old, pair.new]);
     delta = buildImageDelta(pair.old.image, pair.new.image, {
       tolerance: 0.05,
       uncompressedSizes: uncompressedSizes([...oldScan!.scans, ...newScan!.scans]),

@@ -3,7 +3,7 @@ import { buildImageDelta } from '../../src/delta/compare.js';
 import type { BinaryDelta } from '../../src/delta/types.js';
 import type { GoBinaryReport } from '../../src/golang/types.js';
 import { evaluateThresholds } from '../../src/policy/evaluate.js';
-import { renderHtmlReport } from '../../src/report/html/render.js';
+import { renderHtmlReport } from '../../src/report/html/compare-page.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderReport, useColor } from '../../src/report/render.js';

@@ -1,8 +1,12 @@
-/** The Go part of the compare page: one table of every binary, then a section per changed binary. */
+/**
+ * The Go parts of the pages: one table of every binary, then a section per binary — changed ones on
+ * the compare page, every one of the image on the inspect page.
+ */
 import type { BinaryDelta } from '../../delta/types.js';
 import { joinSizes } from '../../golang/sizes.js';
 import type { GoBinaryReport, ModuleChange, SizeDelta } from '../../golang/types.js';
-import { changeRatio, formatBytes, formatDelta, formatPercent } from '../../units.js';
+import { formatBytes, formatDelta } from '../../units.js';
+import { bytesCell, deltaCell, deltaClass } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
 import { packageTreemap, treemapLegend } from './treemap-svg.js';
 
@@ -13,24 +17,6 @@ export function hasDetails(binary: BinaryDelta): boolean {
 
 export function binaryAnchor(index: number): string {
   return `bin-${index}`;
-}
-
-function deltaClass(delta: number): string {
-  return delta > 0 ? 'up' : delta < 0 ? 'down' : '';
-}
-
-function deltaCell(delta: number, base: number): SafeHtml {
-  const ratio = changeRatio(base, base + delta);
-  const percent = ratio === undefined ? undefined : formatPercent(ratio);
-  return html`<td class="num delta ${deltaClass(delta)}" data-v="${delta}">${formatDelta(delta)}${
-    percent ? html`<small>${percent}</small>` : ''
-  }</td>`;
-}
-
-function bytesCell(bytes: number | undefined): SafeHtml {
-  return bytes === undefined
-    ? html`<td class="num" data-v="-1">—</td>`
-    : html`<td class="num" data-v="${bytes}">${formatBytes(bytes)}</td>`;
 }
 
 export function goVersionText(goVersion: { old?: string; new?: string }): SafeHtml {
@@ -163,5 +149,26 @@ ${
 }
 </div>
 </div>
+</section>`;
+}
+
+/** The Go executables of one image (inspect), by path; each links to its section. */
+export function binaryReportTable(entries: ReadonlyArray<[string, GoBinaryReport]>): SafeHtml {
+  const rows = entries.map(
+    ([path, r], i) =>
+      html`<tr><td class="path"><a href="#${binaryAnchor(i)}">${path}</a></td>${bytesCell(r.size)}<td class="goversion">${r.buildInfo.goVersion}</td><td>${r.arch}</td><td>${r.stripped ? 'yes' : 'no'}</td><td class="path">${r.buildInfo.main?.path ?? r.buildInfo.path}</td><td class="num" data-v="${r.buildInfo.deps.length}">${r.buildInfo.deps.length}</td></tr>`,
+  );
+  return html`<table class="sortable binaries"><caption>Go executables in the final filesystem</caption>
+<thead><tr><th>Path</th><th data-type="num">Size</th><th>Go version</th><th>Arch</th><th>Stripped</th><th>Main module</th><th data-type="num">Deps</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
+/** One Go executable of one image (inspect): its facts and its code by package. */
+export function binaryReportSection(path: string, report: GoBinaryReport, index: number): SafeHtml {
+  return html`<section class="binary" id="${binaryAnchor(index)}">
+<h3><span class="path">${path}</span></h3>
+<p class="sizes">${formatBytes(report.size)} · <span class="goversion">${report.buildInfo.goVersion}</span> · ${report.arch} · ${report.stripped ? 'stripped' : 'with symbols'}</p>
+<h4>Code by package</h4>
+${packageTreemap(joinSizes(undefined, report.packages), { label: `Package treemap of ${path}`, neutral: true })}
 </section>`;
 }

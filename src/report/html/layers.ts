@@ -1,8 +1,12 @@
-/** The layer part of the compare page: old vs new image bars and the per-layer table. */
+/**
+ * The layer parts of the pages: old vs new image bars and the per-layer table (compare), the layer
+ * table of one image (inspect).
+ */
 import type { ImageDelta, LayerChange } from '../../delta/types.js';
-import { instructionText } from '../../text.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../../units.js';
+import { shortDigest } from '../format.js';
 import { layerLabel } from '../summary.js';
+import { bytesCell, instructionCell, percentDeltaCell } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
 
 /** The colour a layer gets: status, and for changed layers the direction and significance. */
@@ -124,15 +128,6 @@ function miniBars(change: LayerChange, largest: number): SafeHtml {
   }${change.new ? html`<rect class="tone-${tone}" x="0" y="11" width="${w(change.new.size).toFixed(1)}" height="8"/>` : ''}</svg>`;
 }
 
-function sizeCell(size: number | undefined, uncompressed: number | undefined): SafeHtml {
-  if (size === undefined) return html`<td class="num" data-v="-1">—</td>`;
-  return html`<td class="num" data-v="${size}">${formatBytes(size)}${
-    uncompressed !== undefined
-      ? html`<small title="uncompressed">${formatBytes(uncompressed)} unc.</small>`
-      : ''
-  }</td>`;
-}
-
 export function layerTable(delta: ImageDelta): SafeHtml {
   const largest = Math.max(1, ...delta.layers.flatMap((c) => [c.old?.size ?? 0, c.new?.size ?? 0]));
   const rows = delta.layers.map((change) => {
@@ -143,10 +138,10 @@ export function layerTable(delta: ImageDelta): SafeHtml {
     return html`<tr class="layer tone-row-${tone}" data-status="${change.status}">
 <td data-v="${change.new?.index ?? change.old?.index ?? 0}">${change.old?.index ?? '–'} → ${change.new?.index ?? '–'}</td>
 <td><span class="badge tone-${tone}">${toneLabel(tone, delta.tolerance)}</span></td>
-<td class="instruction" title="${createdBy ?? ''}">${createdBy ? instructionText(createdBy) : html`<em class="muted">no history</em>`}</td>
-${sizeCell(change.old?.size, change.old?.uncompressedSize)}
-${sizeCell(change.new?.size, change.new?.uncompressedSize)}
-<td class="num delta ${change.delta > 0 ? 'up' : change.delta < 0 ? 'down' : ''}" data-v="${change.delta}">${formatDelta(change.delta)}${percent ? html`<small>${percent}</small>` : ''}</td>
+${instructionCell(createdBy)}
+${bytesCell(change.old?.size, change.old?.uncompressedSize)}
+${bytesCell(change.new?.size, change.new?.uncompressedSize)}
+${percentDeltaCell(change.delta, percent)}
 <td class="bars">${miniBars(change, largest)}</td>
 </tr>`;
   });
@@ -155,4 +150,24 @@ ${sizeCell(change.new?.size, change.new?.uncompressedSize)}
 <thead><tr><th data-type="num">Layer old → new</th><th>Status</th><th>Instruction</th><th data-type="num">Old</th><th data-type="num">New</th><th data-type="num">Δ</th><th class="nosort">old / new</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`;
+}
+
+/** One layer of a single image (inspect): where it stands, what made it, its stored size. */
+export interface ImageLayerRow {
+  index: number;
+  digest: string;
+  size: number;
+  createdBy?: string | undefined;
+}
+
+/** The layers of one image in order, each with a bar on the scale of the largest. */
+export function imageLayerTable(layers: readonly ImageLayerRow[]): SafeHtml {
+  const largest = Math.max(1, ...layers.map((l) => l.size));
+  const rows = layers.map((layer) => {
+    const width = Math.max((layer.size / largest) * 150, 1);
+    return html`<tr><td data-v="${layer.index}">${layer.index}</td>${instructionCell(layer.createdBy)}<td><code title="${layer.digest}">${shortDigest(layer.digest)}</code></td>${bytesCell(layer.size)}<td class="bars"><svg class="mini" width="150" height="12" aria-hidden="true"><rect class="tone-new" width="${width.toFixed(1)}" height="10" y="1"/></svg></td></tr>`;
+  });
+  return html`<table class="sortable layers"><caption>Layers in order, compressed sizes</caption>
+<thead><tr><th data-type="num">#</th><th>Instruction</th><th>Digest</th><th data-type="num">Size</th><th class="nosort"></th></tr></thead>
+<tbody>${rows}</tbody></table>`;
 }

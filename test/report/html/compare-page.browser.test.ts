@@ -18,8 +18,9 @@ import { analyzeGoBinary } from '../../../src/golang/analyze.js';
 import type { GoBinaryReport } from '../../../src/golang/types.js';
 import type { ImageFilesystem, LocatedBinary } from '../../../src/layer/filesystem.js';
 import type { Reference } from '../../../src/reference/reference.js';
+import { renderHtmlReport } from '../../../src/report/html/compare-page.js';
 import { escapeHtml } from '../../../src/report/html/escape.js';
-import { CONTENT_SECURITY_POLICY, renderHtmlReport } from '../../../src/report/html/render.js';
+import { CONTENT_SECURITY_POLICY } from '../../../src/report/html/page.js';
 import type { ResolvedImage } from '../../../src/source/types.js';
 import { consoleMessages, dumpDom, screenshot } from '../../support/chromium.js';
 

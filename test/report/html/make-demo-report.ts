@@ -12,9 +12,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { diffBinaries, uncompressedSizes } from '../../../src/delta/binaries.js';
-import { buildImageDelta, closeAll, resolveBoth } from '../../../src/delta/compare.js';
-import { LayerScanner } from '../../../src/pipeline/scan-image.js';
-import { renderHtmlReport } from '../../../src/report/html/render.js';
+import { buildImageDelta } from '../../../src/delta/compare.js';
+import { LayerReader } from '../../../src/pipeline/layer-reader.js';
+import { closeAll, resolveBoth } from '../../../src/pipeline/resolve-pair.js';
+import { renderHtmlReport } from '../../../src/report/html/compare-page.js';
 import { screenshot } from '../../support/chromium.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -23,7 +24,7 @@ process.chdir(root);
 
 const pair = await resolveBoth('oci:fixtures/demo:v1', 'oci:fixtures/demo:v2');
 try {
-  const [before, after] = await new LayerScanner().scanImages([pair.old, pair.new]);
+  const [before, after] = await new LayerReader().readImages([pair.old, pair.new]);
   const delta = buildImageDelta(pair.old.image, pair.new.image, {
     tolerance: 0.05,
     uncompressedSizes: uncompressedSizes([...before!.scans, ...after!.scans]),

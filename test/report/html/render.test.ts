@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { buildImageDelta } from '../../../src/delta/compare.js';
 import type { BinaryDelta, ImageDelta } from '../../../src/delta/types.js';
 import type { GoBinaryReport } from '../../../src/golang/types.js';
-import { renderHtmlReport, renderInspectHtml } from '../../../src/report/html/render.js';
+import { renderHtmlReport } from '../../../src/report/html/compare-page.js';
+import { renderInspectHtml } from '../../../src/report/html/inspect-page.js';
 import type { ResolvedImage } from '../../../src/source/types.js';
 import { consoleMessages, dumpDom } from '../../support/chromium.js';
 

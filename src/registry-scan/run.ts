@@ -1,15 +1,16 @@
 /**
  * The registry-wide scan: enumerate → filter → shard → per repository (list tags → pick the pair →
- * compare) with bounded concurrency, one shared LayerScanner so a blob shared by many repositories is
+ * compare) with bounded concurrency, one shared LayerReader so a blob shared by many repositories is
  * fetched at most once, and one result per repository. A failing repository is recorded, never fatal.
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import semver from 'semver';
-import type { ScanCache } from '../cache/scan-cache.js';
+import type { LayerCache } from '../cache/layer-cache.js';
 import type { ImageDelta } from '../delta/types.js';
 import { LayerdeltaError } from '../errors.js';
 import { compareImages } from '../pipeline/compare.js';
-import { type ScanProgress as LayerProgress, LayerScanner } from '../pipeline/scan-image.js';
+import { type ReadProgress as LayerProgress, LayerReader } from '../pipeline/layer-reader.js';
+import { mapBounded } from '../pipeline/limiter.js';
 import type { CredentialStore } from '../registry/auth/credentials.js';
 import { defaultCredentialStore } from '../registry/auth/default-store.js';
 import { RegistryClientPool } from '../registry/pool.js';
@@ -17,7 +18,6 @@ import type { Platform } from '../source/types.js';
 import {
   listCandidates,
   listRepositories,
-  mapBounded,
   readRepositoriesFile,
   type ScanTarget,
   scanTarget,
@@ -41,7 +41,7 @@ export interface ScanOptions {
   /** Fraction (0.05 = ±5%). */
   tolerance?: number;
   platform?: Platform;
-  cache?: ScanCache;
+  cache?: LayerCache;
   /** Default: docker config files and helpers, then ECR. */
   credentials?: CredentialStore;
   insecure?: boolean;
@@ -125,7 +125,7 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
   let layers: LayerProgress = { bytesDone: 0, bytesTotal: 0, layersDone: 0, layersTotal: 0 };
   const report = () =>
     options.onProgress?.({ repositoriesDone, repositoriesTotal: repositories.length, layers });
-  const scanner = new LayerScanner({
+  const layerReader = new LayerReader({
     ...(options.cache ? { cache: options.cache } : {}),
     concurrency,
     onProgress: (progress) => {
@@ -138,7 +138,7 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const context: RepositoryContext = {
     target,
     rule,
-    scanner,
+    layerReader,
     registries,
     tolerance: options.tolerance ?? 0.05,
     ...(options.platform ? { platform: options.platform } : {}),
@@ -164,9 +164,9 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
       skipped: count('skipped'),
       failed,
       partial: failed > 0,
-      blobsFetched: scanner.stats.downloads,
-      blobRequestsShared: scanner.stats.shared,
-      cacheHits: scanner.stats.cacheHits,
+      blobsFetched: layerReader.stats.downloads,
+      blobRequestsShared: layerReader.stats.shared,
+      cacheHits: layerReader.stats.cacheHits,
       durationSeconds: (performance.now() - started) / 1000,
     },
   };
@@ -175,7 +175,7 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
 interface RepositoryContext {
   target: ScanTarget;
   rule: PairRule;
-  scanner: LayerScanner;
+  layerReader: LayerReader;
   registries: RegistryClientPool;
   tolerance: number;
   platform?: Platform;
@@ -200,7 +200,7 @@ export async function scanRepository(
     const name = `${context.target.registry}/${repository}`;
     const delta = await compareImages(`${name}:${pair.older.tag}`, `${name}:${pair.newer.tag}`, {
       tolerance: context.tolerance,
-      scanner: context.scanner,
+      layerReader: context.layerReader,
       sourceOptions: { registries: context.registries },
       ...(context.platform ? { platform: context.platform } : {}),
     });

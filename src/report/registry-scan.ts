@@ -2,7 +2,7 @@
  * The scan report: JSON (one object per repository with its full image delta, plus a summary; bytes
  * as integers) and text (one table row per repository, then the summary line).
  */
-import type { RepositoryResult, ScanReport } from '../scan/run.js';
+import type { RepositoryResult, ScanReport } from '../registry-scan/run.js';
 import { truncate } from '../text.js';
 import { formatBytes, formatDelta } from '../units.js';
 import { renderTable, type TableColumn } from './format.js';

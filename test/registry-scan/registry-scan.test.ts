@@ -2,17 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NoCache } from '../../src/cache/scan-cache.js';
+import { NoCache } from '../../src/cache/layer-cache.js';
+import { createScanProgress } from '../../src/cli/progress.js';
 import { RegistryError } from '../../src/errors.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
-import { createScanProgress } from '../../src/scan/progress.js';
 import {
   type RepositoryResult,
   runScan,
   type ScanOptions,
   type ScanReport,
   type ScanRunProgress,
-} from '../../src/scan/run.js';
+} from '../../src/registry-scan/run.js';
 import { type RegistryProxy, startProxy, startRegistry, type TestRegistry } from '../support/registry.js';
 import { type SeededRegistry, type SeededRepository, seedRegistry } from './seed.js';
 
@@ -90,7 +90,7 @@ describe('layerdelta scan against a real registry with 59 repositories sharing l
     expect(needed.size).toBeGreaterThan(0);
     for (const digest of needed) expect(fetched.get(digest), digest).toBe(1);
     expect(fetched.has(seeded.deletedLayer)).toBe(false);
-    // The scanner's own account agrees: one download per distinct layer (the deleted one was tried once),
+    // The layer reader's own account agrees: one download per distinct layer (the deleted one was tried once),
     // every other request for a layer answered by the scan already made.
     const scanned = seeded.repositories
       .filter((r) => r.expect !== 'skipped')

@@ -1,10 +1,11 @@
 /** The report and comparison flags `compare` and `check` share. */
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../report/render.js';
 import { parsePlatform } from '../source/platform.js';
 import type { Platform } from '../source/types.js';
 import { parsePercent } from '../units.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './render.js';
+import { settingFlag } from './check-flags.js';
 
 export const DEFAULT_TOLERANCE = 0.05;
 
@@ -21,10 +22,7 @@ export const reportFlags = {
     char: 'p',
     description: 'Platform to pick from multi-platform images, os/arch[/variant] (default linux/amd64).',
   }),
-  tolerance: Flags.string({
-    description: 'A changed layer is significant when it grew or shrank by more than this (default 5%).',
-    helpValue: 'PCT',
-  }),
+  tolerance: settingFlag('tolerance'),
   ...outputFlags(OUTPUT_FORMATS, 'Report format (html: one self-contained page; redirect it to a file).'),
 };
 

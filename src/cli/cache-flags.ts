@@ -1,6 +1,6 @@
 /** The cache flags every command that reads layers shares; spread into a command's `flags`. */
 import { Flags } from '@oclif/core';
-import { openScanCache, type ScanCache } from './scan-cache.js';
+import { type LayerCache, openLayerCache } from '../cache/layer-cache.js';
 
 export const cacheFlags = {
   'cache-dir': Flags.string({
@@ -14,9 +14,9 @@ export const cacheFlags = {
   }),
 };
 
-export function scanCacheFromFlags(flags: {
+export function layerCacheFromFlags(flags: {
   'cache-dir'?: string | undefined;
   'no-cache'?: boolean;
-}): ScanCache {
-  return openScanCache({ cacheDir: flags['cache-dir'], noCache: flags['no-cache'] ?? false });
+}): LayerCache {
+  return openLayerCache({ cacheDir: flags['cache-dir'], noCache: flags['no-cache'] ?? false });
 }

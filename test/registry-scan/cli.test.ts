@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import type { ScanReport } from '../../src/scan/run.js';
+import type { ScanReport } from '../../src/registry-scan/run.js';
 import { ensureBuilt, ROOT, runCli } from '../commands/cli.js';
 import { freePort } from '../support/process.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
@@ -139,6 +139,34 @@ describe('layerdelta scan (the built CLI)', () => {
       expect(run.status, run.stderr).toBe(4);
       expect((JSON.parse(run.stdout) as ScanReport).summary).toMatchObject({ compared: 1, failed: 0 });
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    },
+    CLI_TEST_TIMEOUT,
+  );
+
+  it(
+    'exits 3 when repositories failed and the push failed too (the partial scan wins), saying both',
+    async () => {
+      const closed = await freePort();
+      const run = await runCli(
+        [
+          'scan',
+          registry.host,
+          '--repository',
+          'go/app-0',
+          '--repository',
+          'broken/blob',
+          '--json',
+          '--pushgateway',
+          `http://127.0.0.1:${closed}`,
+        ],
+        { timeoutMs: 120_000, env: { XDG_CACHE_HOME: join(dir, 'cache') } },
+      );
+      expect(run.status, run.stderr).toBe(3);
+      expect((JSON.parse(run.stdout) as ScanReport).summary).toMatchObject({ compared: 1, failed: 1 });
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(new RegExp(`^layerdelta: .*127\\.0\\.0\\.1:${closed}`));
+      expect(lines[1]).toMatch(/^layerdelta: partial scan: 1 of 2 repositories failed/);
     },
     CLI_TEST_TIMEOUT,
   );

@@ -1,7 +1,7 @@
 /**
  * Content-addressed cache of layer scans, keyed by the layer's (compressed) digest: a layer's content
  * never changes, so neither does its scan. One JSON file per layer under `<dir>/v<FORMAT>/`; bumping
- * FORMAT_VERSION (whenever LayerScan or the Go analysis changes shape or meaning) makes old entries
+ * FORMAT_VERSION (whenever LayerRead or the Go analysis changes shape or meaning) makes old entries
  * invisible. Entries are written to a temp file and renamed into place, so readers never see half a
  * file; an entry that cannot be read or parsed is treated as missing and rewritten.
  */
@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { LayerScan } from '../layer/types.js';
+import type { LayerRead } from '../layer/types.js';
 import { sha256Hex } from '../oci/digest.js';
 import { VERSION } from '../version.js';
 
@@ -21,13 +21,13 @@ export const FORMAT_VERSION = 1;
  */
 export const ANALYZER_VERSION: string = VERSION;
 
-export interface ScanCache {
+export interface LayerCache {
   /** Where entries live, or undefined when caching is off. */
   readonly dir: string | undefined;
   /** The cached scan, or undefined when absent, unreadable, or not analysed while analysis is wanted. */
-  get(digest: string, options?: { analyzed?: boolean }): Promise<LayerScan | undefined>;
+  get(digest: string, options?: { analyzed?: boolean }): Promise<LayerRead | undefined>;
   /** Store a scan; failures (read-only disk, full disk) are swallowed: the cache is an optimisation. */
-  put(scan: LayerScan, options?: { analyzed?: boolean }): Promise<boolean>;
+  put(scan: LayerRead, options?: { analyzed?: boolean }): Promise<boolean>;
 }
 
 interface CacheFile {
@@ -35,7 +35,7 @@ interface CacheFile {
   analyzerVersion: string;
   /** Whether Go executables were analysed when the layer was scanned. */
   analyzed: boolean;
-  scan: LayerScan;
+  scan: LayerRead;
 }
 
 /** `$XDG_CACHE_HOME/layerdelta`, else `~/.cache/layerdelta`. */
@@ -46,12 +46,14 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** What `--cache-dir` and `--no-cache` ask for. */
-export function openScanCache(options: { cacheDir?: string | undefined; noCache?: boolean } = {}): ScanCache {
+export function openLayerCache(
+  options: { cacheDir?: string | undefined; noCache?: boolean } = {},
+): LayerCache {
   if (options.noCache) return new NoCache();
-  return new DiskScanCache(options.cacheDir ?? defaultCacheDir());
+  return new DiskLayerCache(options.cacheDir ?? defaultCacheDir());
 }
 
-export class DiskScanCache implements ScanCache {
+export class DiskLayerCache implements LayerCache {
   readonly dir: string;
 
   constructor(baseDir: string) {
@@ -64,7 +66,7 @@ export class DiskScanCache implements ScanCache {
     return hex ? join(this.dir, 'sha256', `${hex}.json`) : undefined;
   }
 
-  async get(digest: string, options: { analyzed?: boolean } = {}): Promise<LayerScan | undefined> {
+  async get(digest: string, options: { analyzed?: boolean } = {}): Promise<LayerRead | undefined> {
     const file = this.pathFor(digest);
     if (!file) return undefined;
     let parsed: unknown;
@@ -79,7 +81,7 @@ export class DiskScanCache implements ScanCache {
     return parsed.scan;
   }
 
-  async put(scan: LayerScan, options: { analyzed?: boolean } = {}): Promise<boolean> {
+  async put(scan: LayerRead, options: { analyzed?: boolean } = {}): Promise<boolean> {
     const file = this.pathFor(scan.digest);
     if (!file) return false;
     const content: CacheFile = {
@@ -101,7 +103,7 @@ export class DiskScanCache implements ScanCache {
   }
 }
 
-export class NoCache implements ScanCache {
+export class NoCache implements LayerCache {
   readonly dir = undefined;
   async get(): Promise<undefined> {
     return undefined;
@@ -115,7 +117,7 @@ export class NoCache implements ScanCache {
 function isCacheFile(value: unknown): value is CacheFile {
   if (typeof value !== 'object' || value === null) return false;
   const file = value as Partial<CacheFile>;
-  const scan = file.scan as Partial<LayerScan> | undefined;
+  const scan = file.scan as Partial<LayerRead> | undefined;
   return (
     file.formatVersion === FORMAT_VERSION &&
     typeof file.analyzed === 'boolean' &&

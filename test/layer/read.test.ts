@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentError, LayerdeltaError } from '../../src/errors.js';
-import { scanLayer } from '../../src/layer/scan.js';
-import type { LayerScan } from '../../src/layer/types.js';
+import { readLayer } from '../../src/layer/read.js';
+import type { LayerRead } from '../../src/layer/types.js';
 import {
   BIGGER_SOURCE,
   buildGoProgram,
@@ -55,14 +55,14 @@ async function sampleTar(): Promise<Buffer> {
   return layerTar;
 }
 
-async function scanBlob(compression: Compression, tar?: Buffer): Promise<{ scan: LayerScan; file: string }> {
+async function scanBlob(compression: Compression, tar?: Buffer): Promise<{ scan: LayerRead; file: string }> {
   const data = compress(tar ?? (await sampleTar()), compression);
   const blob = writeBlob(work, `layer-${compression}-${Math.random()}`, data, compression);
-  const scan = await scanLayer(blob.open(), blob.descriptor);
+  const scan = await readLayer(blob.open(), blob.descriptor);
   return { scan, file: blob.file };
 }
 
-describe('scanLayer', () => {
+describe('readLayer', () => {
   it.each(['gzip', 'zstd', 'none'] as const)(
     'reads a %s layer: sizes and diff_id match the tools',
     async (compression) => {
@@ -147,7 +147,7 @@ describe('scanLayer', () => {
   it('does not buffer an ELF file above the cap: reported as not analysable with its digest', async () => {
     const data = compress(await sampleTar(), 'gzip');
     const blob = writeBlob(work, 'capped', data, 'gzip');
-    const scan = await scanLayer(blob.open(), blob.descriptor, { maxBinaryBytes: 1024 });
+    const scan = await readLayer(blob.open(), blob.descriptor, { maxBinaryBytes: 1024 });
     expect(scan.goBinaries).toEqual({});
     expect(scan.otherExecutables['/usr/bin/hello']).toMatchObject({
       digest: sha256sum(helloPath),
@@ -159,7 +159,7 @@ describe('scanLayer', () => {
   it('without analysis records the files only', async () => {
     const data = compress(await sampleTar(), 'none');
     const blob = writeBlob(work, 'plain', data, 'none');
-    const scan = await scanLayer(blob.open(), blob.descriptor, { analyze: false });
+    const scan = await readLayer(blob.open(), blob.descriptor, { analyze: false });
     expect(scan.entries).toHaveLength(10);
     expect(scan.goBinaries).toEqual({});
     expect(scan.otherExecutables).toEqual({});
@@ -169,7 +169,7 @@ describe('scanLayer', () => {
     const data = compress(await sampleTar(), 'gzip');
     const blob = writeBlob(work, 'counted', data, 'gzip');
     let bytes = 0;
-    await scanLayer(blob.open(), blob.descriptor, { onBytes: (n) => (bytes += n) });
+    await readLayer(blob.open(), blob.descriptor, { onBytes: (n) => (bytes += n) });
     expect(bytes).toBe(data.length);
   });
 
@@ -180,7 +180,7 @@ describe('scanLayer', () => {
   });
 });
 
-describe('scanLayer on bad blobs: one-line LAYER_CORRUPT error naming the layer, never a partial scan', () => {
+describe('readLayer on bad blobs: one-line LAYER_CORRUPT error naming the layer, never a partial scan', () => {
   async function expectLayerError(
     data: Buffer,
     compression: Compression,
@@ -189,7 +189,7 @@ describe('scanLayer on bad blobs: one-line LAYER_CORRUPT error naming the layer,
   ) {
     const blob = writeBlob(work, `bad-${Math.random()}`, data, compression);
     const descriptor = { ...blob.descriptor, mediaType: mediaType ?? blob.descriptor.mediaType };
-    const error = await scanLayer(blob.open(), descriptor).then(
+    const error = await readLayer(blob.open(), descriptor).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -242,7 +242,7 @@ describe('scanLayer on bad blobs: one-line LAYER_CORRUPT error naming the layer,
         );
       },
     });
-    const error = await scanLayer(failing, {
+    const error = await readLayer(failing, {
       mediaType: MEDIA_TYPES.gzip,
       digest: sha256sum(file),
       size: whole.length,

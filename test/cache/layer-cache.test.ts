@@ -11,8 +11,13 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiskScanCache, defaultCacheDir, FORMAT_VERSION, openScanCache } from '../../src/cache/scan-cache.js';
-import type { LayerScan } from '../../src/layer/types.js';
+import {
+  DiskLayerCache,
+  defaultCacheDir,
+  FORMAT_VERSION,
+  openLayerCache,
+} from '../../src/cache/layer-cache.js';
+import type { LayerRead } from '../../src/layer/types.js';
 
 let work: string;
 
@@ -26,7 +31,7 @@ afterAll(() => {
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
-function sampleScan(digest = DIGEST): LayerScan {
+function sampleScan(digest = DIGEST): LayerRead {
   return {
     digest,
     compressedSize: 100,
@@ -43,9 +48,9 @@ function sampleScan(digest = DIGEST): LayerScan {
   };
 }
 
-describe('DiskScanCache', () => {
+describe('DiskLayerCache', () => {
   it('stores a scan under v<format>/sha256/<hex>.json and reads it back equal', async () => {
-    const cache = new DiskScanCache(join(work, 'roundtrip'));
+    const cache = new DiskLayerCache(join(work, 'roundtrip'));
     expect(await cache.get(DIGEST)).toBeUndefined();
     expect(await cache.put(sampleScan())).toBe(true);
     const file = join(work, 'roundtrip', `v${FORMAT_VERSION}`, 'sha256', `${'ab'.repeat(32)}.json`);
@@ -92,7 +97,7 @@ describe('DiskScanCache', () => {
       JSON.stringify({ formatVersion: FORMAT_VERSION, analyzed: true, scan: { digest: DIGEST } }),
     ],
   ])('treats %s as missing, and a put overwrites it', async (name, content) => {
-    const cache = new DiskScanCache(join(work, `corrupt-${name}`));
+    const cache = new DiskLayerCache(join(work, `corrupt-${name}`));
     const file = cache.pathFor(DIGEST)!;
     mkdirSync(join(file, '..'), { recursive: true });
     writeFileSync(file, content);
@@ -102,14 +107,14 @@ describe('DiskScanCache', () => {
   });
 
   it('a scan made without analysis does not answer a request that needs it', async () => {
-    const cache = new DiskScanCache(join(work, 'unanalysed'));
+    const cache = new DiskLayerCache(join(work, 'unanalysed'));
     await cache.put(sampleScan(), { analyzed: false });
     expect(await cache.get(DIGEST)).toBeUndefined();
     expect(await cache.get(DIGEST, { analyzed: false })).toEqual(sampleScan());
   });
 
   it('never turns a malformed digest into a path', async () => {
-    const cache = new DiskScanCache(join(work, 'traversal'));
+    const cache = new DiskLayerCache(join(work, 'traversal'));
     expect(cache.pathFor('sha256:../../etc/passwd')).toBeUndefined();
     expect(await cache.get('sha256:../../etc/passwd')).toBeUndefined();
     expect(await cache.put(sampleScan('sha256:../../x'))).toBe(false);
@@ -119,13 +124,13 @@ describe('DiskScanCache', () => {
     if (process.getuid?.() === 0) {
       // root ignores permissions: use a path below a regular file instead.
       writeFileSync(join(work, 'a-file'), '');
-      expect(await new DiskScanCache(join(work, 'a-file', 'cache')).put(sampleScan())).toBe(false);
+      expect(await new DiskLayerCache(join(work, 'a-file', 'cache')).put(sampleScan())).toBe(false);
       return;
     }
     const dir = join(work, 'readonly');
     mkdirSync(dir);
     chmodSync(dir, 0o500);
-    expect(await new DiskScanCache(dir).put(sampleScan())).toBe(false);
+    expect(await new DiskLayerCache(dir).put(sampleScan())).toBe(false);
   });
 });
 
@@ -139,11 +144,11 @@ describe('cache location', () => {
 
   it('--cache-dir and --no-cache', async () => {
     const dir = join(work, 'flag-dir');
-    const cache = openScanCache({ cacheDir: dir });
+    const cache = openLayerCache({ cacheDir: dir });
     expect(cache.dir).toBe(join(dir, `v${FORMAT_VERSION}`));
     await cache.put(sampleScan());
     expect(existsSync(join(dir, `v${FORMAT_VERSION}`))).toBe(true);
-    const none = openScanCache({ cacheDir: dir, noCache: true });
+    const none = openLayerCache({ cacheDir: dir, noCache: true });
     expect(none.dir).toBeUndefined();
     expect(await none.get(DIGEST)).toBeUndefined();
     expect(await none.put(sampleScan())).toBe(false);

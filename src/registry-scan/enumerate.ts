@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { ErrorCode, hasErrorCode, RegistryError, UsageError } from '../errors.js';
+import { mapBounded } from '../pipeline/limiter.js';
 import type { RegistryClient } from '../registry/client.js';
 import { RegistryClientPool } from '../registry/pool.js';
 import { openSource } from '../source/open.js';
@@ -114,22 +115,4 @@ export async function listCandidates(
       await source.close();
     }
   });
-}
-
-/** `map` with at most `limit` calls in flight; results in input order; the first failure rejects. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

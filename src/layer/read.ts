@@ -1,5 +1,5 @@
 /**
- * One layer blob → LayerScan, in a single streaming pass: decompress, walk the tar entries, record
+ * One layer blob → LayerRead, in a single streaming pass: decompress, walk the tar entries, record
  * files, whiteouts and hard links, and analyse Go executables. Only ELF files are buffered (they must be
  * parsed whole); every other file's content flows through and is dropped.
  */
@@ -21,12 +21,12 @@ import {
   TarMeter,
 } from './decompress.js';
 import { baseName, normalizePath, parentOf } from './paths.js';
-import type { FileEntry, LayerScan } from './types.js';
+import type { FileEntry, LayerRead } from './types.js';
 
 /** ELF files larger than this are not buffered: reported as not analysable instead. */
 export const DEFAULT_MAX_BINARY_BYTES = 512 * 1024 * 1024;
 
-export interface ScanLayerOptions {
+export interface ReadLayerOptions {
   /** Analyse Go executables (default true). Without it, only the file list is recorded. */
   analyze?: boolean;
   /** Called with the number of stored (compressed) bytes as they are read: for progress bars. */
@@ -43,11 +43,11 @@ const EXECUTABLE_BITS = 0o111;
  * whole blob was read and checked; any truncation or corruption rejects with a RegistryError naming
  * the layer, never with a partial scan.
  */
-export async function scanLayer(
+export async function readLayer(
   blob: Readable,
   descriptor: Descriptor,
-  options: ScanLayerOptions = {},
-): Promise<LayerScan> {
+  options: ReadLayerOptions = {},
+): Promise<LayerRead> {
   let compression: Compression = 'none';
   try {
     const peeked = await peek(blob, MAGIC_LENGTH);
@@ -100,11 +100,11 @@ function layerError(error: unknown, descriptor: Descriptor, compression: Compres
 }
 
 type LayerContents = Pick<
-  LayerScan,
+  LayerRead,
   'entries' | 'whiteouts' | 'opaqueDirs' | 'goBinaries' | 'otherExecutables'
 >;
 
-async function readEntries(extract: tar.Extract, options: ScanLayerOptions): Promise<LayerContents> {
+async function readEntries(extract: tar.Extract, options: ReadLayerOptions): Promise<LayerContents> {
   const contents: LayerContents = {
     entries: [],
     whiteouts: [],

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiskScanCache, openScanCache } from '../../src/cache/scan-cache.js';
+import { DiskLayerCache, openLayerCache } from '../../src/cache/layer-cache.js';
 import { diffBinaries, uncompressedSizes } from '../../src/delta/binaries.js';
 import type { LayerdeltaError } from '../../src/errors.js';
-import { LayerScanner, type ScanProgress } from '../../src/pipeline/scan-image.js';
+import { LayerReader, type ReadProgress } from '../../src/pipeline/layer-reader.js';
 import { openSource } from '../../src/source/open.js';
 import { BIGGER_SOURCE, buildGoProgram, goVersionM, HELLO_SOURCE, type TarItem } from '../layer/support.js';
 import { CountingSource, layerBlobs, writeLayout } from './support.js';
@@ -68,29 +68,29 @@ async function sources() {
 
 const opened = (...sources: CountingSource[]) => sources.reduce((n, s) => n + s.totalOpened(), 0);
 
-describe('LayerScanner', () => {
+describe('LayerReader', () => {
   it('opens every distinct blob once across both images, then the warm cache opens none', async () => {
     const cacheDir = join(work, 'cache-warm');
     const cold = await sources();
-    const progress: ScanProgress[] = [];
-    const scanner = new LayerScanner({
-      cache: openScanCache({ cacheDir }),
+    const progress: ReadProgress[] = [];
+    const layerReader = new LayerReader({
+      cache: openLayerCache({ cacheDir }),
       onProgress: (p) => progress.push(p),
     });
-    const [oldScan, newScan] = await scanner.scanImages(cold.items);
+    const [oldScan, newScan] = await layerReader.readImages(cold.items);
     expect(distinctLayers).toHaveLength(3);
     for (const { digest } of distinctLayers) {
       expect((cold.old.opened.get(digest) ?? 0) + (cold.neu.opened.get(digest) ?? 0)).toBe(1);
     }
-    expect(scanner.stats).toMatchObject({ downloads: 3, cacheHits: 0 });
+    expect(layerReader.stats).toMatchObject({ downloads: 3, cacheHits: 0 });
     expect(oldScan?.scans).toHaveLength(2);
     expect(newScan?.scans).toHaveLength(3);
     const total = distinctLayers.reduce((n, l) => n + l.size, 0);
     expect(progress.at(-1)).toEqual({ bytesDone: total, bytesTotal: total, layersDone: 3, layersTotal: 3 });
 
     const warm = await sources();
-    const warmScanner = new LayerScanner({ cache: openScanCache({ cacheDir }) });
-    const warmResult = await warmScanner.scanImages(warm.items);
+    const warmScanner = new LayerReader({ cache: openLayerCache({ cacheDir }) });
+    const warmResult = await warmScanner.readImages(warm.items);
     expect(opened(warm.old, warm.neu)).toBe(0);
     expect(warmScanner.stats).toMatchObject({ downloads: 0, cacheHits: 3 });
     expect(warmResult.map((r) => r.scans)).toEqual([oldScan?.scans, newScan?.scans]);
@@ -99,29 +99,29 @@ describe('LayerScanner', () => {
     ]);
   });
 
-  it('without a cache still opens each blob once per scanner, even when the same image is asked for twice', async () => {
+  it('without a cache still opens each blob once per layerReader, even when the same image is asked for twice', async () => {
     const { old } = await sources();
     const image = await old.resolve();
-    const scanner = new LayerScanner();
-    await scanner.scanImages([
+    const layerReader = new LayerReader();
+    await layerReader.readImages([
       { source: old, image },
       { source: old, image },
     ]);
-    await scanner.scanImage(old, image);
+    await layerReader.readImage(old, image);
     expect([...old.opened.values()]).toEqual([1, 1]);
   });
 
   it('a corrupt cache entry is ignored, its blob read again, and the entry rewritten', async () => {
     const cacheDir = join(work, 'cache-corrupt');
     const first = await sources();
-    await new LayerScanner({ cache: openScanCache({ cacheDir }) }).scanImages(first.items);
+    await new LayerReader({ cache: openLayerCache({ cacheDir }) }).readImages(first.items);
     const victim = distinctLayers[1]!.digest;
-    const entry = new DiskScanCache(cacheDir).pathFor(victim)!;
+    const entry = new DiskLayerCache(cacheDir).pathFor(victim)!;
     writeFileSync(entry, readFileSync(entry).subarray(0, 100));
 
     const second = await sources();
-    const cache = openScanCache({ cacheDir });
-    await new LayerScanner({ cache }).scanImages(second.items);
+    const cache = openLayerCache({ cacheDir });
+    await new LayerReader({ cache }).readImages(second.items);
     expect(opened(second.old, second.neu)).toBe(1);
     expect((second.old.opened.get(victim) ?? 0) + (second.neu.opened.get(victim) ?? 0)).toBe(1);
     expect((await cache.get(victim))?.digest).toBe(victim);
@@ -129,14 +129,14 @@ describe('LayerScanner', () => {
 
   it('keeps to the concurrency bound', async () => {
     const { old, neu, items } = await sources();
-    await new LayerScanner({ concurrency: 1 }).scanImages(items);
+    await new LayerReader({ concurrency: 1 }).readImages(items);
     expect(Math.max(old.maxOpenAtOnce, neu.maxOpenAtOnce)).toBe(1);
     expect(opened(old, neu)).toBe(3);
   });
 
   it('pairs the Go binaries of the two images by path', async () => {
     const { items } = await sources();
-    const [oldScan, newScan] = await new LayerScanner().scanImages(items);
+    const [oldScan, newScan] = await new LayerReader().readImages(items);
     const deltas = diffBinaries(oldScan!.filesystem, newScan!.filesystem);
     const helloSize = statSync(helloPath).size;
     const biggerSize = statSync(biggerPath).size;
@@ -164,13 +164,13 @@ describe('LayerScanner', () => {
   });
 });
 
-describe('LayerScanner on a broken image', () => {
+describe('LayerReader on a broken image', () => {
   it('a config diff_id that does not match the layer is a DIGEST_MISMATCH (exit 3)', async () => {
     const dir = join(work, 'bad-diffid');
     const [layer] = await layerBlobs([{ items: [{ name: 'a', data: 'a' }] }]);
     writeLayout(dir, { v1: [{ ...layer!, diffId: `sha256:${'0'.repeat(64)}` }] });
     const source = await openSource(`oci:${dir}:v1`);
-    const error = await new LayerScanner().scanImage(source, await source.resolve()).then(
+    const error = await new LayerReader().readImage(source, await source.resolve()).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -193,14 +193,14 @@ describe('LayerScanner on a broken image', () => {
     const blobFile = join(dir, 'blobs', 'sha256', badDigest.slice(7));
     writeFileSync(blobFile, readFileSync(blobFile).subarray(0, 5000));
     const cacheDir = join(work, 'cache-truncated');
-    const error = await new LayerScanner({ cache: openScanCache({ cacheDir }) })
-      .scanImage(source, image)
+    const error = await new LayerReader({ cache: openLayerCache({ cacheDir }) })
+      .readImage(source, image)
       .then(
         () => undefined,
         (e: unknown) => e,
       );
     expect(error).toMatchObject({ code: 'SIZE_MISMATCH', exitCode: 3 });
     expect((error as LayerdeltaError).oneLine()).toContain(badDigest);
-    expect(await openScanCache({ cacheDir }).get(badDigest)).toBeUndefined();
+    expect(await openLayerCache({ cacheDir }).get(badDigest)).toBeUndefined();
   });
 });

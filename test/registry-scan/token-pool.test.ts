@@ -4,10 +4,10 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NoCache } from '../../src/cache/scan-cache.js';
+import { NoCache } from '../../src/cache/layer-cache.js';
 import { compareImages } from '../../src/pipeline/compare.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
-import { runScan } from '../../src/scan/run.js';
+import { runScan } from '../../src/registry-scan/run.js';
 import { pushImage, sha256, startRegistry, type TestRegistry, tarLayer } from '../support/registry.js';
 
 const REPOSITORIES = ['team/api', 'team/web', 'tools/cli'];

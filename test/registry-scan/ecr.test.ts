@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
-import { ecrClientFor, listEcrImages, listEcrRepositories, parseEcrHost } from '../../src/scan/ecr.js';
-import { listCandidates, listRepositories, scanTarget } from '../../src/scan/enumerate.js';
-import { pickPair } from '../../src/scan/pair.js';
-import { runScan } from '../../src/scan/run.js';
+import {
+  ecrClientFor,
+  listEcrImages,
+  listEcrRepositories,
+  parseEcrHost,
+} from '../../src/registry-scan/ecr.js';
+import { listCandidates, listRepositories, scanTarget } from '../../src/registry-scan/enumerate.js';
+import { pickPair } from '../../src/registry-scan/pair.js';
+import { runScan } from '../../src/registry-scan/run.js';
 import { type FakeEcr, startFakeEcr } from '../support/ecr-endpoint.js';
 
 const REGISTRY_ID = '123456789012';

@@ -1,18 +1,19 @@
 /**
  * Scanning whole images: every layer of every image handed in, each distinct blob read at most once per
- * scanner (in flight or done, across images and repositories: a shared base layer is fetched once), never
- * when its scan is cached, with a bound on concurrent downloads. One scanner is meant to be shared by
+ * layer reader (in flight or done, across images and repositories: a shared base layer is fetched once), never
+ * when its scan is cached, with a bound on concurrent downloads. One layer reader is meant to be shared by
  * every image of a run.
  */
-import { NoCache, type ScanCache } from '../cache/scan-cache.js';
+import { type LayerCache, NoCache } from '../cache/layer-cache.js';
 import { ContentError, ErrorCode } from '../errors.js';
 import { buildFilesystem, type ImageFilesystem } from '../layer/filesystem.js';
-import { scanLayer } from '../layer/scan.js';
-import type { LayerScan } from '../layer/types.js';
+import { readLayer } from '../layer/read.js';
+import type { LayerRead } from '../layer/types.js';
 import type { ImageLayer, ImageSource, ResolvedImage } from '../source/types.js';
+import { Limiter } from './limiter.js';
 
-export interface ScanProgress {
-  /** Stored (compressed) bytes downloaded so far / to download, over the scanner's lifetime. */
+export interface ReadProgress {
+  /** Stored (compressed) bytes downloaded so far / to download, over the layer reader's lifetime. */
   bytesDone: number;
   bytesTotal: number;
   /** Distinct layers finished (scanned or found in the cache) / requested. */
@@ -20,24 +21,24 @@ export interface ScanProgress {
   layersTotal: number;
 }
 
-export interface LayerScannerOptions {
+export interface LayerReaderOptions {
   /** Default: no cache. */
-  cache?: ScanCache;
+  cache?: LayerCache;
   /** Blobs downloaded and scanned at the same time (default 4). */
   concurrency?: number;
   /** Analyse Go executables (default true). */
   analyze?: boolean;
-  onProgress?: (progress: ScanProgress) => void;
+  onProgress?: (progress: ReadProgress) => void;
 }
 
-export interface ImageScan {
+export interface ImageRead {
   /** One scan per layer, in manifest order. */
-  scans: LayerScan[];
+  scans: LayerRead[];
   filesystem: ImageFilesystem;
 }
 
 /** What happened, for tests, benchmarks and `--verbose` output. */
-export interface ScannerStats {
+export interface ReaderStats {
   /** Blobs opened with `openBlob`. */
   downloads: number;
   cacheHits: number;
@@ -45,17 +46,17 @@ export interface ScannerStats {
   shared: number;
 }
 
-export class LayerScanner {
-  readonly stats: ScannerStats = { downloads: 0, cacheHits: 0, shared: 0 };
-  private readonly cache: ScanCache;
+export class LayerReader {
+  readonly stats: ReaderStats = { downloads: 0, cacheHits: 0, shared: 0 };
+  private readonly cache: LayerCache;
   private readonly analyze: boolean;
   private readonly limit: Limiter;
-  private readonly onProgress: ((progress: ScanProgress) => void) | undefined;
+  private readonly onProgress: ((progress: ReadProgress) => void) | undefined;
   /** Scans in flight, and done ones the cache could not keep: the download-once guarantee. */
-  private readonly scans = new Map<string, Promise<LayerScan>>();
-  private readonly progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, layersDone: 0, layersTotal: 0 };
+  private readonly scans = new Map<string, Promise<LayerRead>>();
+  private readonly progress: ReadProgress = { bytesDone: 0, bytesTotal: 0, layersDone: 0, layersTotal: 0 };
 
-  constructor(options: LayerScannerOptions = {}) {
+  constructor(options: LayerReaderOptions = {}) {
     this.cache = options.cache ?? new NoCache();
     this.analyze = options.analyze ?? true;
     this.limit = new Limiter(Math.max(1, options.concurrency ?? 4));
@@ -63,17 +64,17 @@ export class LayerScanner {
   }
 
   /** Scan several images at once (e.g. old and new of a compare) so their downloads share the bound. */
-  async scanImages(items: Array<{ source: ImageSource; image: ResolvedImage }>): Promise<ImageScan[]> {
-    return await Promise.all(items.map(({ source, image }) => this.scanImage(source, image)));
+  async readImages(items: Array<{ source: ImageSource; image: ResolvedImage }>): Promise<ImageRead[]> {
+    return await Promise.all(items.map(({ source, image }) => this.readImage(source, image)));
   }
 
-  async scanImage(source: ImageSource, image: ResolvedImage): Promise<ImageScan> {
-    const scans = await Promise.all(image.layers.map((layer) => this.scanLayer(source, layer)));
+  async readImage(source: ImageSource, image: ResolvedImage): Promise<ImageRead> {
+    const scans = await Promise.all(image.layers.map((layer) => this.readLayer(source, layer)));
     return { scans, filesystem: buildFilesystem(scans) };
   }
 
   /** The scan of one layer: from this run, the cache, or (once) the blob. */
-  scanLayer(source: ImageSource, layer: ImageLayer): Promise<LayerScan> {
+  readLayer(source: ImageSource, layer: ImageLayer): Promise<LayerRead> {
     const digest = layer.descriptor.digest;
     const known = this.scans.get(digest);
     if (known) {
@@ -96,7 +97,7 @@ export class LayerScanner {
     return scan;
   }
 
-  private async load(source: ImageSource, layer: ImageLayer): Promise<LayerScan> {
+  private async load(source: ImageSource, layer: ImageLayer): Promise<LayerRead> {
     const { descriptor } = layer;
     const cached = await this.cache.get(descriptor.digest, { analyzed: this.analyze });
     if (cached) {
@@ -109,7 +110,7 @@ export class LayerScanner {
     const scan = await this.limit.run(async () => {
       this.stats.downloads++;
       const blob = await source.openBlob(descriptor);
-      return await scanLayer(blob, descriptor, {
+      return await readLayer(blob, descriptor, {
         analyze: this.analyze,
         onBytes: (bytes) => {
           this.progress.bytesDone += bytes;
@@ -129,31 +130,10 @@ export class LayerScanner {
 }
 
 /** The config's diff_id is the uncompressed tar's digest: a mismatch means the image is inconsistent. */
-function checkDiffId(layer: ImageLayer, scan: LayerScan, source: ImageSource): void {
+function checkDiffId(layer: ImageLayer, scan: LayerRead, source: ImageSource): void {
   if (layer.diffId === undefined || layer.diffId === scan.diffId) return;
   throw new ContentError(
     `${source.description}: layer ${layer.descriptor.digest} decompresses to ${scan.diffId}, but the image config says ${layer.diffId}`,
     { code: ErrorCode.DIGEST_MISMATCH, hint: 'the image is inconsistent; rebuild and push it again' },
   );
-}
-
-/** At most `size` tasks at a time, started in the order they were asked for. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly size: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active < this.size) this.active++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      // Hand the slot straight to the next waiter, so no newcomer can slip in between.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
 }

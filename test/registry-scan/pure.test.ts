@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LayerdeltaError } from '../../src/errors.js';
-import { repositoryFilter } from '../../src/scan/filter.js';
-import { pickDistinctPair, pickPair } from '../../src/scan/pair.js';
-import { inShard, parseShard, resolveShard, shardOf } from '../../src/scan/shard.js';
+import { repositoryFilter } from '../../src/registry-scan/filter.js';
+import { pickDistinctPair, pickPair } from '../../src/registry-scan/pair.js';
+import { inShard, parseShard, resolveShard, shardOf } from '../../src/registry-scan/shard.js';
 
 describe('shards', () => {
   it('parses I/N and rejects nonsense with a usage error', () => {

@@ -1,5 +1,8 @@
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
+import { isValidLabelName, RESERVED_LABEL_NAMES } from '../metrics/labels.js';
+import type { PublishOptions } from '../metrics/publish.js';
+import { parsePushgatewayUrl } from '../metrics/pushgateway.js';
 
 /** Flags shared by compare, check and scan (docs/design.md §6). Spread into a command's `flags`. */
 export const metricsFlags = {
@@ -40,32 +43,6 @@ export interface MetricsFlagValues {
   top: number;
 }
 
-/**
- * Label names layerdelta itself puts on metrics or that Prometheus reserves: a user label with one of
- * these names would clash with ours (the Pushgateway rejects such pushes), so it is refused up front.
- */
-export const RESERVED_LABEL_NAMES: ReadonlySet<string> = new Set([
-  'job',
-  'instance',
-  'repository',
-  'side',
-  'encoding',
-  'status',
-  'path',
-  'section',
-  'package',
-  'module',
-  'go_version',
-  'main_module',
-  'cgo',
-  'stripped',
-  'trimpath',
-  'le',
-  'quantile',
-]);
-
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
 /** `--label k=v` values → a record; a malformed, reserved or repeated name is a UsageError (exit 2). */
 export function parseUserLabels(values: readonly string[] | undefined): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -78,7 +55,7 @@ export function parseUserLabels(values: readonly string[] | undefined): Record<s
     }
     const name = raw.slice(0, eq);
     const value = raw.slice(eq + 1);
-    if (!LABEL_NAME.test(name) || name.startsWith('__')) {
+    if (!isValidLabelName(name)) {
       throw new UsageError(`--label name ${JSON.stringify(name)} is not a valid Prometheus label name`, {
         hint: 'use letters, digits and _; not starting with a digit or __',
       });
@@ -94,4 +71,18 @@ export function parseUserLabels(values: readonly string[] | undefined): Record<s
     labels[name] = value;
   }
   return labels;
+}
+
+/**
+ * The metrics flags as publishing options. Called before the (long) analysis starts, so a typo in
+ * --label or --pushgateway fails fast with exit 2 instead of after the report.
+ */
+export function metricsOptions(flags: MetricsFlagValues): PublishOptions {
+  return {
+    job: flags.job,
+    labels: parseUserLabels(flags.label),
+    top: flags.top,
+    ...(flags.pushgateway ? { pushgateway: parsePushgatewayUrl(flags.pushgateway) } : {}),
+    ...(flags['metrics-file'] ? { metricsFile: flags['metrics-file'] } : {}),
+  };
 }
