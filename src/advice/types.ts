@@ -1,14 +1,14 @@
 /** Advice (issue 18): what would make the image smaller, each step with the bytes it would save. */
 import type { BinaryDelta } from '../delta/types.js';
 import type { ImageFilesystem } from '../layer/filesystem.js';
-import type { LayerScan } from '../layer/types.js';
+import type { LayerRead } from '../layer/types.js';
 import type { ResolvedImage } from '../source/types.js';
 
 /** One image as the rules see it: its layers (with their instructions), their scans and the final filesystem. */
 export interface AnalysedImage {
   image: ResolvedImage;
   /** One scan per layer, in manifest order. */
-  scans: LayerScan[];
+  scans: LayerRead[];
   filesystem: ImageFilesystem;
 }
 

@@ -1,7 +1,9 @@
 import { Args, Flags } from '@oclif/core';
+import { advise } from '../advice/rules.js';
 import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
+import { inspectAdviceSection } from '../report/advice.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
@@ -48,20 +50,24 @@ ${EXIT_CODES_HELP}`;
       const scan = flags['no-binaries']
         ? undefined
         : await withLayerReader(flags, (layerReader) => layerReader.readImage(source, image));
+      const advice = scan && !flags['no-advice'] ? advise({ image: { image, ...scan } }) : undefined;
       if (format === 'html') {
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
           : undefined;
-        process.stdout.write(renderInspectHtml(image, binaries));
+        process.stdout.write(renderInspectHtml(image, binaries, advice ? { advice } : {}));
         return;
       }
       const plain = buildInspectReport(image, {
         source: source.description,
         platformRequested: platform !== undefined,
       });
-      const report = scan ? addScanToReport(plain, scan) : plain;
+      const scanned = scan ? addScanToReport(plain, scan) : plain;
+      const report = advice ? { ...scanned, advice } : scanned;
       process.stdout.write(
-        format === 'json' ? renderInspectJson(report) : renderInspectText(report, [goBinariesSection]),
+        format === 'json'
+          ? renderInspectJson(report)
+          : renderInspectText(report, [goBinariesSection, inspectAdviceSection]),
       );
     } finally {
       await source.close();

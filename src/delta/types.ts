@@ -1,3 +1,4 @@
+import type { AdviceItem } from '../advice/types.js';
 import type { GoBinaryDiff, GoBinaryReport } from '../golang/types.js';
 import type { Platform } from '../source/types.js';
 
@@ -72,4 +73,6 @@ export interface ImageDelta {
   };
   /** Absent when binaries were not analysed (e.g. `--no-binaries`). */
   binaries?: BinaryDelta[];
+  /** What would make the new image smaller (src/advice/); absent when layers were not read or with --no-advice. */
+  advice?: AdviceItem[];
 }

@@ -21,6 +21,8 @@ export interface Thresholds {
   maxBinaryGrowth?: number;
   /** Any Go binary's file growth (an added binary counts with its whole size). */
   maxBinaryGrowthBytes?: number;
+  /** The advice's savable bytes in the new image (file bytes, uncompressed). */
+  maxSavableBytes?: number;
 }
 
 export interface CheckSettings {
@@ -77,6 +79,12 @@ export const SETTINGS = {
     field: 'maxBinaryGrowthBytes',
     kind: 'size',
     description: 'Fail when any Go binary grows (or is added) by more than SIZE.',
+  },
+  'max-savable-bytes': {
+    field: 'maxSavableBytes',
+    kind: 'size',
+    description:
+      'Fail when the advice finds more than SIZE that could be removed from the new image (file bytes, uncompressed).',
   },
 } as const satisfies Record<string, Setting>;
 

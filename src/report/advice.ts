@@ -5,6 +5,7 @@
 import { savableBytes } from '../advice/rules.js';
 import type { AdviceItem } from '../advice/types.js';
 import { formatBytes } from '../units.js';
+import type { InspectTextSection } from './inspect.js';
 
 /** What the numbers of the advice section mean: said once above it in every format. */
 export const ADVICE_UNITS = 'file bytes in the image, uncompressed';
@@ -72,3 +73,9 @@ export function adviceMarkdown(items: readonly AdviceItem[], cell: (text: string
   out.push('');
   return out;
 }
+
+/** inspect's text section, for a report that carries `advice` (commands/inspect.ts adds it). */
+export const inspectAdviceSection: InspectTextSection = (report) => {
+  const { advice } = report as { advice?: AdviceItem[] };
+  return advice === undefined ? undefined : adviceText(advice).join('\n');
+};

@@ -4,6 +4,7 @@ import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
 import { truncate } from '../text.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
+import { adviceMarkdown } from './advice.js';
 import { binaryRow, moduleLine } from './binaries.js';
 import { shortDigest } from './format.js';
 import { checkLines, layerRow } from './rows.js';
@@ -150,5 +151,6 @@ export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult
       }
     }
   }
+  if (delta.advice !== undefined) out.push(...adviceMarkdown(delta.advice, cell));
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -4,6 +4,7 @@ import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
 import { truncate } from '../text.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
+import { adviceText } from './advice.js';
 import { BINARY_COLUMNS, binaryRow, moduleLine } from './binaries.js';
 import { renderTable, shortDigest, type TableColumn } from './format.js';
 import { checkLines, layerRow } from './rows.js';
@@ -152,6 +153,8 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
       }
     }
   }
+
+  if (delta.advice !== undefined) out.push('', ...adviceText(delta.advice));
 
   if (options.check) {
     out.push('');

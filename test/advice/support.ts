@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { LayoutWriter, type Step, type TarEntry } from '../../fixtures/oci-writer.js';
 import type { AnalysedImage } from '../../src/advice/types.js';
-import { LayerScanner } from '../../src/pipeline/scan-image.js';
+import { LayerReader } from '../../src/pipeline/layer-reader.js';
 import { openSource } from '../../src/source/open.js';
 import { fixturePath, REPO_ROOT } from '../support/fixtures.js';
 
@@ -39,7 +39,7 @@ export async function analyse(dir: string, tag: string): Promise<AnalysedImage> 
   const source = await openSource(`oci:${dir}:${tag}`);
   try {
     const image = await source.resolve();
-    const { scans, filesystem } = await new LayerScanner().scanImage(source, image);
+    const { scans, filesystem } = await new LayerReader().readImage(source, image);
     return { image, scans, filesystem };
   } finally {
     await source.close();
