@@ -8,6 +8,7 @@ import type { GoBinaryReport, SectionSize } from '../golang/types.js';
 import type { ImageFilesystem } from '../layer/filesystem.js';
 import { instructionText, truncate } from '../text.js';
 import { formatBytes, formatPercent } from '../units.js';
+import { inToolchain } from './toolchains.js';
 import type { AdviceInput, AdviceItem, AnalysedImage } from './types.js';
 
 /** A Go binary of the final filesystem and every path that shows it (copies and hard links). */
@@ -16,10 +17,14 @@ interface DistinctBinary {
   paths: string[];
 }
 
-/** The final filesystem's Go binaries, one per content digest, in path order. */
+/**
+ * The final filesystem's Go binaries, one per content digest, in path order. Binaries inside a build
+ * toolchain (/usr/local/go/bin/go) are left to the build-toolchains rule: removing it removes them.
+ */
 export function distinctBinaries(fs: ImageFilesystem): DistinctBinary[] {
   const byDigest = new Map<string, DistinctBinary>();
   for (const [path, binary] of fs.goBinaries) {
+    if (inToolchain(path)) continue;
     const known = byDigest.get(binary.report.digest);
     if (known) known.paths.push(path);
     else byDigest.set(binary.report.digest, { report: binary.report, paths: [path] });

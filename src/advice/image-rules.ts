@@ -7,6 +7,7 @@ import type { ImageFile } from '../layer/filesystem.js';
 import { segments } from '../layer/paths.js';
 import { formatBytes } from '../units.js';
 import { goBinaryCopies, layerName } from './go-rules.js';
+import { TOOLCHAINS } from './toolchains.js';
 import type { AdviceInput, AdviceItem, AnalysedImage } from './types.js';
 
 function within(path: string, dir: string): boolean {
@@ -230,4 +231,34 @@ export function hiddenBytes(input: AdviceInput): AdviceItem[] {
       paths: largest.map(([path]) => path),
     };
   });
+}
+
+/**
+ * Build toolchains left in the image: Go, gcc, C headers. Measured from the final filesystem's files;
+ * package sizes need the package database (issue 13), which this rule does not read yet.
+ */
+export function buildToolchains(input: AdviceInput): AdviceItem[] {
+  const image = input.image;
+  const items: AdviceItem[] = [];
+  for (const { what, dirs } of TOOLCHAINS) {
+    const where = new Set<string>();
+    const found = visibleBytes(image, (path) => {
+      const dir = dirs(path);
+      if (dir !== undefined) where.add(dir);
+      return dir !== undefined;
+    });
+    if (found.bytes === 0) continue;
+    const places = [...where].sort();
+    items.push({
+      rule: 'build-toolchains',
+      title: `${what} in the image (${places.join(', ')}): ${formatBytes(found.bytes)} in ${found.files} file${found.files === 1 ? '' : 's'}`,
+      savableBytes: found.bytes,
+      measure: 'measured',
+      change:
+        'if this is a runtime image: build in a separate stage and COPY --from=build only what runs (multi-stage build)',
+      evidence: found.layers,
+      paths: places,
+    });
+  }
+  return items;
 }

@@ -3,7 +3,7 @@
  * its items. A rule's key is its name in the JSON (`rule`) and in the metric's one label.
  */
 import { goCgo, goDuplicate, goRace, goStrip, goToolchain, goTrimpath } from './go-rules.js';
-import { docsManLocale, hiddenBytes, packageManagerLeftovers } from './image-rules.js';
+import { buildToolchains, docsManLocale, hiddenBytes, packageManagerLeftovers } from './image-rules.js';
 import type { AdviceInput, AdviceItem, AdviceRuleFunction } from './types.js';
 
 export const RULES = {
@@ -16,6 +16,7 @@ export const RULES = {
   'hidden-bytes': hiddenBytes,
   'package-manager-leftovers': packageManagerLeftovers,
   'docs-man-locale': docsManLocale,
+  'build-toolchains': buildToolchains,
 } satisfies Record<string, AdviceRuleFunction>;
 
 export type AdviceRule = keyof typeof RULES;

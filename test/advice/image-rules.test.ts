@@ -19,6 +19,11 @@ import type { AdviceItem, AnalysedImage } from '../../src/advice/types.js';
 import { fixtureBinary, fixturePath } from '../support/fixtures.js';
 import { analyse, exe, writeImages } from './support.js';
 
+/** An unstripped Go binary standing in for the toolchain's own `go` command. */
+const goBinary = fixturePath(
+  fixtureBinary({ program: 'hello', go: '1.23', goarch: 'amd64', stripped: false }).file,
+);
+
 /** Real Debian files: every path two installed packages own, copied from this (Debian) machine. */
 const PACKAGES = ['tar', 'gzip'];
 
@@ -73,6 +78,8 @@ beforeAll(async () => {
     mkdirSync(join(root, dirname(path)), { recursive: true });
     cpSync(path, join(root, path), { verbatimSymlinks: true });
   }
+  mkdirSync(join(root, 'usr/local/go/bin'), { recursive: true });
+  cpSync(goBinary, join(root, 'usr/local/go/bin/go'));
   mkdirSync(join(root, 'var/lib/dpkg'), { recursive: true });
   writeFileSync(join(root, 'var/lib/dpkg/status'), 'Package: tar\nStatus: install ok installed\n\n');
   for (const [path, size] of [
@@ -80,6 +87,9 @@ beforeAll(async () => {
     ['root/.npm/_cacache/index-v5/00/cache', 12_345],
     ['app/__pycache__/main.cpython-311.pyc', 4_000],
     ['app/lib/__pycache__/util.cpython-311.pyc', 2_500],
+    ['usr/local/go/src/fmt/print.go', 50_000],
+    ['usr/local/go/pkg/tool/linux_amd64/compile', 400_000],
+    ['usr/include/zlib.h', 97_323],
   ] as const) {
     mkdirSync(join(root, dirname(path)), { recursive: true });
     writeFileSync(join(root, path), filler(path, size));
@@ -179,5 +189,20 @@ describe('hidden-bytes', () => {
       ).size,
     );
     expect(items).toHaveLength(2);
+  });
+});
+
+describe('build-toolchains', () => {
+  it('names the Go toolchain and C headers with bytes within 1% of du; the Go rules leave its binaries alone', () => {
+    const items = advise({ image });
+    const toolchains = of(items, 'build-toolchains');
+    const go = toolchains.find((i) => i.paths?.includes('/usr/local/go'))!;
+    within1Percent(go.savableBytes, du(join(root, 'usr/local/go')));
+    const headers = toolchains.find((i) => i.paths?.includes('/usr/include'))!;
+    within1Percent(headers.savableBytes, du(join(root, 'usr/include')));
+    expect(toolchains).toHaveLength(2);
+    expect(
+      items.some((i) => i.rule.startsWith('go-') && i.paths?.some((p) => p.startsWith('/usr/local/go'))),
+    ).toBe(false);
   });
 });
