@@ -5,6 +5,8 @@
  *   (b) the shell pipeline a user would write: skopeo copy + tar -x + `go version -m` + `go tool nm -size`
  *   (c) our cold compare (fresh cache dir), (d) our warm compare (must fetch no blob: proxy-counted)
  *   (e) peak RSS of a compare with a 100 MB vs a 1 GB non-Go layer (flat memory)
+ *   (f) the built CLI as a user runs it: compare --no-cache, warm, --no-binaries; start-up
+ *       (--version, compare --help) against a bare `node -e 0` (issue 16's table, with ratios)
  * plus the decompressors' speeds (gzip and zstd, ours against the command-line tools).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -154,6 +156,8 @@ async function main(): Promise<void> {
     execFileSync('bash', ['fixtures/build.sh'], { stdio: 'inherit' });
   }
   mkdirSync(OUT, { recursive: true });
+  log('building the CLI (npm run build: dist/ and oclif.manifest.json)...');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
   log('compiling the compare (tsc -p bench/tsconfig.json)...');
   spawnSync(
     process.execPath,
@@ -182,6 +186,13 @@ async function main(): Promise<void> {
       .join('\n');
     const curl = medianTiming(Array.from({ length: REPEATS }, () => timedBash(curlScript)));
     const curlMs = curl.wallMs;
+    // Two blobs at a time: on 2 cores, the real physical limit.
+    const urls = pair.map((l) => `'${registry.url}/v2/bench/app/blobs/${l.digest}'`).join(' ');
+    const curl2 = medianTiming(
+      Array.from({ length: REPEATS }, () =>
+        timedBash(`printf '%s\\n' ${urls} | xargs -P2 -I{} sh -c "curl -sf '{}' | gzip -dc > /dev/null"`),
+      ),
+    );
 
     log('(b) skopeo copy + tar -x + go version -m + go tool nm -size...');
     const shellScript = ['old', 'new']
@@ -216,6 +227,19 @@ for f in $(find "$dir/rootfs" -type f -perm -u+x); do ${GO} version -m "$f" > /d
     const rss100 = await compareInChild(ref('old'), ref('big100m'), '-');
     const rss1g = await compareInChild(ref('old'), ref('big1g'), '-');
 
+    log('(f) the built CLI: compare --no-cache, warm, --no-binaries, --version, compare --help...');
+    const cli = (args: string) => `node '${join(ROOT, 'bin', 'run.js')}' ${args} > /dev/null`;
+    const median = (script: string) => medianTiming(Array.from({ length: REPEATS }, () => timedBash(script)));
+    const refs = `'${ref('old')}' '${ref('new')}'`;
+    const cliCache = join(work, 'cli-cache');
+    const cliCold = median(cli(`compare ${refs} --no-cache`));
+    bash(cli(`compare ${refs} --cache-dir '${cliCache}'`));
+    const cliWarm = median(cli(`compare ${refs} --cache-dir '${cliCache}'`));
+    const cliNoBinaries = median(cli(`compare ${refs} --cache-dir '${cliCache}' --no-binaries`));
+    const bareNode = median('node -e 0');
+    const version = median(cli('--version'));
+    const help = median(cli('compare --help'));
+
     log('decompressor speeds...');
     const appLayer = built.layers['new-app']!;
     const tarFile = join(work, 'new-app.tar');
@@ -239,6 +263,24 @@ for f in $(find "$dir/rootfs" -type f -perm -u+x); do ${GO} version -m "$f" > /d
       `(b) skopeo + tar + go version -m + go tool nm      ${fmt(shellMs)}  ${fmt(shell.cpuMs)}`,
       `(c) ours, cold (fresh cache), whole process        ${fmt(cold.wallMs)}  ${fmt(cold.cpuMs)}   (module loading ${fmt(cold.loadMs)}, compare itself ${fmt(cold.ms)}; ${cold.stats.downloads} blobs fetched)`,
       `(d) ours, warm cache, whole process                ${fmt(warm.wallMs)}  ${fmt(warm.cpuMs)}   (compare itself ${fmt(warm.ms)}, layer blob GETs seen by the proxy: ${warmBlobGets})`,
+      '',
+      'the table of issue 16 (whole process, wall; ratio to (a), the one-after-another limit):',
+      ...[
+        ['curl | gzip -dc, one after another', curl],
+        ['the same, two blobs at a time', curl2],
+        ['shell pipeline (skopeo + tar + go version -m + nm)', shell],
+        ['layerdelta compare --no-cache', cliCold],
+        ['layerdelta compare, warm cache', cliWarm],
+        ['layerdelta compare --no-binaries (warm)', cliNoBinaries],
+        ['layerdelta --version', version],
+        ['layerdelta compare --help', help],
+      ].map(
+        ([what, t]) =>
+          `  ${String(what).padEnd(52)} ${fmt((t as Timing).wallMs)}  ${((t as Timing).wallMs / curlMs).toFixed(2)}x`,
+      ),
+      `cold compare / two-at-a-time limit = ${(cliCold.wallMs / curl2.wallMs).toFixed(2)}x (target <= 1.5x: ${verdict(cliCold.wallMs <= 1.5 * curl2.wallMs)}); warm / (a) = ${(cliWarm.wallMs / curlMs).toFixed(2)}x (target <= 0.2x: ${verdict(cliWarm.wallMs <= 0.2 * curlMs)})`,
+      `start-up against node -e 0 (${fmt(bareNode.wallMs)} wall, ${fmt(bareNode.cpuMs)} CPU): --version ${(version.wallMs / bareNode.wallMs).toFixed(2)}x wall ${(version.cpuMs / bareNode.cpuMs).toFixed(2)}x CPU (target <= 2x: ${verdict(version.wallMs <= 2 * bareNode.wallMs)}); compare --help ${(help.wallMs / bareNode.wallMs).toFixed(2)}x wall ${(help.cpuMs / bareNode.cpuMs).toFixed(2)}x CPU (target <= 3x: ${verdict(help.wallMs <= 3 * bareNode.wallMs)})`,
+      '',
       `(e) peak RSS, 100 MB non-Go layer                  ${mb(rss100.maxRssBytes)}`,
       `    peak RSS, 1 GB non-Go layer                    ${mb(rss1g.maxRssBytes)}`,
       '',
@@ -261,6 +303,7 @@ function runOtherBenchmarks(): void {
   for (const [script, title] of [
     ['bench/gobin.ts', 'Go analysis against go version -m + go tool nm -size'],
     ['bench/scan.ts', 'registry-wide scan'],
+    ['bench/pairing.ts', 'layer pairing (docs/design.md §3) against reading the layers'],
   ] as const) {
     if (!existsSync(join(ROOT, script))) continue;
     process.stdout.write(`\n${title} (${script}):\n`);

@@ -3,21 +3,40 @@
  * pipeline/resolve-pair.ts). Go binaries and uncompressed sizes come from the layer scan and are
  * passed in when the caller has them.
  */
+import type { LayerRead } from '../layer/types.js';
+import { compressionFromMediaType } from '../oci/compression.js';
 import { formatReference } from '../reference/reference.js';
 import type { ResolvedImage } from '../source/types.js';
 import { classifyLayers } from './classify.js';
-import type { BinaryDelta, ImageDelta, ImageSummary, LayerChange, LayerStatus } from './types.js';
+import type {
+  BinaryDelta,
+  ImageDelta,
+  ImageSummary,
+  LayerChange,
+  LayerEncoding,
+  LayerFiles,
+  LayerInput,
+  LayerStatus,
+} from './types.js';
 
 export interface ImageDeltaOptions {
   /** Fraction (0.05 = ±5%). */
   tolerance: number;
   /** Uncompressed tar length by layer digest, for the layers that were read. */
   uncompressedSizes?: Map<string, number>;
+  /** What reading each layer found (by layer digest): sizes, diff_id and files, the evidence of pairing. */
+  readLayers?: Map<string, ReadLayer>;
   /** Binary deltas, when Go binaries were analysed. */
   binaries?: BinaryDelta[];
 }
 
-function summarize(image: ResolvedImage, uncompressedSizes?: Map<string, number>): ImageSummary {
+/** The facts of a layer read that the layer delta uses (a LayerRead is one). */
+export type ReadLayer = LayerFiles & Pick<LayerRead, 'uncompressedSize' | 'diffId'>;
+
+function summarize(
+  image: ResolvedImage,
+  uncompressedSize: (digest: string) => number | undefined,
+): ImageSummary {
   const summary: ImageSummary = {
     reference: formatReference(image.reference),
     manifestDigest: image.manifestDigest,
@@ -25,7 +44,7 @@ function summarize(image: ResolvedImage, uncompressedSizes?: Map<string, number>
     layerCount: image.layers.length,
     compressedSize: image.layers.reduce((sum, l) => sum + l.descriptor.size, 0),
   };
-  const uncompressed = image.layers.map((l) => uncompressedSizes?.get(l.descriptor.digest));
+  const uncompressed = image.layers.map((l) => uncompressedSize(l.descriptor.digest));
   if (uncompressed.every((size) => size !== undefined)) {
     summary.uncompressedSize = uncompressed.reduce((sum: number, size) => sum + size!, 0);
   }
@@ -41,6 +60,27 @@ function emptyByStatus(): Record<LayerStatus, { count: number; bytes: number }> 
   };
 }
 
+/** The encodings an image stores its layers in, sorted. */
+function encodings(image: ResolvedImage): LayerEncoding[] {
+  const found = new Set<LayerEncoding>();
+  for (const layer of image.layers) {
+    const encoding = compressionFromMediaType(layer.descriptor.mediaType);
+    if (encoding) found.add(encoding);
+  }
+  return [...found].sort();
+}
+
+/**
+ * Stored sizes compare when both sides store their layers in the same encodings (docs/design.md §3.4);
+ * an image without layers compares with anything.
+ */
+function storedSizes(oldImage: ResolvedImage, newImage: ResolvedImage): ImageDelta['storedSizes'] {
+  const old = encodings(oldImage);
+  const recent = encodings(newImage);
+  const comparable = old.length === 0 || recent.length === 0 || old.join() === recent.join();
+  return { comparable, old, new: recent };
+}
+
 /**
  * Classify the layers of two images of the same platform and total them up. `byStatus[s].bytes` is
  * the compressed size of the layers with that status as they are in the new image (in the old image
@@ -51,45 +91,62 @@ export function buildImageDelta(
   newImage: ResolvedImage,
   options: ImageDeltaOptions,
 ): ImageDelta {
-  const toInput = (image: ResolvedImage) =>
-    image.layers.map((l) => ({
-      digest: l.descriptor.digest,
-      size: l.descriptor.size,
-      ...(l.createdBy ? { createdBy: l.createdBy } : {}),
-    }));
-  const layers: LayerChange[] = classifyLayers(toInput(oldImage), toInput(newImage), options.tolerance);
-  const sizes = options.uncompressedSizes;
-  if (sizes) {
-    for (const change of layers) {
-      for (const side of [change.old, change.new]) {
-        const size = side && sizes.get(side.digest);
-        if (side && size !== undefined) side.uncompressedSize = size;
-      }
-    }
-  }
+  const read = options.readLayers;
+  const uncompressedSize = (digest: string) =>
+    read?.get(digest)?.uncompressedSize ?? options.uncompressedSizes?.get(digest);
+  const toInput = (image: ResolvedImage): LayerInput[] =>
+    image.layers.map((l) => {
+      const digest = l.descriptor.digest;
+      const input: LayerInput = { digest, size: l.descriptor.size };
+      const scan = read?.get(digest);
+      const diffId = l.diffId ?? scan?.diffId;
+      if (diffId !== undefined) input.diffId = diffId;
+      if (l.createdBy) input.createdBy = l.createdBy;
+      const size = uncompressedSize(digest);
+      if (size !== undefined) input.uncompressedSize = size;
+      if (scan) input.files = scan;
+      return input;
+    });
+
+  const oldSummary = summarize(oldImage, uncompressedSize);
+  const newSummary = summarize(newImage, uncompressedSize);
+  const stored = storedSizes(oldImage, newImage);
+  const everyLayerRead =
+    oldSummary.uncompressedSize !== undefined && newSummary.uncompressedSize !== undefined;
+  const judgedSizes = !stored.comparable && everyLayerRead ? 'uncompressed' : 'compressed';
+  const layers: LayerChange[] = classifyLayers(toInput(oldImage), toInput(newImage), {
+    tolerance: options.tolerance,
+    judgedSizes,
+  });
 
   const byStatus = emptyByStatus();
+  const recompressed = { count: 0, storedDelta: 0 };
   for (const change of layers) {
     const side = change.status === 'removed' ? change.old : change.new;
     byStatus[change.status].count++;
     byStatus[change.status].bytes += side?.size ?? 0;
+    if (change.recompressed) {
+      recompressed.count++;
+      recompressed.storedDelta += change.storedDelta ?? 0;
+    }
   }
-  const oldSummary = summarize(oldImage, sizes);
-  const newSummary = summarize(newImage, sizes);
   const delta: ImageDelta = {
     schemaVersion: 1,
     old: oldSummary,
     new: newSummary,
     tolerance: options.tolerance,
+    storedSizes: stored,
+    judgedSizes,
     layers,
     totals: {
       compressedDelta: newSummary.compressedSize - oldSummary.compressedSize,
       byStatus,
       significantChanges: layers.filter((l) => l.significant === true).length,
+      recompressed,
     },
   };
-  if (oldSummary.uncompressedSize !== undefined && newSummary.uncompressedSize !== undefined) {
-    delta.totals.uncompressedDelta = newSummary.uncompressedSize - oldSummary.uncompressedSize;
+  if (everyLayerRead) {
+    delta.totals.uncompressedDelta = newSummary.uncompressedSize! - oldSummary.uncompressedSize!;
   }
   if (options.binaries) delta.binaries = options.binaries;
   return delta;

@@ -71,8 +71,16 @@ export function analyzeStrict(data: Uint8Array, options: AnalyzeOptions = {}): G
 
   const resolver = new ModuleResolver(buildInfo);
   const functions: GoFunction[] = pclntab.functions.map((f) => {
-    const pkg = packageOf(f.name, f.hasPcsp);
-    return { name: f.name, entry: f.entry, size: f.size, package: pkg, module: resolver.moduleOf(pkg) };
+    const pkg = packageOf(f.name, f.hasPcsp, resolver.paths);
+    const fn: GoFunction = {
+      name: f.name,
+      entry: f.entry,
+      size: f.size,
+      package: pkg,
+      module: resolver.moduleOf(pkg),
+    };
+    if (f.alias) fn.alias = true;
+    return fn;
   });
   const accounting = accountText(elf, text, pclntab.functions);
 
@@ -145,6 +153,7 @@ function accountText(
   // cannot count a byte twice.
   let cursor = text.addr;
   for (const f of functions) {
+    if (f.alias) continue; // its code is the next function's
     const entry = Math.min(Math.max(f.entry, cursor), textEnd);
     unclaimed(cursor, entry);
     const codeEnd = Math.min(Math.max(f.entry + f.size, entry), textEnd);
@@ -160,6 +169,7 @@ function accountText(
 function shares(functions: GoFunction[], key: (f: GoFunction) => string, nonGoBytes: number): SizeShare[] {
   const totals = new Map<string, SizeShare>();
   for (const f of functions) {
+    if (f.alias) continue; // counted with the function whose code it names
     const name = key(f) || GENERATED_PACKAGE;
     const share = totals.get(name);
     if (share) {

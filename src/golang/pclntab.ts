@@ -25,6 +25,12 @@ export interface PclnFunction {
   next: number;
   /** False for code without a pcsp table (cgo and C code linked internally). */
   hasPcsp: boolean;
+  /**
+   * Another name for the code of the next function: C symbols at one address (C++ C1/C2
+   * constructor and destructor aliases, identical code folded). Its size is that code's, as nm
+   * prints it; its bytes are counted once, with the last function at the address.
+   */
+  alias: boolean;
 }
 
 export interface Pclntab {
@@ -220,7 +226,17 @@ export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: () => numb
     } else {
       size = span - trailingPadding(elf, entry, span);
     }
-    functions.push({ name, entry, size, next: Math.max(next, entry), hasPcsp: pcsp !== 0 });
+    functions.push({ name, entry, size, next: Math.max(next, entry), hasPcsp: pcsp !== 0, alias: false });
+  }
+  // Aliases take the size of the last function at their address (the one with the code's span).
+  for (let i = functions.length - 2; i >= 0; i--) {
+    const f = functions[i] as PclnFunction;
+    const after = functions[i + 1] as PclnFunction;
+    if (!f.hasPcsp && f.entry === after.entry) {
+      f.size = after.size;
+      f.next = after.next;
+      f.alias = true;
+    }
   }
   return {
     version: h.magic === MAGIC_120 ? 'go1.20' : h.magic === MAGIC_118 ? 'go1.18' : 'go1.16',
@@ -291,30 +307,48 @@ function endsWith(code: Uint8Array, start: number, at: number, pattern: number[]
   return true;
 }
 
-/** Length of the alignment fill that ends at `end` (exclusive), not going below `start`. */
-function fillSuffix(code: Uint8Array, start: number, end: number, arch: string): number {
-  const x86 = arch === 'amd64' || arch === '386';
+/**
+ * Length of the alignment fill that ends at `end` (exclusive), not going below `start`. `once`: the
+ * fill after a function's code, which is the compiler's NOPs up to its alignment followed by the
+ * linker's pad bytes (INT3 on x86, zeros elsewhere) up to the next entry, in that order only; without
+ * it, NOP and pad runs may alternate (a gap that is fill throughout). Taking a pad run before a
+ * NOP run would eat code: `jmp rel8` to 0xcc is `eb cc`.
+ */
+function fillSuffix(code: Uint8Array, start: number, end: number, arch: string, once = false): number {
   let at = end;
   for (;;) {
     const before = at;
-    if (x86) {
-      while (at > start && code[at - 1] === 0xcc) at--;
-      for (const nop of X86_NOPS) {
-        if (endsWith(code, start, at, nop)) {
-          at -= nop.length;
-          let prefixes = 0;
-          while (prefixes < 8 && at > start && code[at - 1] === 0x66) {
-            at--;
-            prefixes++;
-          }
-          break;
-        }
+    at = nopRun(code, start, padRun(code, start, at, arch), arch);
+    if (once || at === before) return end - at;
+  }
+}
+
+function isX86(arch: string): boolean {
+  return arch === 'amd64' || arch === '386';
+}
+
+/** Start of the run of linker pad bytes ending at `at`. */
+function padRun(code: Uint8Array, start: number, at: number, arch: string): number {
+  const pad = isX86(arch) ? 0xcc : 0;
+  while (at > start && code[at - 1] === pad) at--;
+  return at;
+}
+
+/** Start of the run of compiler NOPs ending at `at`. */
+function nopRun(code: Uint8Array, start: number, at: number, arch: string): number {
+  for (;;) {
+    const before = at;
+    if (isX86(arch)) {
+      const nop = X86_NOPS.find((n) => endsWith(code, start, at, n));
+      if (nop) {
+        at -= nop.length;
+        // `data16` prefixes lengthen the long forms.
+        for (let prefixes = 0; prefixes < 8 && at > start && code[at - 1] === 0x66; prefixes++) at--;
       }
-    } else {
-      while (at > start && code[at - 1] === 0) at--;
-      if (arch === 'arm64' && endsWith(code, start, at, ARM64_NOP)) at -= 4;
+    } else if (arch === 'arm64' && endsWith(code, start, at, ARM64_NOP)) {
+      at -= 4;
     }
-    if (at === before) return end - at;
+    if (at === before) return at;
   }
 }
 
@@ -327,7 +361,7 @@ function trailingPadding(elf: ElfFile, entry: number, span: number): number {
   const off = elf.fileOffset(entry, span);
   if (off === undefined) return 0;
   const end = off + span;
-  return fillSuffix(elf.data, Math.max(off, end - MAX_FILL), end, elf.arch);
+  return fillSuffix(elf.data, Math.max(off, end - MAX_FILL), end, elf.arch, true);
 }
 
 /** True when [addr, addr+length) is nothing but alignment fill (INT3, zeros, compiler NOPs). */

@@ -36,6 +36,12 @@ export interface GoFunction {
   size: number;
   package: string;
   module: string;
+  /**
+   * Another name for the code of the next function at the same entry (C++ constructor/destructor
+   * aliases): its size is that code's, as nm prints it, but its bytes are not counted again in the
+   * package, module and .text totals.
+   */
+  alias?: true;
 }
 
 /** Bytes of code attributed to a package or module. */

@@ -4,7 +4,7 @@
  * compare, check and every repository of scan run exactly this.
  */
 import { advise } from '../advice/rules.js';
-import { diffBinaries, uncompressedSizes } from '../delta/binaries.js';
+import { diffBinaries } from '../delta/binaries.js';
 import { buildImageDelta } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
 import { RegistryClientPool } from '../registry/pool.js';
@@ -38,7 +38,7 @@ export async function compareImages(
     const binaries = diffBinaries(oldRead!.filesystem, newRead!.filesystem);
     const delta = buildImageDelta(pair.old.image, pair.new.image, {
       tolerance: options.tolerance,
-      uncompressedSizes: uncompressedSizes([...oldRead!.scans, ...newRead!.scans]),
+      readLayers: new Map([...oldRead!.scans, ...newRead!.scans].map((scan) => [scan.digest, scan])),
       binaries,
     });
     if (options.advice === false) return delta;

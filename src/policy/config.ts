@@ -3,8 +3,8 @@
  * (flags win). Keys use the flag names; unknown keys are an error so a typo never disables a check.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parsePercent, parseSize } from '../units.js';
 
@@ -134,7 +134,10 @@ export function loadConfigFile(file: string | undefined, cwd: string = process.c
   }
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(path, 'utf8'));
+    // Loaded only when there is a file to read: every command imports this module for its flags, and
+    // the YAML parser is ~70 modules of start-up (docs/design.md §8).
+    const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    document = yaml.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new UsageError(`cannot parse ${path}: ${reason}`, { hint: 'fix the YAML syntax' });

@@ -1,6 +1,6 @@
 /** Thresholds against an image delta → findings → verdict (exit code 1 when any error finding). */
 import { savableBytes } from '../advice/rules.js';
-import type { ImageDelta, LayerChange } from '../delta/types.js';
+import type { ImageDelta, LayerChange, LayerSide } from '../delta/types.js';
 import { instructionText, truncate } from '../text.js';
 import { formatBytes, formatDelta, formatLimitPercent, formatPercent, formatTolerance } from '../units.js';
 import type { Thresholds } from './config.js';
@@ -15,6 +15,7 @@ export type FindingRule =
   | 'max-savable-bytes'
   | 'significant-layer-growth'
   | 'binaries-not-analysed'
+  | 'stored-sizes-not-comparable'
   | 'advice-not-computed';
 
 export interface Finding {
@@ -36,6 +37,8 @@ export interface Finding {
 export interface CheckResult {
   passed: boolean;
   thresholds: Thresholds;
+  /** The sizes the size thresholds judged (docs/design.md §3.4): the delta's `judgedSizes`. */
+  sizes: 'compressed' | 'uncompressed';
   findings: Finding[];
 }
 
@@ -55,6 +58,24 @@ function percentText(fraction: number): string {
   return Number.isFinite(fraction) ? formatPercent(fraction) : 'from 0 B';
 }
 
+/** A layer side's size in the judged encoding (uncompressed falls back to compressed when unknown). */
+function judged(side: LayerSide, sizes: CheckResult['sizes']): number {
+  return sizes === 'uncompressed' ? (side.uncompressedSize ?? side.size) : side.size;
+}
+
+/**
+ * The image's growth in the judged sizes: compressed growth leaves re-encoded (recompressed) layers
+ * out, since their content did not change (docs/design.md §3.1).
+ */
+function imageGrowth(delta: ImageDelta): { bytes: number; oldSize: number; note: string } {
+  if (delta.judgedSizes === 'uncompressed') {
+    return { bytes: delta.totals.uncompressedDelta ?? 0, oldSize: delta.old.uncompressedSize ?? 0, note: '' };
+  }
+  const { count, storedDelta } = delta.totals.recompressed;
+  const note = count > 0 ? `, not counting ${count} recompressed layer${count === 1 ? '' : 's'}` : '';
+  return { bytes: delta.totals.compressedDelta - storedDelta, oldSize: delta.old.compressedSize, note };
+}
+
 /** Every threshold crossed (errors) and every notable growth within them (warnings). */
 export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): CheckResult {
   const findings = [
@@ -65,19 +86,37 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
   ];
   // Growth from 0 bytes has no finite ratio; JSON would turn Infinity into null, so leave it out.
   for (const f of findings) if (f.actual !== undefined && !Number.isFinite(f.actual)) delete f.actual;
-  return { passed: !findings.some((f) => f.severity === 'error'), thresholds, findings };
+  return {
+    passed: !findings.some((f) => f.severity === 'error'),
+    thresholds,
+    sizes: delta.judgedSizes,
+    findings,
+  };
 }
 
-/** max-growth and max-growth-bytes: the whole image, compressed. */
+/**
+ * max-growth and max-growth-bytes: the whole image in the judged sizes; a warning when stored sizes
+ * do not compare but have to be judged (the layers were not read).
+ */
 function imageFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
   const findings: Finding[] = [];
-  const image = delta.totals.compressedDelta;
-  const imageRatio = ratio(image, delta.old.compressedSize);
+  const sizes = delta.judgedSizes;
+  const growth = imageGrowth(delta);
+  const image = growth.bytes;
+  const imageRatio = ratio(image, growth.oldSize);
+
+  if (!delta.storedSizes.comparable && sizes === 'compressed') {
+    findings.push({
+      severity: 'warning',
+      rule: 'stored-sizes-not-comparable',
+      message: `stored sizes are not comparable (old layers ${delta.storedSizes.old.join('/')}, new ${delta.storedSizes.new.join('/')}) and the layers were not read, so size thresholds judged stored sizes`,
+    });
+  }
   if (thresholds.maxGrowth !== undefined && image > 0 && imageRatio > thresholds.maxGrowth) {
     findings.push({
       severity: 'error',
       rule: 'max-growth',
-      message: `image grew ${formatDelta(image)} (${percentText(imageRatio)}) compressed, above max-growth ${formatLimitPercent(thresholds.maxGrowth)}`,
+      message: `image grew ${formatDelta(image)} (${percentText(imageRatio)}) ${sizes}${growth.note}, above max-growth ${formatLimitPercent(thresholds.maxGrowth)}`,
       actual: imageRatio,
       limit: thresholds.maxGrowth,
     });
@@ -86,7 +125,7 @@ function imageFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
     findings.push({
       severity: 'error',
       rule: 'max-growth-bytes',
-      message: `image grew ${formatDelta(image)} compressed, above max-growth-bytes ${formatBytes(thresholds.maxGrowthBytes)}`,
+      message: `image grew ${formatDelta(image)} ${sizes}${growth.note}, above max-growth-bytes ${formatBytes(thresholds.maxGrowthBytes)}`,
       actual: image,
       limit: thresholds.maxGrowthBytes,
     });
@@ -96,41 +135,50 @@ function imageFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
 
 /**
  * max-layer-growth for changed layers (a grown layer within the limit but beyond the tolerance is a
- * warning), max-new-layer-bytes for new ones: a new layer is judged as new (docs/design.md §3).
+ * warning), max-new-layer-bytes for new ones: a new layer is judged as new (docs/design.md §3), and so
+ * is a layer paired only by order.
  */
 function layerFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
   const findings: Finding[] = [];
+  const sizes = delta.judgedSizes;
   for (const change of delta.layers) {
-    if (change.status === 'changed' && change.delta > 0) {
-      const layerRatio = ratio(change.delta, change.old!.size);
+    if (change.status === 'changed') {
+      const before = judged(change.old!, sizes);
+      const growthBytes = judged(change.new!, sizes) - before;
+      const layerRatio = ratio(growthBytes, before);
       const limit = thresholds.maxLayerGrowth;
-      if (limit !== undefined && layerRatio > limit) {
+      if (growthBytes > 0 && limit !== undefined && layerRatio > limit) {
         findings.push({
           severity: 'error',
           rule: 'max-layer-growth',
-          message: `${layerLabel(change)} grew ${formatDelta(change.delta)} (${percentText(layerRatio)}) compressed, above max-layer-growth ${formatLimitPercent(limit)}`,
+          message: `${layerLabel(change)} grew ${formatDelta(growthBytes)} (${percentText(layerRatio)}) ${sizes}, above max-layer-growth ${formatLimitPercent(limit)}`,
           actual: layerRatio,
           limit,
           layer: change.new!.index,
         });
-      } else if (change.significant) {
+      } else if (growthBytes > 0 && change.significant) {
         findings.push({
           severity: 'warning',
           rule: 'significant-layer-growth',
-          message: `${layerLabel(change)} grew ${formatDelta(change.delta)} (${percentText(layerRatio)}) compressed, beyond the ${formatTolerance(delta.tolerance)} tolerance`,
+          message: `${layerLabel(change)} grew ${formatDelta(growthBytes)} (${percentText(layerRatio)}) ${sizes}, beyond the ${formatTolerance(delta.tolerance)} tolerance`,
           actual: layerRatio,
           limit: delta.tolerance,
           layer: change.new!.index,
         });
       }
     }
+    // A layer paired only by order may be unrelated to its old partner: it is judged as new too,
+    // so no pairing can hide a new layer from max-new-layer-bytes (docs/design.md §3.5).
+    const asNew = change.status === 'new' || (change.status === 'changed' && change.evidence === 'order');
     const newLimit = thresholds.maxNewLayerBytes;
-    if (change.status === 'new' && newLimit !== undefined && change.new!.size > newLimit) {
+    const newSize = change.new && judged(change.new, sizes);
+    if (asNew && newLimit !== undefined && newSize !== undefined && newSize > newLimit) {
+      const what = change.status === 'new' ? 'new' : 'changed (paired only by order)';
       findings.push({
         severity: 'error',
         rule: 'max-new-layer-bytes',
-        message: `new ${layerLabel(change)} is ${formatBytes(change.new!.size)} compressed, above max-new-layer-bytes ${formatBytes(newLimit)}`,
-        actual: change.new!.size,
+        message: `${what} ${layerLabel(change)} is ${formatBytes(newSize)} ${sizes}, above max-new-layer-bytes ${formatBytes(newLimit)}`,
+        actual: newSize,
         limit: newLimit,
         layer: change.new!.index,
       });

@@ -2,13 +2,12 @@
 import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
-import { truncate } from '../text.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { adviceMarkdown } from './advice.js';
 import { binaryRow, moduleLine } from './binaries.js';
 import { shortDigest } from './format.js';
-import { checkLines, layerRow } from './rows.js';
-import { plural, summaryLine } from './summary.js';
+import { checkLines, instructionCell, layerRow } from './rows.js';
+import { plural, recompressedSentence, storedSizesNote, summaryLine } from './summary.js';
 
 /**
  * Text for a table cell or a Markdown line: no line breaks, Markdown punctuation and pipes escaped,
@@ -50,6 +49,7 @@ function imageRow(which: string, image: ImageSummary): string[] {
 
 const LABEL_TEXT = {
   reused: 'reused',
+  recompressed: 'reused (recompressed)',
   changed: 'changed',
   grown: '**grown**',
   shrunk: '**shrunk**',
@@ -67,7 +67,8 @@ function layerCells(change: LayerChange): string[] {
     row.newSize ?? '',
     row.delta,
     row.percent ?? '',
-    code(truncate(row.instruction, 100)),
+    row.evidence ?? '',
+    code(instructionCell(row, 100)),
   ];
 }
 
@@ -99,9 +100,11 @@ export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult
   );
 
   out.push(
-    `#### Layers (compressed sizes; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)})`,
+    `#### Layers (compressed sizes; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)}${delta.judgedSizes === 'uncompressed' ? ' uncompressed' : ''})`,
     '',
   );
+  const note = storedSizesNote(delta);
+  if (note) out.push(`> ${cell(note)}`, '');
   const s = delta.totals.byStatus;
   const total = [
     '**total**',
@@ -111,16 +114,19 @@ export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult
     formatBytes(delta.new.compressedSize),
     `**${formatDelta(delta.totals.compressedDelta)}**`,
     formatPercent(changeRatio(delta.old.compressedSize, delta.new.compressedSize)),
+    '',
     `${s.reused.count} reused, ${s.changed.count} changed (${delta.totals.significantChanges} beyond), ${s.new.count} new, ${s.removed.count} removed`,
   ];
   out.push(
     ...table(
-      ['Status', 'Old layer', 'New layer', 'Old size', 'New size', 'Delta', '%', 'Instruction'],
-      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l'],
+      ['Status', 'Old layer', 'New layer', 'Old size', 'New size', 'Delta', '%', 'Paired by', 'Instruction'],
+      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
       [...delta.layers.map(layerCells), total],
     ),
     '',
   );
+  const recompressed = recompressedSentence(delta);
+  if (recompressed) out.push(cell(recompressed), '');
   if (delta.totals.uncompressedDelta !== undefined && delta.old.uncompressedSize !== undefined) {
     out.push(
       `Uncompressed: ${formatBytes(delta.old.uncompressedSize)} → ${formatBytes(delta.new.uncompressedSize ?? 0)}, ${formatDelta(delta.totals.uncompressedDelta)}`,

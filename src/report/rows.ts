@@ -4,7 +4,7 @@
  */
 import type { LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
-import { instructionText } from '../text.js';
+import { instructionText, truncate } from '../text.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent } from '../units.js';
 import { shortDigest } from './format.js';
 import { type LayerLabel, layerLabel } from './summary.js';
@@ -21,12 +21,22 @@ export interface LayerRow {
   percent?: string;
   /** The history instruction, normalised, untruncated ('' without history). */
   instruction: string;
+  /** A changed pair's old instruction, when it differs from the new one. */
+  oldInstruction?: string;
+  /** What paired a changed layer: instruction, content or order. */
+  evidence?: string;
 }
 
 export function layerRow(change: LayerChange): LayerRow {
   const oldSize = change.old?.size;
   const newSize = change.new?.size;
-  const ratio = oldSize !== undefined && newSize !== undefined ? changeRatio(oldSize, newSize) : undefined;
+  // A recompressed layer's stored difference is not growth: no percentage next to its 0 B delta.
+  const ratio =
+    oldSize !== undefined && newSize !== undefined && !change.recompressed
+      ? changeRatio(oldSize, newSize)
+      : undefined;
+  const instruction = instructionText((change.new ?? change.old)?.createdBy);
+  const before = change.status === 'changed' ? instructionText(change.old?.createdBy) : instruction;
   return {
     label: layerLabel(change),
     ...(change.old ? { oldDigest: shortDigest(change.old.digest) } : {}),
@@ -35,8 +45,17 @@ export function layerRow(change: LayerChange): LayerRow {
     ...(newSize !== undefined ? { newSize: formatBytes(newSize) } : {}),
     delta: formatDelta(change.delta),
     ...(ratio !== undefined ? { percent: formatPercent(ratio) } : {}),
-    instruction: instructionText((change.new ?? change.old)?.createdBy),
+    instruction,
+    ...(before !== instruction ? { oldInstruction: before } : {}),
+    ...(change.evidence ? { evidence: change.evidence } : {}),
   };
+}
+
+/** The instruction cell: the new instruction, and the old one when it differs (`max` characters each). */
+export function instructionCell(row: LayerRow, max: number): string {
+  if (row.oldInstruction === undefined) return truncate(row.instruction, max);
+  const name = (text: string) => truncate(text || '(no history)', max);
+  return `${name(row.instruction)} (was: ${name(row.oldInstruction)})`;
 }
 
 /** A check result as the reports list it: errors first, then warnings. */

@@ -2,13 +2,19 @@
 import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
-import { truncate } from '../text.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { adviceText } from './advice.js';
 import { BINARY_COLUMNS, binaryRow, moduleLine } from './binaries.js';
 import { renderTable, shortDigest, type TableColumn } from './format.js';
-import { checkLines, layerRow } from './rows.js';
-import { type LayerLabel, layerLabel, plural, summaryLine } from './summary.js';
+import { checkLines, instructionCell, layerRow } from './rows.js';
+import {
+  type LayerLabel,
+  layerLabel,
+  plural,
+  recompressedSentence,
+  storedSizesNote,
+  summaryLine,
+} from './summary.js';
 
 export interface TextOptions {
   /** ANSI colours (only on a TTY and without NO_COLOR; the caller decides). */
@@ -26,6 +32,7 @@ function paint(enabled: boolean) {
 
 const LABEL_STYLE: Record<LayerLabel, Style | undefined> = {
   reused: 'dim',
+  recompressed: 'dim',
   changed: undefined,
   grown: 'red',
   shrunk: 'green',
@@ -45,7 +52,7 @@ function hasUncompressed(delta: ImageDelta): boolean {
   );
 }
 
-function layerCells(change: LayerChange, withUncompressed: boolean): string[] {
+function layerCells(change: LayerChange, withUncompressed: boolean, withEvidence: boolean): string[] {
   const row = layerRow(change);
   const cells = [
     row.label,
@@ -63,7 +70,8 @@ function layerCells(change: LayerChange, withUncompressed: boolean): string[] {
       (change.old === undefined || before !== undefined) && (change.new === undefined || after !== undefined);
     cells.push(known ? formatDelta((after ?? 0) - (before ?? 0)) : '?');
   }
-  cells.push(truncate(row.instruction, 70));
+  if (withEvidence) cells.push(row.evidence ?? '');
+  cells.push(instructionCell(row, 70));
   return cells;
 }
 
@@ -98,6 +106,7 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
   out.push(imageLine('old', delta.old), imageLine('new', delta.new), '');
 
   const withUncompressed = hasUncompressed(delta);
+  const withEvidence = delta.layers.some((l) => l.evidence !== undefined);
   const columns: TableColumn[] = [
     { header: 'STATUS' },
     { header: 'OLD LAYER' },
@@ -107,10 +116,13 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
     { header: 'DELTA', align: 'right' },
     { header: '%', align: 'right' },
     ...(withUncompressed ? [{ header: 'UNCOMPRESSED DELTA', align: 'right' as const }] : []),
+    ...(withEvidence ? [{ header: 'PAIRED BY' }] : []),
     { header: 'INSTRUCTION' },
   ];
+  const note = storedSizesNote(delta);
+  if (note) out.push(note);
   out.push(
-    `Layers (sizes compressed; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)}, changed = within it):`,
+    `Layers (sizes compressed; grown/shrunk = changed beyond ${formatTolerance(delta.tolerance)}${delta.judgedSizes === 'uncompressed' ? ' uncompressed' : ''}, changed = within it):`,
   );
   if (delta.layers.length === 0) out.push('  (both images have no layers)');
   else {
@@ -118,7 +130,7 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
     out.push(
       renderTable(
         columns,
-        delta.layers.map((l) => layerCells(l, withUncompressed)),
+        delta.layers.map((l) => layerCells(l, withUncompressed, withEvidence)),
         (text, row, column) => (column === 0 || column === 5 ? color(text, LABEL_STYLE[labels[row]!]) : text),
       ),
     );
@@ -139,6 +151,8 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
     );
   }
   out.push(`Layers: ${statusTotals(delta)}`);
+  const recompressed = recompressedSentence(delta);
+  if (recompressed) out.push(recompressed);
 
   if (delta.binaries !== undefined) {
     out.push('', 'Go binaries (file sizes):');

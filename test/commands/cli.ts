@@ -41,6 +41,8 @@ export async function ensureBuilt(): Promise<void> {
       // Type errors elsewhere still emit JavaScript; fail only when our command was not emitted.
       if (!existsSync(marker)) throw error;
     }
+    // The command list and help come from the manifest: regenerate it with the commands.
+    execFileSync(process.execPath, ['scripts/manifest.js'], { cwd: ROOT, stdio: 'pipe' });
   } finally {
     rmdirSync(lock);
   }

@@ -174,7 +174,7 @@ describe.each(['oci', 'docker'])('compare with %s media types', (mediaTypes) => 
     );
     const start = lines.findIndex((l) => l.startsWith('Layers (sizes compressed'));
     expect(lines[start + 1]).toMatch(
-      /^STATUS\s+OLD LAYER\s+NEW LAYER\s+OLD SIZE\s+NEW SIZE\s+DELTA\s+%\s+UNCOMPRESSED DELTA\s+INSTRUCTION$/,
+      /^STATUS\s+OLD LAYER\s+NEW LAYER\s+OLD SIZE\s+NEW SIZE\s+DELTA\s+%\s+UNCOMPRESSED DELTA\s+PAIRED BY\s+INSTRUCTION$/,
     );
     const table = lines.slice(start + 2, lines.indexOf('', start));
     expect(table.map((l) => l.split(/\s+/)[0])).toEqual([
@@ -201,7 +201,7 @@ describe.each(['oci', 'docker'])('compare with %s media types', (mediaTypes) => 
     ]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(
-      '| Status | Old layer | New layer | Old size | New size | Delta | % | Instruction |',
+      '| Status | Old layer | New layer | Old size | New size | Delta | % | Paired by | Instruction |',
     );
     expect(result.stdout).toContain('**grown**');
   });

@@ -188,14 +188,14 @@ describe('classifyLayers (docs/design.md §3)', () => {
     it(c.name, () => {
       const oldL = layers(c.old);
       const newL = layers(c.new);
-      const changes = classifyLayers(oldL, newL, c.tolerance ?? 0.05);
+      const changes = classifyLayers(oldL, newL, { tolerance: c.tolerance ?? 0.05 });
       expect(describeChanges(changes)).toEqual(c.expected);
       expectComplete(oldL, newL, changes);
     });
   }
 
   it('carries created_by into both sides', () => {
-    const [change] = classifyLayers(layers('a:10:RUN_x'), layers('b:12:RUN_x'), 0.05);
+    const [change] = classifyLayers(layers('a:10:RUN_x'), layers('b:12:RUN_x'), { tolerance: 0.05 });
     expect(change?.old?.createdBy).toBe('RUN x');
     expect(change?.new?.createdBy).toBe('RUN x');
   });
@@ -215,7 +215,7 @@ describe('classifyLayers (docs/design.md §3)', () => {
         });
       const oldL = make();
       const newL = make();
-      const changes = classifyLayers(oldL, newL, 0.05);
+      const changes = classifyLayers(oldL, newL, { tolerance: 0.05 });
       expectComplete(oldL, newL, changes);
       // Reused count is the multiset intersection.
       const count = (l: LayerInput[], d: string) => l.filter((x) => x.digest === d).length;

@@ -23,7 +23,10 @@ describe('buildImageDelta', () => {
         removed: { count: 1, bytes: 300_000 },
       },
       significantChanges: 1,
+      recompressed: { count: 0, storedDelta: 0 },
     });
+    expect(delta.storedSizes).toEqual({ comparable: true, old: ['gzip'], new: ['gzip'] });
+    expect(delta.judgedSizes).toBe('compressed');
     expect(delta.layers.map((l) => l.status)).toEqual([
       'reused',
       'removed',

@@ -9,6 +9,7 @@ import {
   ASM_PACKAGE,
   C_PACKAGE,
   GENERATED_PACKAGE,
+  ModulePaths,
   ModuleResolver,
   maskBrackets,
   packageOf,
@@ -37,8 +38,40 @@ describe('package of a symbol name', () => {
     expect(packageOf(symbol)).toBe(pkg);
   });
 
-  it('code without a pcsp table and without a package is C', () => {
+  it('code without a pcsp table is C, dots in its name or not', () => {
     expect(packageOf('x_cgo_init', false)).toBe(C_PACKAGE);
+    expect(packageOf('_ZN11__sanitizer11CheckFailedEPKciS1_yy.cold', false)).toBe(C_PACKAGE);
+  });
+
+  // Names as the compiler builds them (cmd/compile ir.MethodSymSuffix); the binaries that hold them
+  // are checked against go tool nm in linker-naming.test.ts.
+  const modules = new ModulePaths(['example.com/app', 'gopkg.in/yaml.v3', 'gopkg.in/DataDog/dd-trace-go.v1']);
+  it.each([
+    ['text/template.(*Template).text/template/parse.action', 'text/template'],
+    ['text/template.Template.text/template/parse.action', 'text/template'],
+    ['main.(*Both).example.com/app/hidden.bump', 'main'],
+    ['main.both.example.com/app/hidden.bump', 'main'],
+    ['example.com/app/x.(*T).example.com/app/hidden.bump', 'example.com/app/x'],
+    ['example.com/app/x.T.text/template/parse.action', 'example.com/app/x'],
+    ['gopkg.in/yaml%2ev3.(*parser).parse', 'gopkg.in/yaml.v3'],
+    [
+      'gopkg.in/DataDog/dd-trace-go.v1/ddtrace/tracer.(*span).Finish',
+      'gopkg.in/DataDog/dd-trace-go.v1/ddtrace/tracer',
+    ],
+    ['vendor/golang.org/x/net/http2/hpack.(*Decoder).Write', 'vendor/golang.org/x/net/http2/hpack'],
+    ['github.com/unlisted/mod/pkg.F', 'github.com/unlisted/mod/pkg'],
+    ['go.struct { go/types.Object; *text/template.Template }.Name', GENERATED_PACKAGE],
+    ['go.(*struct { io.Reader; io.Closer }).Close', GENERATED_PACKAGE],
+    ['go:(*struct { io.Reader; io.Closer }).Close', GENERATED_PACKAGE],
+    ['go.buildid', GENERATED_PACKAGE],
+  ])('%s → %s (linker naming)', (symbol, pkg) => {
+    expect(packageOf(symbol, true, modules)).toBe(pkg);
+  });
+
+  it('a module under go. is a module, not the go pseudo-package', () => {
+    expect(packageOf('go.uber.org/zap.(*Logger).Info', true, new ModulePaths(['go.uber.org/zap']))).toBe(
+      'go.uber.org/zap',
+    );
   });
 
   it('masks nested generic brackets', () => {

@@ -69,7 +69,8 @@ function compareWithNm(functions: GoFunction[], nm: NmSymbol[]): Comparison {
     }
     const candidates = byEntry.get(s.addr) ?? [];
     // A C assembly label without an ELF size (e.g. runtime/cgo's crosscall1): nm prints 0, we give
-    // the code up to the next function less the alignment fill.
+    // the code up to the next function less the alignment fill (docs/design.md §4; checked against
+    // objdump in linker-naming.test.ts).
     if (s.size === 0 && candidates.some((f) => f.package === C_PACKAGE && f.size > 0)) {
       explain('c-label-without-size', s);
       continue;

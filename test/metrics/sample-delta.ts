@@ -167,6 +167,8 @@ export function deltaWithTwoBinaries(): ImageDelta {
       uncompressedSize: 88_000_000,
     },
     tolerance: 0.05,
+    storedSizes: { comparable: true, old: ['gzip'], new: ['gzip'] },
+    judgedSizes: 'compressed',
     layers: [],
     totals: {
       compressedDelta: 3_500_000,
@@ -178,6 +180,7 @@ export function deltaWithTwoBinaries(): ImageDelta {
         removed: { count: 0, bytes: 0 },
       },
       significantChanges: 1,
+      recompressed: { count: 0, storedDelta: 0 },
     },
     binaries: [appDelta, helperDelta],
   };
@@ -200,6 +203,7 @@ export function deltaWithOneBinary(): ImageDelta {
         removed: { count: 1, bytes: 1_500_000 },
       },
       significantChanges: 0,
+      recompressed: { count: 0, storedDelta: 0 },
     },
     binaries: [{ ...appDelta, status: 'unchanged', old: appNew, delta: 0, packages: [], sections: [] }],
   };

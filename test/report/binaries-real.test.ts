@@ -85,7 +85,7 @@ describe('reports with uncompressed sizes and Go binaries (basic fixture)', () =
     expect(app.goVersion.new).toBe(goVersionOf(newApp));
 
     const text = renderText(delta, { color: false });
-    expect(text).toMatch(/^STATUS .* UNCOMPRESSED DELTA +INSTRUCTION$/m);
+    expect(text).toMatch(/^STATUS .* UNCOMPRESSED DELTA +PAIRED BY +INSTRUCTION$/m);
     expect(text).toMatch(/^Total uncompressed: /m);
     const row = text.split('\n').find((l) => l.startsWith('/usr/local/bin/app '))!;
     expect(row).toBeDefined();

@@ -100,7 +100,7 @@ describe('text report', () => {
     );
     const header = lines.findIndex((l) => l.startsWith('STATUS'));
     expect(lines[header]).toMatch(
-      /^STATUS +OLD LAYER +NEW LAYER +OLD SIZE +NEW SIZE +DELTA +% +INSTRUCTION$/,
+      /^STATUS +OLD LAYER +NEW LAYER +OLD SIZE +NEW SIZE +DELTA +% +PAIRED BY +INSTRUCTION$/,
     );
     const rows = lines.slice(header + 1, header + 7);
     expect(rows.map((r) => r.split(/\s+/)[0])).toEqual([
@@ -111,7 +111,9 @@ describe('text report', () => {
       'grown',
       'new',
     ]);
-    expect(rows[4]).toMatch(/ 4\.5 MB +10\.8 MB +\+6\.3 MB +\+140% +COPY app \/usr\/local\/bin\/app$/);
+    expect(rows[4]).toMatch(
+      / 4\.5 MB +10\.8 MB +\+6\.3 MB +\+140% +instruction +COPY app \/usr\/local\/bin\/app$/,
+    );
     expect(rows[1]).toMatch(/^removed +[0-9a-f]{12} +- +300 kB +- +-300 kB +RUN install-legacy$/);
     expect(text).toContain('Total compressed: 8.5 MB → 15.7 MB, +7.2 MB (+85%)');
     expect(text).toContain(
@@ -135,7 +137,7 @@ describe('text report', () => {
 
   it('shows uncompressed deltas when layers were read', () => {
     const text = renderText(sampleDelta({ uncompressed: true }), { color: false });
-    expect(text).toMatch(/^STATUS .* UNCOMPRESSED DELTA +INSTRUCTION$/m);
+    expect(text).toMatch(/^STATUS .* UNCOMPRESSED DELTA +PAIRED BY +INSTRUCTION$/m);
     expect(text).toContain('Total uncompressed: 15 MB → 25 MB, +10 MB (+67%)');
   });
 

@@ -80,6 +80,11 @@ export interface PushOptions {
   format?: 'oci' | 'v2s2';
   /** Copy every image of an index (`--all`); without it skopeo copies only the current platform's. */
   all?: boolean;
+  /**
+   * Push the blobs exactly as the layout holds them (`--preserve-digests`): without it skopeo may send a
+   * compressed copy of a plain-tar layer that its blob cache knows the registry already has.
+   */
+  exact?: boolean;
   creds?: { username: string; password: string };
 }
 
@@ -99,6 +104,7 @@ export async function pushLayout(
   const args = ['copy', '--quiet', '--dest-tls-verify=false'];
   if (options.format === 'v2s2') args.push('--format', 'v2s2');
   if (options.all) args.push('--all');
+  if (options.exact) args.push('--preserve-digests');
   if (options.creds) args.push('--dest-creds', `${options.creds.username}:${options.creds.password}`);
   args.push(`oci:${fixturePath(layoutDir)}:${tag}`, `docker://${destination}`);
   try {

@@ -30,9 +30,17 @@ export function percentDeltaCell(delta: number, percent: string | undefined): Sa
   }</td>`;
 }
 
-/** The history instruction that made a layer, shortened, in full on hover. */
-export function instructionCell(createdBy: string | undefined): SafeHtml {
+/**
+ * The history instruction that made a layer, shortened, in full on hover; for a changed pair whose
+ * instructions differ, the old one under it.
+ */
+export function instructionCell(createdBy: string | undefined, oldCreatedBy?: string): SafeHtml {
+  const before = instructionText(oldCreatedBy);
+  const was =
+    oldCreatedBy !== undefined && before !== instructionText(createdBy)
+      ? html`<small class="was" title="${oldCreatedBy}">was: ${before}</small>`
+      : '';
   return html`<td class="instruction" title="${createdBy ?? ''}">${
     createdBy ? instructionText(createdBy) : html`<em class="muted">no history</em>`
-  }</td>`;
+  }${was}</td>`;
 }

@@ -8,7 +8,7 @@ import { adviceSection } from './advice.js';
 import { binaryDetails, binaryTable, hasDetails } from './binaries.js';
 import { deltaClass } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
-import { layerLegend, layerOverview, layerTable } from './layers.js';
+import { layerLegend, layerNotes, layerOverview, layerTable } from './layers.js';
 import { type HtmlReportOptions, page } from './page.js';
 
 export interface ComparePageOptions extends HtmlReportOptions {
@@ -133,6 +133,7 @@ ${summary(delta)}
 <h2>Layers</h2>
 ${layerOverview(delta)}
 ${layerLegend(delta.tolerance)}
+${layerNotes(delta)}
 ${layerTable(delta)}
 ${binariesSection(delta)}
 ${adviceSection(delta.advice)}`;

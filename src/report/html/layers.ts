@@ -5,12 +5,12 @@
 import type { ImageDelta, LayerChange } from '../../delta/types.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../../units.js';
 import { shortDigest } from '../format.js';
-import { layerLabel } from '../summary.js';
+import { layerLabel, recompressedSentence, storedSizesNote } from '../summary.js';
 import { bytesCell, instructionCell, percentDeltaCell } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
 
 /** The colour a layer gets: status, and for changed layers the direction and significance. */
-export type LayerTone = 'reused' | 'within' | 'grown' | 'shrunk' | 'new' | 'removed';
+export type LayerTone = 'reused' | 'recompressed' | 'within' | 'grown' | 'shrunk' | 'new' | 'removed';
 
 export function layerTone(change: LayerChange): LayerTone {
   // The page's name for a change within the tolerance is `within`; the rest is the reports' label.
@@ -26,12 +26,14 @@ export function toneLabel(tone: LayerTone, tolerance: number): string {
       return `grown beyond ${formatTolerance(tolerance)}`;
     case 'shrunk':
       return `shrunk beyond ${formatTolerance(tolerance)}`;
+    case 'recompressed':
+      return 'reused, recompressed';
     default:
       return tone;
   }
 }
 
-const TONES: LayerTone[] = ['reused', 'within', 'grown', 'shrunk', 'new', 'removed'];
+const TONES: LayerTone[] = ['reused', 'recompressed', 'within', 'grown', 'shrunk', 'new', 'removed'];
 
 export function layerLegend(tolerance: number): SafeHtml {
   return html`<ul class="legend" aria-label="Layer colours">${TONES.map(
@@ -76,7 +78,11 @@ function layerTitle(change: LayerChange, side: 'old' | 'new', tolerance: number)
   if (change.status === 'changed' && change.old && change.new) {
     lines.push(
       `${formatBytes(change.old.size)} → ${formatBytes(change.new.size)} (${formatDelta(change.delta)})`,
+      `paired by ${change.evidence}`,
     );
+  }
+  if (change.recompressed && change.storedDelta !== undefined) {
+    lines.push(`same content, stored ${formatDelta(change.storedDelta)}`);
   }
   const instruction = layer?.createdBy;
   if (instruction) lines.push(instruction);
@@ -128,6 +134,21 @@ function miniBars(change: LayerChange, largest: number): SafeHtml {
   }${change.new ? html`<rect class="tone-${tone}" x="0" y="11" width="${w(change.new.size).toFixed(1)}" height="8"/>` : ''}</svg>`;
 }
 
+/** Why a row has the status it has: the pairing evidence, or the re-encoding's stored difference. */
+function statusDetail(change: LayerChange): SafeHtml | string {
+  if (change.evidence) return html`<small class="evidence">paired by ${change.evidence}</small>`;
+  if (change.recompressed && change.storedDelta !== undefined) {
+    return html`<small class="evidence">same content, stored ${formatDelta(change.storedDelta)}</small>`;
+  }
+  return '';
+}
+
+/** Notes that belong with the layer table: stored sizes that do not compare, re-encoded layers. */
+export function layerNotes(delta: ImageDelta): SafeHtml {
+  const notes = [storedSizesNote(delta), recompressedSentence(delta)].filter((n) => n !== undefined);
+  return html`${notes.map((note) => html`<p class="muted layer-note">${note}</p>`)}`;
+}
+
 export function layerTable(delta: ImageDelta): SafeHtml {
   const largest = Math.max(1, ...delta.layers.flatMap((c) => [c.old?.size ?? 0, c.new?.size ?? 0]));
   const rows = delta.layers.map((change) => {
@@ -137,8 +158,8 @@ export function layerTable(delta: ImageDelta): SafeHtml {
     const percent = change.status === 'changed' && ratio !== undefined ? formatPercent(ratio) : undefined;
     return html`<tr class="layer tone-row-${tone}" data-status="${change.status}">
 <td data-v="${change.new?.index ?? change.old?.index ?? 0}">${change.old?.index ?? '–'} → ${change.new?.index ?? '–'}</td>
-<td><span class="badge tone-${tone}">${toneLabel(tone, delta.tolerance)}</span></td>
-${instructionCell(createdBy)}
+<td><span class="badge tone-${tone}">${toneLabel(tone, delta.tolerance)}</span>${statusDetail(change)}</td>
+${instructionCell(createdBy, change.status === 'changed' ? change.old?.createdBy : undefined)}
 ${bytesCell(change.old?.size, change.old?.uncompressedSize)}
 ${bytesCell(change.new?.size, change.new?.uncompressedSize)}
 ${percentDeltaCell(change.delta, percent)}

@@ -1,7 +1,7 @@
 /** The page's only stylesheet (inline; the page loads nothing). Colours: see the legends. */
 export const STYLE = `
 :root { --fg:#1f2328; --muted:#656d76; --line:#d8dee4; --bg:#fff; --panel:#f6f8fa; --up:#b42318; --down:#1a7f37;
-  --reused:#b9bec5; --within:#f2cf85; --grown:#d9534f; --shrunk:#3f9d5a; --new:#3b7dd8; }
+  --reused:#b9bec5; --recompressed:#c9b8dc; --within:#f2cf85; --grown:#d9534f; --shrunk:#3f9d5a; --new:#3b7dd8; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif; color:var(--fg); background:var(--bg); }
 main { max-width:1200px; margin:0 auto; padding:24px 28px 48px; }
@@ -38,6 +38,7 @@ svg.overview { width:100%; height:auto; display:block; margin:8px 0 4px; }
 .seg { stroke:#fff; stroke-width:1; }
 .band { opacity:.28; }
 .tone-reused { fill:var(--reused); background:var(--reused); }
+.tone-recompressed { fill:var(--recompressed); background:var(--recompressed); }
 .tone-within { fill:var(--within); background:var(--within); }
 .tone-grown { fill:var(--grown); background:var(--grown); color:#fff; }
 .tone-shrunk { fill:var(--shrunk); background:var(--shrunk); color:#fff; }
@@ -60,12 +61,13 @@ td.path { overflow-wrap:break-word; word-break:normal; }
 .setting-side { display:grid; grid-template-columns:2.5em 1fr; }
 td.bars { width:160px; }
 tr.tone-row-removed td.instruction { text-decoration:line-through; color:var(--muted); }
-tr.tone-row-reused td { color:var(--muted); }
+tr.tone-row-reused td, tr.tone-row-recompressed td { color:var(--muted); }
+td small.evidence, td small.was { display:block; color:var(--muted); font-size:11.5px; }
 table.compact td, table.compact th { padding:3px 6px; font-size:12.5px; }
 ul.evidence { margin:4px 0 0; padding-left:18px; color:var(--muted); font-size:12.5px; overflow-wrap:anywhere; }
 .badge { display:inline-block; padding:1px 7px; border-radius:10px; font-size:11.5px; white-space:nowrap; font-family:system-ui,sans-serif; }
 .badge.tone-removed { color:#8a1c1c; }
-.badge.tone-within, .badge.tone-reused { color:#1f2328; }
+.badge.tone-within, .badge.tone-reused, .badge.tone-recompressed { color:#1f2328; }
 .bin-added, .mod-added { background:#dbe8fb; color:#174a96; }
 .bin-removed, .mod-removed { background:#f7dcdc; color:#8a1c1c; }
 .bin-changed, .mod-upgraded, .mod-downgraded, .mod-replaced { background:#fbeccb; color:#7a4b00; }

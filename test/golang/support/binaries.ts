@@ -35,6 +35,8 @@ export interface TestBinary {
   goarch: string;
   stripped: boolean;
   cgo: boolean;
+  /** Built with `-race` (cgo, amd64): links the race runtime's C++ code internally. */
+  race?: boolean;
 }
 
 export const GO_VERSIONS = ['1.19', '1.21', '1.23'];
@@ -72,8 +74,8 @@ export function manifestBinaries(): TestBinary[] {
 /** Bump when the set of builds changes, so cached build directories are not reused. */
 const RECIPE = 'v2: + pie';
 
-function sourceHash(): string {
-  const hash = createHash('sha256').update(RECIPE);
+function sourceHash(dir = PROGRAM_DIR, recipe = RECIPE): string {
+  const hash = createHash('sha256').update(recipe);
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
@@ -81,7 +83,7 @@ function sourceHash(): string {
       else hash.update(path).update(readFileSync(path));
     }
   };
-  walk(PROGRAM_DIR);
+  walk(dir);
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -176,13 +178,14 @@ function readBuilt(dir: string): TestBinary[] {
   return list.map((b) => ({ ...b, file: join(dir, b.file) }));
 }
 
-async function buildOne(b: TestBinary): Promise<void> {
+async function buildOne(b: TestBinary, dir = PROGRAM_DIR): Promise<void> {
   const args = ['build', '-buildvcs=false', '-o', b.file];
   if (b.program.endsWith('-pie')) args.push('-buildmode=pie');
+  if (b.race) args.push('-race');
   if (b.stripped) args.push('-ldflags=-s -w');
   args.push('.');
   await run(goTool(b.go), args, {
-    cwd: PROGRAM_DIR,
+    cwd: dir,
     env: {
       ...process.env,
       GOFLAGS: '-mod=mod',
@@ -227,4 +230,34 @@ async function buildOtherArchs(final: string, go: string): Promise<TestBinary[]>
   }
   await Promise.all(wanted.map((b) => buildOne(b)));
   return publish(out, final, wanted);
+}
+
+const WRAPPERS_DIR = join(REPO_ROOT, 'test/golang/testdata/wrappers');
+
+/**
+ * test/golang/testdata/wrappers, whose types embed other packages' types (promoted-method wrappers),
+ * built where the toolchain differs from a plain reading: Go 1.19 (wrappers of anonymous structs
+ * named `go.…`), unstripped and stripped, and `-race` with Go 1.21 and 1.23 on amd64 (the race
+ * runtime's C++ code linked internally: aliases, gcc's `.cold` parts, code ending in 0xcc).
+ */
+export async function wrapperBinaries(): Promise<TestBinary[]> {
+  const final = join(tmpdir(), `layerdelta-gobin-${sourceHash(WRAPPERS_DIR, 'wrappers v1')}-wrappers`);
+  return withBuildLock(final, async () => {
+    if (existsSync(join(final, 'binaries.json'))) return readBuilt(final);
+    const out = `${final}.${process.pid}`;
+    mkdirSync(out, { recursive: true });
+    const wanted: TestBinary[] = [];
+    const add = (go: string, stripped: boolean, race: boolean): void => {
+      if (!existsSync(goTool(go))) return;
+      const file = join(out, `wrappers-go${go}-amd64${race ? '-race' : ''}${stripped ? '-stripped' : ''}`);
+      wanted.push({ file, program: 'wrappers', go, goarch: 'amd64', stripped, cgo: race, race });
+    };
+    add('1.19', false, false);
+    add('1.19', true, false);
+    add('1.21', false, true);
+    add('1.23', false, true);
+    add('1.23', true, true);
+    for (const b of wanted) await buildOne(b, WRAPPERS_DIR);
+    return publish(out, final, wanted);
+  });
 }

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { GoBuildInfo, GoModule } from '../../../src/golang/types.js';
-import { referenceGo } from './binaries.js';
+import { goTool, referenceGo } from './binaries.js';
 
 const run = promisify(execFile);
 
@@ -111,4 +111,36 @@ export async function readelfHeader(file: string): Promise<{ class: string; data
   const { stdout } = await run('readelf', ['-hW', file]);
   const field = (label: string): string => new RegExp(`${label}:\\s+(.*)`).exec(stdout)?.[1]?.trim() ?? '';
   return { class: field('Class'), data: field('Data'), machine: field('Machine') };
+}
+
+/** The standard library's packages as `go list std` of that toolchain prints them. */
+export async function goListStd(version: string): Promise<Set<string>> {
+  const { stdout } = await run(goTool(version), ['list', 'std'], {
+    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' },
+    maxBuffer: 1 << 24,
+  });
+  return new Set(stdout.split('\n').filter(Boolean));
+}
+
+/**
+ * Where the code in [start, stop) ends as `objdump -d` decodes it: the end of the last instruction
+ * that is not alignment fill (int3, nop). Independent of our byte-pattern trimming.
+ */
+export async function objdumpCodeEnd(file: string, start: number, stop: number): Promise<number> {
+  const { stdout } = await run(
+    'objdump',
+    ['-d', '-w', `--start-address=0x${start.toString(16)}`, `--stop-address=0x${stop.toString(16)}`, file],
+    { maxBuffer: 1 << 24 },
+  );
+  let end = start;
+  for (const line of stdout.split('\n')) {
+    // "  436bde:\tc3                   \tret" — address, bytes, instruction.
+    const m = /^\s*([0-9a-f]+):\t((?:[0-9a-f]{2} )+)\s*\t(.*)$/.exec(line);
+    if (!m) continue;
+    if (/^(?:int3|(?:data16 |cs )*nop\w*|xchg\s+%ax,%ax)\b/.test(m[3] ?? '')) continue;
+    const addr = Number.parseInt(m[1] ?? '', 16);
+    const length = (m[2] ?? '').trim().split(' ').length;
+    end = addr + length;
+  }
+  return end;
 }

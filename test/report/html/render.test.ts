@@ -145,6 +145,7 @@ describe('renderHtmlReport', () => {
       check: {
         passed: false,
         thresholds: { maxGrowthBytes: 10_000 },
+        sizes: 'compressed',
         findings: [{ severity: 'error', rule: 'max-growth-bytes', message: 'image grew by <50 kB>' }],
       },
     });
