@@ -15,6 +15,7 @@ fi
 PKGS=(
   docker-registry skopeo prometheus-pushgateway prometheus prometheus-alertmanager apache2-utils
   golang-1.19-go gcc libc6-dev upx-ucl zstd curl openssl ca-certificates chromium file binutils hyperfine
+  tinyproxy
 )
 BPO_PKGS=(golang-1.21-go golang-1.23-go)
 
@@ -36,7 +37,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # The Debian packages start services under systemd where it runs; tests start their own on free ports.
-for svc in docker-registry prometheus prometheus-pushgateway prometheus-alertmanager prometheus-node-exporter; do
+for svc in docker-registry prometheus prometheus-pushgateway prometheus-alertmanager prometheus-node-exporter tinyproxy; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $SUDO systemctl stop "$svc" || true
   fi

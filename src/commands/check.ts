@@ -4,6 +4,7 @@ import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { settingsFromFlags, thresholdFlags } from '../cli/check-flags.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
+import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
 import { publishMetrics } from '../metrics/publish.js';
@@ -36,6 +37,7 @@ ${EXIT_CODES_HELP}`;
   };
 
   static override flags = {
+    ...registryFlags,
     baseline: Flags.string({ char: 'b', description: 'The image to compare against.', required: true }),
     config: Flags.string({
       description: 'Settings file (default: .layerdelta.yml in the current directory).',
@@ -48,6 +50,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Check);
+    await applyRegistryFlags(flags);
     const format = outputFormat(flags);
     const platform = platformFlag(flags.platform);
     // Settings are validated before any network access: a typo fails fast with exit 2.

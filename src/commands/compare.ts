@@ -3,6 +3,7 @@ import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
+import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import {
   DEFAULT_TOLERANCE,
   outputFormat,
@@ -36,10 +37,11 @@ ${EXIT_CODES_HELP}`;
     new: Args.string({ description: 'The image after.', required: true }),
   };
 
-  static override flags = { ...reportFlags, ...analysisFlags, ...metricsFlags };
+  static override flags = { ...reportFlags, ...analysisFlags, ...metricsFlags, ...registryFlags };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Compare);
+    await applyRegistryFlags(flags);
     const format = outputFormat(flags);
     const platform = platformFlag(flags.platform);
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;

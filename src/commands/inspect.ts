@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { advise } from '../advice/rules.js';
 import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { inspectAdviceSection } from '../report/advice.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
@@ -32,6 +33,7 @@ ${EXIT_CODES_HELP}`;
   };
 
   static override flags = {
+    ...registryFlags,
     platform: Flags.string({
       char: 'p',
       description: 'Platform to pick from a multi-platform image, os/arch[/variant] (default linux/amd64).',
@@ -42,6 +44,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Inspect);
+    await applyRegistryFlags(flags);
     const format = outputFormat<(typeof FORMATS)[number]>(flags);
     const platform = flags.platform === undefined ? undefined : parsePlatform(flags.platform);
     const source = await openSource(args.image);

@@ -5,6 +5,7 @@ import { cacheFlags, layerCacheFromFlags } from '../cli/cache-flags.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
 import { createScanProgress } from '../cli/progress.js';
+import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import {
   DEFAULT_TOLERANCE,
   outputFlags,
@@ -51,6 +52,7 @@ ${EXIT_CODES_HELP}`;
   };
 
   static override flags = {
+    ...registryFlags,
     repository: Flags.string({
       char: 'r',
       description: 'Only repositories matching this glob (repeatable; default all).',
@@ -94,6 +96,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Scan);
+    await applyRegistryFlags(flags);
     // Everything a typo can break is checked before the first request.
     const registry = registryArgument(args.registry);
     const shard = resolveShard(flags.shard);

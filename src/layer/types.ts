@@ -31,4 +31,6 @@ export interface LayerRead {
   goBinaries: Record<string, GoBinaryReport>;
   /** ELF executables that are not analysable Go binaries, with the reason. */
   otherExecutables: Record<string, NotAnalysable>;
+  /** Set when the blob was not downloaded (a foreign layer): why; sizes and contents are then unknown (0, empty). */
+  notDownloaded?: string;
 }

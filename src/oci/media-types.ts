@@ -35,13 +35,23 @@ export const LayerMediaType = {
   dockerTar: 'application/vnd.docker.image.rootfs.diff.tar',
 } as const;
 
-const LAYER_MEDIA_TYPES = new Set<string>([
-  ...Object.values(LayerMediaType),
+/** Layers a registry need not hold (Windows base layers): their bytes live at the descriptor's `urls`. */
+const FOREIGN_LAYER_MEDIA_TYPES = new Set<string>([
   'application/vnd.oci.image.layer.nondistributable.v1.tar',
   'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
   'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
   'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
 ]);
+
+const LAYER_MEDIA_TYPES = new Set<string>([...Object.values(LayerMediaType), ...FOREIGN_LAYER_MEDIA_TYPES]);
+
+/**
+ * A foreign (non-distributable) layer: its media type says so, or it names `urls` to fetch it from.
+ * layerdelta does not download those (docs/design.md §7); reports say so.
+ */
+export function isForeignLayer(descriptor: { mediaType: string; urls?: string[] }): boolean {
+  return FOREIGN_LAYER_MEDIA_TYPES.has(descriptor.mediaType) || (descriptor.urls?.length ?? 0) > 0;
+}
 
 /** One of the four manifest media types (image or index). */
 export function isManifestMediaType(mediaType: string): boolean {

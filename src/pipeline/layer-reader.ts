@@ -9,6 +9,8 @@ import { ContentError, ErrorCode } from '../errors.js';
 import { buildFilesystem, type ImageFilesystem } from '../layer/filesystem.js';
 import { readLayer } from '../layer/read.js';
 import type { LayerRead } from '../layer/types.js';
+import { compressionFromMediaType } from '../oci/compression.js';
+import { isForeignLayer } from '../oci/media-types.js';
 import type { ImageLayer, ImageSource, ResolvedImage } from '../source/types.js';
 import { Limiter } from './limiter.js';
 
@@ -99,6 +101,7 @@ export class LayerReader {
 
   private async load(source: ImageSource, layer: ImageLayer): Promise<LayerRead> {
     const { descriptor } = layer;
+    if (isForeignLayer(descriptor)) return notDownloaded(layer);
     const cached = await this.cache.get(descriptor.digest, { analyzed: this.analyze });
     if (cached) {
       this.stats.cacheHits++;
@@ -127,6 +130,24 @@ export class LayerReader {
   private report(): void {
     this.onProgress?.({ ...this.progress });
   }
+}
+
+/** A foreign layer, reported without its bytes: the registry need not have them (docs/design.md §7). */
+function notDownloaded(layer: ImageLayer): LayerRead {
+  const { descriptor } = layer;
+  return {
+    digest: descriptor.digest,
+    compressedSize: descriptor.size,
+    uncompressedSize: 0,
+    diffId: layer.diffId ?? '',
+    compression: compressionFromMediaType(descriptor.mediaType) ?? 'none',
+    entries: [],
+    whiteouts: [],
+    opaqueDirs: [],
+    goBinaries: {},
+    otherExecutables: {},
+    notDownloaded: `foreign layer${descriptor.urls?.length ? ` (at ${descriptor.urls[0]})` : ''}`,
+  };
 }
 
 /** The config's diff_id is the uncompressed tar's digest: a mismatch means the image is inconsistent. */

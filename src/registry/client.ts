@@ -7,6 +7,7 @@ import { bareMediaType, isManifestMediaType, MANIFEST_ACCEPT } from '../oci/medi
 import { DigestVerifier, digestMismatch, verifyContent } from '../oci/verify.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { CredentialStore } from './auth/credentials.js';
+import { DeadlineError, type Phase } from './deadline.js';
 import { type RegistryEndpoint, registryEndpoint } from './endpoint.js';
 import { describeSubject, httpError, networkError, type RequestSubject, safeCause } from './http-errors.js';
 import {
@@ -16,15 +17,26 @@ import {
   isRetryableStatus,
   retryDelayMs,
 } from './retry.js';
-import { discard, errorCode, type OpenResponse, openRequest, readBody } from './transport.js';
+import { isNotTls } from './tls.js';
+import {
+  defaultTransport,
+  discard,
+  errorCode,
+  type OpenResponse,
+  openRequest,
+  readBody,
+  type Transport,
+} from './transport.js';
 
 export interface RegistryClientOptions {
   /** host[:port]; `docker.io` (and its aliases) maps to registry-1.docker.io. */
   registry: string;
   /** Where logins come from; anonymous only when absent. */
   credentials?: CredentialStore;
-  /** Connect, first-byte and idle timeout of each request (default 30 s). */
+  /** The idle window of each request (default: the transport's, LAYERDELTA_IDLE_TIMEOUT or 30 s). */
   timeoutMs?: number;
+  /** TLS, proxies and deadlines (default: this run's, see configureTransport). */
+  transport?: Transport;
   /** Further tries after a 429, 5xx or transient network error (default 3). */
   retries?: number;
   /** Plain HTTP even for a non-loopback host not in LAYERDELTA_INSECURE_REGISTRIES. */
@@ -62,6 +74,8 @@ export interface BlobDescriptor {
 const MAX_LIST_PAGE_BYTES = 16 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 const DEFAULT_CATALOG_PAGE_SIZE = 100;
+/** How often one blob download is resumed after its connection broke (docs/design.md §7). */
+const MAX_BLOB_RESUMES = 3;
 
 /**
  * A client for one OCI distribution registry: manifests, blobs, tags and catalog, with auth
@@ -70,7 +84,10 @@ const DEFAULT_CATALOG_PAGE_SIZE = 100;
  */
 export class RegistryClient {
   readonly endpoint: RegistryEndpoint;
-  private readonly timeoutMs: number;
+  private readonly idleMs: number | undefined;
+  private readonly transport: Transport;
+  /** Learned on the first request of an httpFallback endpoint: the server speaks plain HTTP. */
+  private plainHttp = false;
   private readonly retries: number;
   private readonly backoff: BackoffPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -78,17 +95,20 @@ export class RegistryClient {
   private readonly auth: Authenticator;
 
   constructor(options: RegistryClientOptions) {
+    this.transport = options.transport ?? defaultTransport();
     this.endpoint = registryEndpoint(options.registry, {
       ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
       ...(options.env !== undefined ? { env: options.env } : {}),
+      tlsVerify: this.transport.tlsVerify,
     });
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.idleMs = options.timeoutMs;
     this.retries = options.retries ?? 3;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.auth = new Authenticator(this.endpoint.name, options.credentials, {
-      timeoutMs: this.timeoutMs,
+      ...(this.idleMs !== undefined ? { idleMs: this.idleMs } : {}),
+      transport: this.transport,
       now: this.now,
     });
   }
@@ -143,33 +163,88 @@ export class RegistryClient {
 
   /**
    * Stream a blob. Redirects (to a CDN or object store) are followed here, without Authorization
-   * when they lead to another host. The stream is verified while it flows: a digest mismatch,
-   * a short or long body, or a dropped connection make it emit a RegistryError instead of `end`.
+   * when they lead to another host. The stream is verified while it flows: a digest mismatch or a
+   * long body make it emit a RegistryError instead of `end`. A connection that breaks off (or
+   * stalls) is resumed with `Range: bytes=N-` from the last byte read, up to MAX_BLOB_RESUMES times;
+   * the digest is still computed over the whole.
    */
   async getBlob(repository: string, descriptor: BlobDescriptor): Promise<Readable> {
     const subject: RequestSubject = { kind: 'blob', repository, digest: descriptor.digest };
     const what = `${this.registry}/${repository}`;
+    const url = this.url(`/v2/${repository}/blobs/${descriptor.digest}`);
     const verifier = new DigestVerifier(descriptor.digest, descriptor.size, what);
-    const response = await this.request(this.url(`/v2/${repository}/blobs/${descriptor.digest}`), subject, {
-      method: 'GET',
-    });
-    const source = response.body;
-    source.on('error', (error) => {
+    let received = 0;
+    let resumes = 0;
+    let current: Readable | undefined;
+    const fail = (error: unknown) => {
       verifier.destroy(
         error instanceof RegistryError
           ? error
-          : new RegistryError(`${what}: download of blob ${descriptor.digest} broke off`, {
-              code: ErrorCode.NETWORK,
-              hint: 'retry; check the network',
-              cause: safeCause(error),
-            }),
+          : new RegistryError(
+              `${what}: download of blob ${descriptor.digest} broke off after ${received} bytes${resumes > 0 ? ` and ${resumes} resumes` : ''}`,
+              { code: ErrorCode.NETWORK, hint: 'retry; check the network', cause: safeCause(error) },
+            ),
       );
-    });
+    };
+    const attach = (response: OpenResponse) => {
+      // A registry that ignores Range answers 200 with the whole blob: skip what we already have.
+      let skip = received > 0 && response.status !== 206 ? received : 0;
+      if (response.status === 206) {
+        const start = /^bytes (\d+)-/.exec(header(response, 'content-range') ?? '')?.[1];
+        if (Number(start) !== received) {
+          discard(response);
+          throw new RegistryError(
+            `${what}: registry ${this.registry} resumed blob ${descriptor.digest} at the wrong offset`,
+            { code: ErrorCode.UNEXPECTED_RESPONSE, hint: 'retry' },
+          );
+        }
+      }
+      const source = response.body;
+      current = source;
+      let broken = false;
+      const onBreak = (error: unknown) => {
+        if (broken || verifier.destroyed) return;
+        broken = true;
+        source.destroy();
+        const resumable =
+          !(error instanceof RegistryError) || (error instanceof DeadlineError && error.stalled);
+        if (!resumable || resumes >= MAX_BLOB_RESUMES) {
+          fail(error);
+          return;
+        }
+        resumes++;
+        this.openBlob(url, subject, received).then(attach).catch(fail);
+      };
+      source.on('data', (chunk: Buffer) => {
+        let data = chunk;
+        if (skip > 0) {
+          const n = Math.min(skip, data.length);
+          skip -= n;
+          data = data.subarray(n);
+          if (data.length === 0) return;
+        }
+        received += data.length;
+        if (!verifier.write(data)) {
+          source.pause();
+          verifier.once('drain', () => source.resume());
+        }
+      });
+      source.on('error', onBreak);
+      // A body that ends cleanly but short is the registry's whole answer: the verifier says so.
+      source.on('end', () => verifier.end());
+    };
+    attach(await this.openBlob(url, subject, 0));
     verifier.on('close', () => {
-      if (!source.destroyed) source.destroy();
+      if (current && !current.destroyed) current.destroy();
     });
-    source.pipe(verifier);
     return verifier;
+  }
+
+  private async openBlob(url: string, subject: RequestSubject, from: number): Promise<OpenResponse> {
+    return await this.request(url, subject, {
+      method: 'GET',
+      ...(from > 0 ? { headers: { range: `bytes=${from}-` } } : {}),
+    });
   }
 
   /** A small blob (an image config) in memory, verified; refused when larger than `maxBytes`. */
@@ -210,6 +285,12 @@ export class RegistryClient {
 
   private url(path: string): string {
     return `${this.endpoint.baseUrl}${path}`;
+  }
+
+  /** `url` on the scheme this registry turned out to speak (see RegistryEndpoint.httpFallback). */
+  private onScheme(url: string): string {
+    const https = `https://${this.endpoint.host}/`;
+    return this.plainHttp && url.startsWith(https) ? `http://${url.slice('https://'.length)}` : url;
   }
 
   private async paginate(
@@ -278,7 +359,9 @@ export class RegistryClient {
     options: { method: 'GET' | 'HEAD'; headers?: Record<string, string>; absentOn404?: boolean },
   ): Promise<OpenResponse | undefined> {
     let challenged = false;
+    const phase = PHASES[subject.kind];
     for (let attempt = 0; ; attempt++) {
+      url = this.onScheme(url);
       const registryOrigin = new URL(url).origin;
       let target = url;
       let response: OpenResponse | undefined;
@@ -292,7 +375,9 @@ export class RegistryClient {
           response = await openRequest(target, {
             method: options.method,
             headers: { ...options.headers, ...(authorization ? { authorization } : {}) },
-            timeoutMs: this.timeoutMs,
+            phase,
+            transport: this.transport,
+            ...(this.idleMs !== undefined ? { idleMs: this.idleMs } : {}),
           });
           const location = header(response, 'location');
           if (isRedirect(response.status) && location) {
@@ -309,12 +394,17 @@ export class RegistryClient {
         }
       } catch (error) {
         if (error instanceof RegistryError) throw error;
+        if (this.endpoint.httpFallback && isNotTls(error) && target.startsWith('https:')) {
+          this.plainHttp = true; // not a retry: the same request on the scheme the server speaks
+          attempt--;
+          continue;
+        }
         const code = (error as { code?: string }).code;
         if (attempt < this.retries && isRetryableNetworkError(code)) {
           await this.sleep(retryDelayMs(attempt, undefined, this.now(), this.backoff));
           continue;
         }
-        throw networkError(new URL(target).host, error, this.timeoutMs);
+        throw networkError(new URL(target).host, error, this.idleMs ?? this.transport.deadlines.idleMs);
       }
       const status = response.status;
       if (status >= 200 && status < 300) return response;
@@ -326,7 +416,11 @@ export class RegistryClient {
           attempt--; // a challenge round is not a retry
           continue;
         }
-        throw httpError(this.registry, subject, status, undefined);
+        throw await this.auth.failure(subject, status);
+      }
+      if (status === 401 || status === 403) {
+        discard(response);
+        throw await this.auth.failure(subject, status);
       }
       if (status === 404 && options.absentOn404) {
         discard(response);
@@ -344,6 +438,13 @@ export class RegistryClient {
     }
   }
 }
+
+const PHASES: Record<RequestSubject['kind'], Phase> = {
+  manifest: 'manifest',
+  blob: 'blob',
+  tags: 'tag list',
+  catalog: 'catalog',
+};
 
 function header(response: OpenResponse, name: string): string | undefined {
   const value = response.headers[name];

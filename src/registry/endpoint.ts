@@ -9,15 +9,21 @@ export interface RegistryEndpoint {
   host: string;
   /** `http://host` or `https://host`. */
   baseUrl: string;
+  /**
+   * HTTPS first, plain HTTP when the server does not speak TLS (as docker does for loopback and
+   * insecure registries): loopback hosts, and every host under `--tls-verify=false`.
+   */
+  httpFallback: boolean;
 }
 
 /**
- * Plain HTTP for loopback hosts, hosts listed in LAYERDELTA_INSECURE_REGISTRIES (comma-separated) or
- * when asked; HTTPS everywhere else.
+ * Plain HTTP for hosts listed in LAYERDELTA_INSECURE_REGISTRIES (comma-separated) or when asked;
+ * HTTPS everywhere else, falling back to plain HTTP for loopback hosts (and every host when TLS is
+ * not verified) whose server does not speak TLS.
  */
 export function registryEndpoint(
   registry: string,
-  options: { insecure?: boolean; env?: NodeJS.ProcessEnv } = {},
+  options: { insecure?: boolean; env?: NodeJS.ProcessEnv; tlsVerify?: boolean } = {},
 ): RegistryEndpoint {
   const name = normaliseRegistryKey(registry);
   const host = name === DOCKER_HUB ? DOCKER_HUB_API_HOST : name;
@@ -27,9 +33,9 @@ export function registryEndpoint(
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
     .map(normaliseRegistryKey);
-  const plain =
-    options.insecure === true || isLoopback(host) || listed.includes(name) || listed.includes(host);
-  return { name, host, baseUrl: `${plain ? 'http' : 'https'}://${host}` };
+  const plain = options.insecure === true || listed.includes(name) || listed.includes(host);
+  const httpFallback = !plain && (isLoopback(host) || options.tlsVerify === false);
+  return { name, host, baseUrl: `${plain ? 'http' : 'https'}://${host}`, httpFallback };
 }
 
 /** localhost, 127.0.0.0/8 and [::1], with or without a port. */

@@ -1,4 +1,5 @@
 import { ErrorCode, RegistryError } from '../errors.js';
+import type { Credentials } from './auth/credentials.js';
 
 /** What a request was for, so a failure can say it in the user's words. */
 export type RequestSubject =
@@ -27,14 +28,21 @@ function repositoryOf(registry: string, subject: RequestSubject): string {
   return 'repository' in subject && subject.repository ? `${registry}/${subject.repository}` : registry;
 }
 
+/** The refused `credentials` say where they came from (a file, a helper, `--creds`); none: anonymous. */
 export function authenticationFailed(
   registry: string,
   subject: RequestSubject,
   status: number,
+  credentials?: Credentials,
 ): RegistryError {
+  const hint = !credentials
+    ? 'no credentials for it: docker login, --authfile FILE or --creds USER[:PASS]'
+    : credentials.source
+      ? `check the credentials from ${credentials.source}`
+      : 'check the credentials';
   return new RegistryError(`authentication failed for ${repositoryOf(registry, subject)}`, {
     code: ErrorCode.UNAUTHORIZED,
-    hint: 'check credentials in ~/.docker/config.json',
+    hint,
     status,
   });
 }

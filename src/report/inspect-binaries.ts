@@ -30,16 +30,19 @@ export interface InspectScan {
 }
 
 export type ScannedInspectReport = Omit<InspectReport, 'layers' | 'totals'> & {
-  layers: Array<InspectReport['layers'][number] & { uncompressedSize?: number }>;
+  /** `notDownloaded` (why) instead of `uncompressedSize` for a foreign layer. */
+  layers: Array<InspectReport['layers'][number] & { uncompressedSize?: number; notDownloaded?: string }>;
   totals: InspectReport['totals'] & { uncompressedSize?: number };
   binaries?: InspectScan;
 };
 
 export function addScanToReport(report: InspectReport, scan: ImageRead): ScannedInspectReport {
-  const layers = report.layers.map((layer, i) => ({
-    ...layer,
-    uncompressedSize: scan.scans[i]!.uncompressedSize,
-  }));
+  const layers = report.layers.map((layer, i): ScannedInspectReport['layers'][number] => {
+    const layerScan = scan.scans[i]!;
+    return layerScan.notDownloaded !== undefined
+      ? { ...layer, notDownloaded: layerScan.notDownloaded }
+      : { ...layer, uncompressedSize: layerScan.uncompressedSize };
+  });
   const goBinaries = [...scan.filesystem.goBinaries.values()].map(({ path, layer, report: bin }) => ({
     path,
     layer,
@@ -61,7 +64,10 @@ export function addScanToReport(report: InspectReport, scan: ImageRead): Scanned
   return {
     ...report,
     layers,
-    totals: { ...report.totals, uncompressedSize: layers.reduce((sum, l) => sum + l.uncompressedSize, 0) },
+    totals: {
+      ...report.totals,
+      uncompressedSize: layers.reduce((sum, l) => sum + (l.uncompressedSize ?? 0), 0),
+    },
     binaries: { goBinaries, notAnalysable },
   };
 }
@@ -72,8 +78,13 @@ export const goBinariesSection: InspectTextSection = (r) => {
   const { goBinaries, notAnalysable } = scanned.binaries;
   const parts: string[] = [];
   const uncompressed = scanned.totals.uncompressedSize;
+  const skipped = scanned.layers.filter((l) => l.notDownloaded !== undefined);
   if (uncompressed !== undefined)
-    parts.push(`Uncompressed: ${formatBytes(uncompressed)} (tar streams of all layers)`);
+    parts.push(
+      `Uncompressed: ${formatBytes(uncompressed)} (tar streams of all layers${skipped.length > 0 ? ' but the ones not downloaded' : ''})`,
+    );
+  for (const layer of skipped)
+    parts.push(`Not downloaded: layer ${layer.index} ${layer.digest}: ${layer.notDownloaded}`);
   if (goBinaries.length === 0) parts.push('Go binaries\n  (none in the final filesystem)');
   else {
     const table = renderTable(

@@ -95,6 +95,15 @@ export function selectPlatform(
     exact ??
     matches[0] ??
     (requested === undefined && withPlatform.length === 1 ? withPlatform[0] : undefined);
+  if (withPlatform.length === 0) {
+    throw new UsageError(
+      `not an image: ${where} lists no image${entries.length > 0 ? ` (only ${entries.length} attestation or artifact entries)` : 's'}`,
+      {
+        code: ErrorCode.NOT_AN_IMAGE_OF_PLATFORM,
+        hint: 'layerdelta compares container images; name an image tag or digest',
+      },
+    );
+  }
   if (pick === undefined) {
     const list = available.length > 0 ? available.map(formatPlatform).join(', ') : 'none';
     throw new UsageError(`platform ${formatPlatform(want)} not found in ${where}; available: ${list}`, {

@@ -90,15 +90,18 @@ export function parseManifest(bytes: ManifestBytes, where: string): ParsedManife
     return { kind: 'index', mediaType, manifests };
   }
   const config = parseDescriptor(json.config, `config descriptor of ${what}`);
-  if (!isConfigMediaType(config.mediaType)) {
-    throw new UsageError(`unsupported config media type "${config.mediaType}" in ${what}`, {
-      code: ErrorCode.NOT_AN_IMAGE_OF_PLATFORM,
-      hint: 'this is not a container image (an artifact?); layerdelta reads OCI and Docker images',
-    });
+  // OCI artifacts (cosign signatures, Helm charts, SBOMs): an artifactType, a config that is no image
+  // config, or no tar layer at all.
+  const artifactType = typeof json.artifactType === 'string' ? json.artifactType : undefined;
+  if (artifactType !== undefined || !isConfigMediaType(config.mediaType)) {
+    throw notAnImage(`${what} is an OCI artifact of type ${artifactType ?? config.mediaType}`);
   }
   if (!Array.isArray(json.layers)) throw invalidManifest(`malformed ${what}: no layers list`);
-  const layers = json.layers.map((l, i) => {
-    const layer = parseDescriptor(l, `layers[${i}] of ${what}`);
+  const descriptors = json.layers.map((l, i) => parseDescriptor(l, `layers[${i}] of ${what}`));
+  if (descriptors.length > 0 && !descriptors.some((d) => isLayerMediaType(d.mediaType))) {
+    throw notAnImage(`${what} is an OCI artifact with ${descriptors[0]?.mediaType} content`);
+  }
+  const layers = descriptors.map((layer, i) => {
     if (!isLayerMediaType(layer.mediaType)) {
       throw new UsageError(`unsupported layer media type "${layer.mediaType}" (layer ${i}) in ${what}`, {
         code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -108,6 +111,14 @@ export function parseManifest(bytes: ManifestBytes, where: string): ParsedManife
     return layer;
   });
   return { kind: 'image', mediaType, config, layers };
+}
+
+/** The one line for content that is no container image (docs/design.md §7, §9). */
+export function notAnImage(what: string): UsageError {
+  return new UsageError(`not an image: ${what}`, {
+    code: ErrorCode.NOT_AN_IMAGE_OF_PLATFORM,
+    hint: 'layerdelta compares container images; name an image tag or digest',
+  });
 }
 
 function stringArray(value: unknown): string[] | undefined {

@@ -3,6 +3,7 @@ import { RegistryError } from '../../src/errors.js';
 import { ManifestMediaType as MediaType } from '../../src/oci/media-types.js';
 import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
 import { RegistryClient } from '../../src/registry/client.js';
+import { Transport } from '../../src/registry/transport.js';
 import {
   type PushedImage,
   pushImage,
@@ -15,6 +16,7 @@ import {
   tarLayer,
 } from '../support/registry.js';
 import { readAll } from '../support/streams.js';
+import { startTinyproxy, type TestProxy } from '../support/tinyproxy.js';
 
 async function caught(promise: Promise<unknown>): Promise<RegistryError> {
   try {
@@ -26,16 +28,40 @@ async function caught(promise: Promise<unknown>): Promise<RegistryError> {
   throw new Error('expected a RegistryError');
 }
 
-describe.each(['none', 'basic', 'token'] as const)('pulling from a registry with auth %s', (auth) => {
+// Every auth kind over plain HTTP, and over HTTPS with the test CA (mutual TLS for basic auth); the
+// harness writes the CA (and client certificate) to the certs.d root in LAYERDELTA_CERTS_DIRS. Two
+// rounds go through a real proxy (tinyproxy): plain HTTP as absolute URIs, HTTPS as CONNECT tunnels.
+describe.each([
+  ['none', 'none', 'direct'],
+  ['basic', 'none', 'direct'],
+  ['token', 'none', 'direct'],
+  ['none', 'tls', 'direct'],
+  ['basic', 'mtls', 'direct'],
+  ['token', 'tls', 'direct'],
+  ['token', 'none', 'proxy'],
+  ['basic', 'mtls', 'proxy'],
+] as const)('pulling from a registry with auth %s, TLS %s, %s', (auth, tls, via) => {
   let registry: TestRegistry;
   let client: RegistryClient;
   let oci: PushedImage;
   let docker: PushedImage;
   let arm: PushedImage;
   let layerData: Buffer;
+  let proxy: TestProxy | undefined;
+  /** What every client of this round gets: the run's transport, or one whose env names the proxy. */
+  let transport: { transport?: Transport } = {};
 
   beforeAll(async () => {
-    registry = await startRegistry({ auth });
+    registry = await startRegistry({ auth, tls });
+    // After the registry: its CA is in the certs.d root the harness put in process.env.
+    if (via === 'proxy') {
+      proxy = await startTinyproxy();
+      transport = {
+        transport: new Transport({
+          env: { ...process.env, HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '' },
+        }),
+      };
+    }
     layerData = await tarLayer({ 'etc/app.conf': `config for ${auth}`, 'bin/app': Buffer.alloc(4096, 7) });
     const second = await tarLayer({ 'usr/share/doc/README': 'second layer' });
     oci = await pushImage(registry, 'team/app', 'v1', { layers: [layerData, second], mediaTypes: 'oci' });
@@ -60,6 +86,7 @@ describe.each(['none', 'basic', 'token'] as const)('pulling from a registry with
     );
     client = new RegistryClient({
       registry: registry.host,
+      ...transport,
       ...(registry.username
         ? {
             credentials: staticCredentialStore({
@@ -71,6 +98,7 @@ describe.each(['none', 'basic', 'token'] as const)('pulling from a registry with
   });
   afterAll(async () => {
     await registry?.stop();
+    await proxy?.stop();
   });
 
   it.each([
@@ -138,6 +166,7 @@ describe.each(['none', 'basic', 'token'] as const)('pulling from a registry with
       const wrong = 'definitely-not-the-password-1234';
       const badClient = new RegistryClient({
         registry: registry.host,
+        ...transport,
         credentials: staticCredentialStore({
           [registry.host]: { username: registry.username!, password: wrong },
         }),
@@ -146,14 +175,14 @@ describe.each(['none', 'basic', 'token'] as const)('pulling from a registry with
       expect(error.exitCode).toBe(3);
       expect(error.status).toBe(401);
       expect(error.oneLine()).toBe(
-        `authentication failed for ${registry.host}/team/app (check credentials in ~/.docker/config.json)`,
+        `authentication failed for ${registry.host}/team/app (check the credentials)`,
       );
       expect(error.oneLine()).not.toContain(wrong);
       expect(error.oneLine()).not.toContain('\n');
     });
 
     it('fails to authenticate anonymously', async () => {
-      const anonymous = new RegistryClient({ registry: registry.host });
+      const anonymous = new RegistryClient({ registry: registry.host, ...transport });
       const error = await caught(anonymous.getManifest('team/app', 'v1'));
       expect(error.message).toBe(`authentication failed for ${registry.host}/team/app`);
     });
@@ -164,6 +193,7 @@ describe.each(['none', 'basic', 'token'] as const)('pulling from a registry with
       await pushImage(registry, 'team/other', 'v1', { layers: [layerData] });
       const fresh = new RegistryClient({
         registry: registry.host,
+        ...transport,
         credentials: staticCredentialStore({
           [registry.host]: { username: registry.username!, password: registry.password! },
         }),
@@ -177,6 +207,15 @@ describe.each(['none', 'basic', 'token'] as const)('pulling from a registry with
       expect(registry.tokenServer!.issued - before).toBe(2);
       const scopes = registry.tokenServer!.requests.slice(-2).map((r) => r.scope);
       expect(scopes).toEqual(['repository:team/app:pull', 'repository:team/other:pull']);
+    });
+  }
+
+  if (via === 'proxy') {
+    it('went through the proxy (last: after every request above)', () => {
+      const lines = proxy!.requests().filter((l) => l.includes(registry.host));
+      expect(lines.length).toBeGreaterThan(0);
+      const expected = tls === 'none' ? `GET http://${registry.host}/v2/` : `CONNECT ${registry.host} `;
+      expect(lines.some((l) => l.startsWith(expected))).toBe(true);
     });
   }
 });

@@ -134,6 +134,7 @@ describe('credentials from docker config files and helpers', () => {
     expect(await loadCredentialStore(box.env).get('docker.io')).toEqual({
       username: 'hubuser',
       password: 'hubsecret',
+      source: `docker-credential-layerdelta-test (credsStore in ${box.homeConfig})`,
     });
     expect(box.helperLog()).toBe('get https://index.docker.io/v1/\n');
   });
@@ -147,8 +148,8 @@ describe('credentials from docker config files and helpers', () => {
       },
     });
     const store = loadCredentialStore(box.env);
-    expect(await store.get('docker.io')).toEqual({ username: 'hub', password: 'pw' });
-    expect(await store.get('ghcr.io')).toEqual({ identityToken: 'refresh-me' });
+    expect(await store.get('docker.io')).toEqual({ username: 'hub', password: 'pw', source: box.homeConfig });
+    expect(await store.get('ghcr.io')).toEqual({ identityToken: 'refresh-me', source: box.homeConfig });
     expect(await store.get('quay.io')).toBeUndefined();
   });
 

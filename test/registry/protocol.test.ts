@@ -88,11 +88,12 @@ describe('registry endpoints', () => {
     ['docker.io', {}, 'https://registry-1.docker.io', 'docker.io'],
     ['index.docker.io', {}, 'https://registry-1.docker.io', 'docker.io'],
     ['ghcr.io', {}, 'https://ghcr.io', 'ghcr.io'],
-    ['localhost:5000', {}, 'http://localhost:5000', 'localhost:5000'],
-    ['127.0.0.1:5000', {}, 'http://127.0.0.1:5000', '127.0.0.1:5000'],
-    ['127.9.8.7', {}, 'http://127.9.8.7', '127.9.8.7'],
-    ['[::1]:5000', {}, 'http://[::1]:5000', '[::1]:5000'],
+    ['localhost:5000', {}, 'https://localhost:5000 or http', 'localhost:5000'],
+    ['127.0.0.1:5000', {}, 'https://127.0.0.1:5000 or http', '127.0.0.1:5000'],
+    ['127.9.8.7', {}, 'https://127.9.8.7 or http', '127.9.8.7'],
+    ['[::1]:5000', {}, 'https://[::1]:5000 or http', '[::1]:5000'],
     ['registry.lan:5000', {}, 'https://registry.lan:5000', 'registry.lan:5000'],
+    ['registry.lan:5000', { tlsVerify: false }, 'https://registry.lan:5000 or http', 'registry.lan:5000'],
     [
       'registry.lan:5000',
       { env: { LAYERDELTA_INSECURE_REGISTRIES: 'other.lan, registry.lan:5000' } },
@@ -100,9 +101,9 @@ describe('registry endpoints', () => {
       'registry.lan:5000',
     ],
     ['registry.lan', { insecure: true }, 'http://registry.lan', 'registry.lan'],
-  ])('%s %j → %s', (registry, options, baseUrl, name) => {
+  ])('%s %j → %s', (registry, options, expected, name) => {
     const endpoint = registryEndpoint(registry, { env: {}, ...options });
-    expect(endpoint.baseUrl).toBe(baseUrl);
+    expect(`${endpoint.baseUrl}${endpoint.httpFallback ? ' or http' : ''}`).toBe(expected);
     expect(endpoint.name).toBe(name);
   });
 

@@ -243,8 +243,13 @@ describe('OCI layout source: bad input', () => {
             'application/vnd.oci.image.config.v1+json',
           );
           const layer = layout.blob(Buffer.from('x'), 'application/vnd.example.weird');
+          // With a tar layer beside it: only tar layers (or none) make it an artifact, not an image.
+          const tar = layout.blob(Buffer.from('y'), 'application/vnd.oci.image.layer.v1.tar');
           layout.tag(
-            layout.json({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] }, OCI_MANIFEST),
+            layout.json(
+              { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [tar, layer] },
+              OCI_MANIFEST,
+            ),
             'v1',
           );
         },
@@ -259,7 +264,7 @@ describe('OCI layout source: bad input', () => {
             'v1',
           );
         },
-        /unsupported config media type "application\/vnd.cncf.helm.config.v1\+json"/,
+        /^not an image: manifest sha256:[0-9a-f]{64} in .* is an OCI artifact of type application\/vnd.cncf.helm.config.v1\+json$/,
       ],
       [
         'malformed config',

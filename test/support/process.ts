@@ -3,7 +3,7 @@
  * stopping them afterwards. Every service helper in test/support builds on these three functions.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; a tiny race with other processes is accepted). */
 export async function freePort(): Promise<number> {
@@ -69,7 +69,9 @@ export async function startProcess(
   while (Date.now() < deadline) {
     if (exited) throw new Error(`${command} exited before it was ready:\n${log}`);
     try {
-      await fetch(options.readyUrl, { signal: AbortSignal.timeout(1000) });
+      // An HTTPS server with a test CA (or demanding client certificates) is ready once it listens.
+      if (options.readyUrl.startsWith('https:')) await tcpConnect(new URL(options.readyUrl));
+      else await fetch(options.readyUrl, { signal: AbortSignal.timeout(1000) });
       return running;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
@@ -79,4 +81,14 @@ export async function startProcess(
   throw new Error(
     `${command} did not answer on ${options.readyUrl} within ${options.timeoutMs ?? 20_000} ms:\n${log}`,
   );
+}
+
+function tcpConnect(url: URL): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) }, () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.on('error', reject);
+  });
 }

@@ -14,6 +14,11 @@ export interface ProxyOptions {
    * distribution spec allows and GHCR or Docker Hub do (distribution 2.8 ignores `n` on tags).
    */
   paginateTags?: boolean;
+  /**
+   * Answer this fraction of requests (0..1) with one of `statuses` (429 gets `Retry-After: 0`), drawn
+   * from a PRNG seeded with `seed`: a flaky registry that retries get through.
+   */
+  randomFaults?: { fraction: number; statuses: number[]; seed: number };
 }
 
 export interface ProxiedRequest {
@@ -22,6 +27,8 @@ export interface ProxiedRequest {
   path: string;
   status: number;
   authorization: boolean;
+  /** The Range header, when the client asked for part of a body. */
+  range?: string;
 }
 
 type Fault =
@@ -94,6 +101,13 @@ export async function startProxy(targetUrl: string, options: ProxyOptions = {}):
   const target = new URL(targetUrl);
   const requests: ProxiedRequest[] = [];
   const rules: Rule[] = [];
+  const random = mulberry32(options.randomFaults?.seed ?? 0);
+  const randomFault = (): Fault | undefined => {
+    const faults = options.randomFaults;
+    if (!faults || random() >= faults.fraction) return undefined;
+    const status = faults.statuses[Math.floor(random() * faults.statuses.length)] ?? 503;
+    return { kind: 'status', status, ...(status === 429 ? { retryAfter: '0' } : {}) };
+  };
 
   // Status faults apply to requests; body faults to the next successful (2xx) answers only.
   const takeFault = (req: IncomingMessage, stage: 'request' | 'body'): Fault | undefined => {
@@ -115,9 +129,10 @@ export async function startProxy(targetUrl: string, options: ProxyOptions = {}):
       path: req.url ?? '/',
       status: 0,
       authorization: req.headers.authorization !== undefined,
+      ...(req.headers.range !== undefined ? { range: req.headers.range } : {}),
     };
     requests.push(record);
-    const fault = takeFault(req, 'request');
+    const fault = takeFault(req, 'request') ?? randomFault();
     if (fault?.kind === 'status') {
       record.status = fault.status;
       req.resume();
@@ -281,4 +296,16 @@ export async function startBlobHost(
   });
   const port = await listen(server);
   return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, requests, stop: () => close(server) };
+}
+
+/** A small seeded PRNG (mulberry32): the same faults for the same seed and request order. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

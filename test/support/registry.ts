@@ -5,13 +5,14 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { freePort, type RunningProcess, startProcess } from './process.js';
+import { makeCertsRoot, testPki } from './tls.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
 export {
@@ -25,8 +26,19 @@ export {
 export interface TestRegistry {
   /** 127.0.0.1:PORT */
   host: string;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, or https:// for a TLS registry. */
   url: string;
+  /**
+   * Plain-HTTP URL of the same storage, for seeding and raw checks: a TLS registry has a plain twin
+   * (a second docker-registry on the same root directory); otherwise `url`.
+   */
+  seedUrl: string;
+  tls: 'none' | 'tls' | 'mtls';
+  /**
+   * TLS registries: the certs.d root holding `HOST/ca.crt` (and `client.cert` + `client.key` for
+   * mutual TLS), as LAYERDELTA_CERTS_DIRS wants it.
+   */
+  certsRoot?: string;
   auth: 'none' | 'basic' | 'token';
   /** The first user's login (basic and token registries). */
   username?: string;
@@ -48,10 +60,28 @@ export interface StartRegistryOptions {
   tokenField?: 'token' | 'access_token' | 'both';
   /** Token registries: identity (refresh) tokens → user, accepted by POST grant_type=refresh_token. */
   refreshTokens?: Record<string, string>;
+  /**
+   * HTTPS with a certificate from the test CA (`http.tls`); `mtls` also demands a client certificate
+   * signed by it (`http.tls.clientcas`). Default: LAYERDELTA_TEST_REGISTRY_TLS or 'none'.
+   */
+  tls?: 'none' | 'tls' | 'mtls';
+  /** Accept manifests whose foreign layers (with `urls`) it does not hold (`validation.manifests.urls`). */
+  foreignLayers?: boolean;
+}
+
+/**
+ * The certs.d root in-process clients of this test process read (LAYERDELTA_CERTS_DIRS, set here once
+ * so RegistryClient trusts TLS test registries as a docker user's /etc/docker/certs.d would).
+ */
+function processCertsRoot(): string {
+  if (!process.env.LAYERDELTA_CERTS_DIRS) process.env.LAYERDELTA_CERTS_DIRS = makeCertsRoot();
+  return process.env.LAYERDELTA_CERTS_DIRS.split(':')[0] ?? '';
 }
 
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<TestRegistry> {
   const auth = options.auth ?? 'none';
+  const tls =
+    options.tls ?? (process.env.LAYERDELTA_TEST_REGISTRY_TLS as 'tls' | 'mtls' | undefined) ?? 'none';
   const users = options.users ?? { tester: `pw-${randomBytes(6).toString('hex')}` };
   const dir = mkdtempSync(join(tmpdir(), 'layerdelta-registry-'));
   const port = await freePort();
@@ -81,49 +111,96 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       '',
     ].join('\n');
   }
-  const config = [
-    'version: 0.1',
-    'log:',
-    '  level: info',
-    '  formatter: text',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(dir, 'data')}`,
-    '  delete:',
-    '    enabled: true',
-    '  maintenance:',
-    '    uploadpurging:',
-    '      enabled: false',
-    'http:',
-    `  addr: ${host}`,
-    `  secret: ${randomBytes(16).toString('hex')}`,
-    authConfig,
-  ].join('\n');
-  writeFileSync(join(dir, 'config.yml'), config);
-  let process_: RunningProcess;
-  try {
-    process_ = await startProcess('docker-registry', ['serve', join(dir, 'config.yml')], {
-      readyUrl: `http://${host}/v2/`,
-      env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' },
-    });
-  } catch (error) {
+  const config = (addr: string, tlsConfig: string) =>
+    [
+      'version: 0.1',
+      'log:',
+      '  level: info',
+      '  formatter: text',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(dir, 'data')}`,
+      '  delete:',
+      '    enabled: true',
+      '  maintenance:',
+      '    uploadpurging:',
+      '      enabled: false',
+      'http:',
+      `  addr: ${addr}`,
+      `  secret: ${secret}`,
+      tlsConfig,
+      authConfig,
+      ...(options.foreignLayers
+        ? ['validation:', '  manifests:', '    urls:', '      allow:', "        - '^https?://'", '']
+        : []),
+    ].join('\n');
+  const secret = randomBytes(16).toString('hex');
+  let tlsConfig = '';
+  let certsRoot: string | undefined;
+  if (tls !== 'none') {
+    const pki = testPki();
+    tlsConfig = [
+      '  tls:',
+      `    certificate: ${pki.serverCert}`,
+      `    key: ${pki.serverKey}`,
+      ...(tls === 'mtls' ? ['    clientcas:', `      - ${pki.caCert}`] : []),
+      '',
+    ].join('\n');
+    certsRoot = processCertsRoot();
+    const hostDir = join(certsRoot, host);
+    mkdirSync(hostDir, { recursive: true });
+    copyFileSync(pki.caCert, join(hostDir, 'ca.crt'));
+    if (tls === 'mtls') {
+      copyFileSync(pki.clientCert, join(hostDir, 'client.cert'));
+      copyFileSync(pki.clientKey, join(hostDir, 'client.key'));
+    }
+  }
+  writeFileSync(join(dir, 'config.yml'), config(host, tlsConfig));
+  const env = { ...process.env, OTEL_TRACES_EXPORTER: 'none' };
+  const started: RunningProcess[] = [];
+  const stopAll = async () => {
+    for (const p of started) await p.stop();
     await tokenServer?.stop();
     rmSync(dir, { recursive: true, force: true });
+  };
+  let seedHost = host;
+  try {
+    started.push(
+      await startProcess('docker-registry', ['serve', join(dir, 'config.yml')], {
+        readyUrl: `${tls === 'none' ? 'http' : 'https'}://${host}/v2/`,
+        env,
+      }),
+    );
+    if (tls !== 'none') {
+      // The plain twin: seeding (fetch) and raw checks need no client certificate or CA.
+      seedHost = `127.0.0.1:${await freePort()}`;
+      writeFileSync(join(dir, 'seed.yml'), config(seedHost, ''));
+      started.push(
+        await startProcess('docker-registry', ['serve', join(dir, 'seed.yml')], {
+          readyUrl: `http://${seedHost}/v2/`,
+          env,
+        }),
+      );
+    }
+  } catch (error) {
+    await stopAll();
     throw error;
   }
   const [username, password] = Object.entries(users)[0] ?? [];
   return {
     host,
-    url: `http://${host}`,
+    url: `${tls === 'none' ? 'http' : 'https'}://${host}`,
+    seedUrl: `http://${seedHost}`,
+    tls,
+    ...(certsRoot !== undefined ? { certsRoot } : {}),
     auth,
     ...(auth !== 'none' && username !== undefined && password !== undefined ? { username, password } : {}),
     users,
     ...(tokenServer ? { tokenServer } : {}),
-    output: () => process_.output(),
+    output: () => started.map((p) => p.output()).join(''),
     stop: async () => {
-      await process_.stop();
-      await tokenServer?.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await stopAll();
+      if (certsRoot !== undefined) rmSync(join(certsRoot, host), { recursive: true, force: true });
     },
   };
 }
@@ -164,6 +241,8 @@ export interface PushedImage {
 
 interface PushTarget {
   url: string;
+  /** Where to push instead of `url` (a TLS registry's plain twin). */
+  seedUrl?: string;
   username?: string;
   password?: string;
 }
@@ -177,7 +256,8 @@ class Pusher {
   ) {}
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    const url = path.startsWith('http') ? path : `${this.registry.url}${path}`;
+    const base = this.registry.seedUrl ?? this.registry.url;
+    const url = path.startsWith('http') ? path : `${base}${path}`;
     for (let round = 0; round < 2; round++) {
       const headers = new Headers(init.headers);
       if (this.authorization) headers.set('authorization', this.authorization);
@@ -215,7 +295,7 @@ class Pusher {
     await start.arrayBuffer();
     const location = start.headers.get('location');
     if (start.status !== 202 || !location) throw new Error(`blob upload start failed: ${start.status}`);
-    const put = new URL(location, this.registry.url);
+    const put = new URL(location, this.registry.seedUrl ?? this.registry.url);
     put.searchParams.set('digest', digest);
     const done = await this.fetch(put.toString(), {
       method: 'PUT',
@@ -348,6 +428,7 @@ export async function pushRawManifest(
  */
 export async function skopeoInspectRaw(registry: TestRegistry, image: string): Promise<Buffer> {
   const args = ['inspect', '--raw', '--tls-verify=false'];
+  if (registry.certsRoot !== undefined) args.push('--cert-dir', join(registry.certsRoot, registry.host));
   if (registry.username !== undefined) args.push('--creds', `${registry.username}:${registry.password}`);
   args.push(`docker://${registry.host}/${image}`);
   const { stdout } = await promisify(execFile)('skopeo', args, {
@@ -355,4 +436,9 @@ export async function skopeoInspectRaw(registry: TestRegistry, image: string): P
     encoding: 'buffer',
   });
   return stdout;
+}
+
+/** Push one blob (any bytes) into `repository`; its digest. */
+export async function pushBlob(registry: PushTarget, repository: string, data: Buffer): Promise<string> {
+  return await new Pusher(registry, repository).pushBlob(data);
 }

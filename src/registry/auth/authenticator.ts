@@ -1,6 +1,6 @@
 import { ErrorCode, RegistryError } from '../../errors.js';
 import { authenticationFailed, networkError, type RequestSubject } from '../http-errors.js';
-import { discard, openRequest, readBody } from '../transport.js';
+import { discard, openRequest, readBody, type Transport } from '../transport.js';
 import { parseChallenges } from './challenge.js';
 import type { CredentialStore, Credentials } from './credentials.js';
 
@@ -33,7 +33,7 @@ export class Authenticator {
     /** Registry name for messages and credential lookup (`docker.io`, `host:port`). */
     private readonly registry: string,
     private readonly store: CredentialStore | undefined,
-    private readonly options: { timeoutMs: number; now: () => number },
+    private readonly options: { idleMs?: number; transport?: Transport; now: () => number },
   ) {}
 
   /** The Authorization header for a request in `scope`, when we know what the registry wants. */
@@ -94,6 +94,12 @@ export class Authenticator {
     return (await fetching).value;
   }
 
+  /** The error for a request the registry refused (401/403), naming where the credentials came from. */
+  async failure(subject: RequestSubject, status: number): Promise<RegistryError> {
+    const credentials = await this.lookupCredentials().catch(() => undefined);
+    return authenticationFailed(this.registry, subject, status, credentials);
+  }
+
   private lookupCredentials(): Promise<Credentials | undefined> {
     if (!this.credentials) this.credentials = this.store?.get(this.registry) ?? Promise.resolve(undefined);
     return this.credentials;
@@ -137,15 +143,18 @@ export class Authenticator {
       response = await openRequest(realm.toString(), {
         method,
         headers,
-        timeoutMs: this.options.timeoutMs,
+        phase: 'token',
+        ...(this.options.transport ? { transport: this.options.transport } : {}),
+        ...(this.options.idleMs !== undefined ? { idleMs: this.options.idleMs } : {}),
         ...(body !== undefined ? { body } : {}),
       });
     } catch (error) {
-      throw networkError(realm.host, error, this.options.timeoutMs);
+      if (error instanceof RegistryError) throw error;
+      throw networkError(realm.host, error, this.options.idleMs ?? 30_000);
     }
     if (response.status === 401 || response.status === 403) {
       discard(response);
-      throw authenticationFailed(this.registry, subject, response.status);
+      throw authenticationFailed(this.registry, subject, response.status, credentials);
     }
     if (response.status !== 200) {
       discard(response);

@@ -11,6 +11,8 @@ export interface Credentials {
   identityToken?: string;
   /** A bearer token to send as-is (`registrytoken` in docker config). */
   registryToken?: string;
+  /** Where they came from, for an auth failure's message: a file, a helper, `--creds`. Never secret. */
+  source?: string;
 }
 
 export interface CredentialStore {

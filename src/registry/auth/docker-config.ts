@@ -38,21 +38,35 @@ export function loadCredentialStore(env: NodeJS.ProcessEnv = process.env): Crede
 export class DockerConfigCredentialStore implements CredentialStore {
   private readonly files = new Map<string, DockerConfigFile | undefined>();
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  /**
+   * `paths` overrides dockerConfigPaths (`--authfile FILE`); `label` prefixes the file in messages
+   * (`--authfile `).
+   */
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly paths?: string[],
+    private readonly label = '',
+  ) {}
 
   async get(registry: string): Promise<Credentials | undefined> {
     const host = normaliseRegistryKey(registry);
-    for (const path of dockerConfigPaths(this.env)) {
+    for (const path of this.paths ?? dockerConfigPaths(this.env)) {
       const config = this.read(path);
       if (!config) continue;
+      const from = `${this.label}${path}`;
       const helper = findEntry(config.credHelpers, host);
-      if (helper) return await this.runHelper(helper, host, path);
+      if (helper)
+        return withSource(
+          await this.runHelper(helper, host, path),
+          `docker-credential-${helper} (credHelpers in ${from})`,
+        );
       const entry = findEntry(config.auths, host);
       const fromEntry = entry ? decodeAuthEntry(entry, path, host) : undefined;
-      if (fromEntry) return fromEntry;
+      if (fromEntry) return withSource(fromEntry, from);
       if (config.credsStore) {
         const stored = await this.runHelper(config.credsStore, host, path);
-        if (stored) return stored;
+        if (stored)
+          return withSource(stored, `docker-credential-${config.credsStore} (credsStore in ${from})`);
       }
     }
     return undefined;
@@ -170,4 +184,8 @@ function decodeAuthEntry(
     return { username: entry.username, password: entry.password };
   }
   return undefined;
+}
+
+function withSource(credentials: Credentials | undefined, source: string): Credentials | undefined {
+  return credentials ? { ...credentials, source } : undefined;
 }
