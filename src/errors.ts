@@ -2,6 +2,14 @@
  * Typed errors carry the exit code of docs/design.md §5, so every command maps a failure to one line and
  * one exit code without knowing where it came from.
  */
+import { redact } from './redact.js';
+import { escapeControl } from './terminal-text.js';
+
+/** Text fit for one line of output: credentials redacted, control characters escaped. */
+export function oneLineText(text: string): string {
+  return escapeControl(redact(text));
+}
+
 export const ExitCode = {
   ok: 0,
   threshold: 1,
@@ -102,11 +110,12 @@ export class LayerdeltaError extends Error {
   readonly hint?: string;
 
   constructor(message: string, exitCode: ExitCode, code: ErrorCode, options?: ErrorOptions) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Messages quote server text and input: never a credential, never a control character (§9).
+    super(oneLineText(message), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.exitCode = exitCode;
     this.code = options?.code ?? code;
-    if (options?.hint !== undefined) this.hint = options.hint;
+    if (options?.hint !== undefined) this.hint = oneLineText(options.hint);
   }
 
   /** The single line printed to stderr. */

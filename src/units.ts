@@ -34,7 +34,12 @@ export function parseSize(input: string | number, what: string): number {
       hint: 'write bytes or a number with a unit, e.g. 500kB, 5MB, 1.5GiB',
     });
   }
-  return Math.round(Number(match[1]) * factor);
+  const bytes = Math.round(Number(match[1]) * factor);
+  // `1e999`-sized inputs (Infinity) and anything past 2^53 cannot be compared exactly: refuse them.
+  if (!Number.isSafeInteger(bytes)) {
+    throw new UsageError(`size "${text}" for ${what} is too large`, { hint: 'write at most 8 PB' });
+  }
+  return bytes;
 }
 
 /** `5%`, `5`, `0.5%` → a fraction (0.05, 0.05, 0.005). `what` names the setting in errors. */
@@ -44,8 +49,18 @@ export function parsePercent(input: string | number, what: string): number {
   if (!match) {
     throw new UsageError(`invalid percentage "${text}" for ${what}`, { hint: 'write e.g. 5% or 12.5%' });
   }
-  return Number(match[1]) / 100;
+  const fraction = Number(match[1]) / 100;
+  // Thresholds are compared in parts per million as integers: keep them finite and exact.
+  if (!(fraction <= MAX_PERCENT / 100)) {
+    throw new UsageError(`percentage "${text}" for ${what} is too large`, {
+      hint: `write at most ${MAX_PERCENT}%`,
+    });
+  }
+  return fraction;
 }
+
+/** A million percent: far beyond any useful threshold, well inside exact integer arithmetic. */
+export const MAX_PERCENT = 1_000_000;
 
 const SI_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
 

@@ -3,17 +3,24 @@
  * never changes, so neither does its scan. One JSON file per layer under `<dir>/v<FORMAT>/`; bumping
  * FORMAT_VERSION (whenever LayerRead or the Go analysis changes shape or meaning) makes old entries
  * invisible. Entries are written to a temp file and renamed into place, so readers never see half a
- * file; an entry that cannot be read or parsed is treated as missing and rewritten.
+ * file; an entry that cannot be read or parsed, or whose checksum does not match its scan (edited by
+ * hand or by something else), is treated as missing and rewritten. Entries are read as regular files of
+ * bounded size only: a FIFO or device planted in the cache is skipped, never waited on.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LayerRead } from '../layer/types.js';
-import { sha256Hex } from '../oci/digest.js';
+import { sha256Digest, sha256Hex } from '../oci/digest.js';
+import { readRegularFile } from '../safe-read.js';
 import { VERSION } from '../version.js';
 
-export const FORMAT_VERSION = 1;
+/** 2: LayerRead.packageFiles (docs/design.md §11); 3: entries carry a checksum of their scan. */
+export const FORMAT_VERSION = 3;
+
+/** Far above the entry of any real layer (a million files); a bound, not a tuning knob. */
+export const MAX_ENTRY_BYTES = 512 * 1024 * 1024;
 
 /**
  * The release that wrote an entry: a new release may analyse Go binaries better, and entries are
@@ -35,7 +42,13 @@ interface CacheFile {
   analyzerVersion: string;
   /** Whether Go executables were analysed when the layer was scanned. */
   analyzed: boolean;
+  /** sha256 digest of the scan's JSON: an entry edited after it was written is not trusted. */
+  checksum: string;
   scan: LayerRead;
+}
+
+function checksumOf(scan: unknown): string {
+  return sha256Digest(Buffer.from(JSON.stringify(scan)));
 }
 
 /** `$XDG_CACHE_HOME/layerdelta`, else `~/.cache/layerdelta`. */
@@ -71,12 +84,13 @@ export class DiskLayerCache implements LayerCache {
     if (!file) return undefined;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await readFile(file, 'utf8'));
+      parsed = JSON.parse((await readRegularFile(file, MAX_ENTRY_BYTES)).toString('utf8'));
     } catch {
       return undefined;
     }
     if (!isCacheFile(parsed) || parsed.scan.digest !== digest) return undefined;
     if (parsed.analyzerVersion !== ANALYZER_VERSION) return undefined;
+    if (parsed.checksum !== checksumOf(parsed.scan)) return undefined;
     if ((options.analyzed ?? true) && !parsed.analyzed) return undefined;
     return parsed.scan;
   }
@@ -88,11 +102,12 @@ export class DiskLayerCache implements LayerCache {
       formatVersion: FORMAT_VERSION,
       analyzerVersion: ANALYZER_VERSION,
       analyzed: options.analyzed ?? true,
+      checksum: checksumOf(scan),
       scan,
     };
     const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await mkdir(join(this.dir, 'sha256'), { recursive: true });
+      await makeDirs(join(this.dir, 'sha256'));
       await writeFile(temp, JSON.stringify(content));
       await rename(temp, file);
       return true;
@@ -100,6 +115,31 @@ export class DiskLayerCache implements LayerCache {
       await rm(temp, { force: true }).catch(() => {});
       return false;
     }
+  }
+}
+
+/**
+ * `mkdir -p` one level at a time: Node's recursive mkdir never returns under /proc (mkdir answers ENOENT
+ * there for a parent that exists, and it retries forever), and the cache must never hang a run.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = dir; ; current = dirname(current)) {
+    if (
+      await stat(current).then(
+        (s) => s.isDirectory(),
+        () => false,
+      )
+    )
+      break;
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const path of missing.reverse()) {
+    // Another run may create it at the same moment.
+    await mkdir(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
   }
 }
 
@@ -121,6 +161,7 @@ function isCacheFile(value: unknown): value is CacheFile {
   return (
     file.formatVersion === FORMAT_VERSION &&
     typeof file.analyzed === 'boolean' &&
+    typeof file.checksum === 'string' &&
     typeof scan === 'object' &&
     scan !== null &&
     typeof scan.digest === 'string' &&
@@ -132,6 +173,8 @@ function isCacheFile(value: unknown): value is CacheFile {
     typeof scan.goBinaries === 'object' &&
     scan.goBinaries !== null &&
     typeof scan.otherExecutables === 'object' &&
-    scan.otherExecutables !== null
+    scan.otherExecutables !== null &&
+    typeof scan.packageFiles === 'object' &&
+    scan.packageFiles !== null
   );
 }

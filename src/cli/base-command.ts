@@ -1,9 +1,6 @@
 import { Command, Errors, Flags } from '@oclif/core';
-import { ExitCode, LayerdeltaError } from '../errors.js';
-
-/** Exit codes, shown in every command's --help (docs/design.md §5). */
-export const EXIT_CODES_HELP =
-  'Exit codes: 0 ok, 1 a threshold crossed (check), 2 usage or bad input, 3 registry/network failure, 4 metrics push failed (report still written), 70 internal error (a bug in layerdelta: please report it).';
+import { ExitCode, LayerdeltaError, oneLineText } from '../errors.js';
+import { flagHint } from './suggest.js';
 
 /** What a failure prints (one line, without the `layerdelta: ` prefix) and the exit code it ends with. */
 export interface Failure {
@@ -44,7 +41,12 @@ export abstract class BaseCommand extends Command {
   protected override async catch(err: Error): Promise<unknown> {
     const failure = failureOf(err);
     if (failure === undefined) throw err;
-    process.stderr.write(`layerdelta: ${failure.line}\n`);
+    // A mistyped flag: name the nearest of this command's flags.
+    const ctor = this.constructor as typeof BaseCommand;
+    const hint = flagHint(err.message, Object.keys({ ...ctor.baseFlags, ...ctor.flags }));
+    const line = hint ? failure.line.replace(/ \(see --help\)$/, `${hint} (see --help)`) : failure.line;
+    // Parse errors and internal errors quote input too: never a credential or a control character.
+    process.stderr.write(`layerdelta: ${oneLineText(line)}\n`);
     if (process.env.DEBUG && failure.stack) process.stderr.write(`${failure.stack}\n`);
     return this.exit(failure.exitCode);
   }

@@ -27,10 +27,10 @@ export const metricsFlags = {
     helpGroup: 'METRICS',
   }),
   top: Flags.integer({
-    description: 'Packages and modules per binary kept as their own series; the rest is summed as `other`.',
+    description:
+      'Rows of the directory, file and OS package tables (text, Markdown, HTML; JSON has all) and series per metric: Go packages and modules per binary, OS package deltas; the rest is summed as `other`.',
     default: 20,
     min: 1,
-    helpGroup: 'METRICS',
   }),
 };
 

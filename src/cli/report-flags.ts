@@ -24,6 +24,12 @@ export const reportFlags = {
   }),
   tolerance: settingFlag('tolerance'),
   ...outputFlags(OUTPUT_FORMATS, 'Report format (html: one self-contained page; redirect it to a file).'),
+  top: Flags.integer({
+    description:
+      'Rows of the directory, file and OS package tables in text, Markdown and HTML (JSON has all).',
+    default: 10,
+    min: 1,
+  }),
 };
 
 export function outputFormat<F extends string = OutputFormat>(flags: { output?: string; json?: boolean }): F {

@@ -1,29 +1,48 @@
 import { Args, Flags } from '@oclif/core';
+import { runAfterReport } from '../cli/after-report.js';
 import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
-import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { settingsFromFlags, thresholdFlags } from '../cli/check-flags.js';
+import { ciFlags } from '../cli/ci-flags.js';
+import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
+import { commentTarget, postReportComment } from '../github/comment-step.js';
+import { appendStepOutputs, checkOutputs } from '../github/step-outputs.js';
 import { publishMetrics } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { loadConfigFile, mergeSettings } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
 import { parseReference } from '../reference/reference.js';
+import { reportFileFormat, writeReportFile } from '../report/file.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
-import { renderMarkdown } from '../report/markdown.js';
 import { renderReport, useColor } from '../report/render.js';
+import { escapeStrings } from '../terminal-text.js';
 
 export default class Check extends BaseCommand {
   static override summary =
     'Compare a just-pushed image with its baseline and fail when a threshold is crossed.';
 
   static override description =
-    `The post-push CI step: the same report as compare, then every threshold checked. Thresholds come from flags and from .layerdelta.yml in the current directory (or --config FILE), flags winning; the file's keys are the flag names (e.g. "max-growth: 10%"). Percentages are of the old size; sizes accept 5MB, 500kB, 1.5GiB or plain bytes. Every crossed threshold is listed. Under GitHub Actions (GITHUB_ACTIONS=true) the Markdown report is appended to $GITHUB_STEP_SUMMARY and findings become ::error / ::warning annotations. Metrics (--pushgateway, --metrics-file) are published after the report, also when a threshold is crossed; a crossed threshold (exit 1) wins over a failed push (4), which is still reported on stderr.
+    `The post-push CI step: the same report as compare, then every threshold checked. Thresholds come from flags and from .layerdelta.yml in the current directory (or --config FILE), flags winning; the file's keys are the flag names (e.g. "max-growth: 10%"). Percentages are of the old size; sizes accept 5MB, 500kB, 1.5GiB or plain bytes. Every crossed threshold is listed. Under GitHub Actions (GITHUB_ACTIONS=true) the Markdown report is appended to $GITHUB_STEP_SUMMARY and findings become ::error / ::warning annotations. Metrics (--pushgateway, --metrics-file) are published after the report, also when a threshold is crossed; a crossed threshold (exit 1) wins over a failed push (4), which is still reported on stderr. Step outputs go to $GITHUB_OUTPUT (verdict, delta-bytes, delta-percent, uncompressed-delta-bytes, threshold-errors, report-path); --report-file also writes the report to a file; --pr-comment keeps one pull-request comment per image up to date (action.yml runs all of this).
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp(
+  [
+    ExitCode.ok,
+    ExitCode.threshold,
+    ExitCode.usage,
+    ExitCode.registry,
+    ExitCode.metricsPush,
+    ExitCode.internal,
+  ],
+  {
+    [ExitCode.registry]:
+      'registry/network failure, or the pull-request comment failed (report still written)',
+  },
+)}`;
 
   static override examples = [
     '<%= config.bin %> check registry.example.com/app:1.5.0 --baseline registry.example.com/app:1.4.0 --max-growth 10%',
@@ -33,7 +52,7 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override args = {
-    new: Args.string({ description: 'The image just pushed.', required: true }),
+    new: Args.string({ ignoreStdin: true, description: 'The image just pushed.', required: true }),
   };
 
   static override flags = {
@@ -46,6 +65,7 @@ ${EXIT_CODES_HELP}`;
     ...reportFlags,
     ...analysisFlags,
     ...metricsFlags,
+    ...ciFlags,
   };
 
   async run(): Promise<void> {
@@ -58,6 +78,9 @@ ${EXIT_CODES_HELP}`;
     const settings = mergeSettings(loadConfigFile(flags.config), fromFlags);
 
     const metrics = metricsOptions(flags);
+    if (flags['report-file']) reportFileFormat(flags['report-file']);
+    const pullRequest = flags['pr-comment'] ? commentTarget() : undefined;
+    const repository = repositoryLabel(parseReference(args.new));
     const started = performance.now();
     const delta = await compareWithFlags(
       flags.baseline,
@@ -66,25 +89,39 @@ ${EXIT_CODES_HELP}`;
       flags,
     );
     const check = evaluateThresholds(delta, settings.thresholds);
-    process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout), check }));
+    process.stdout.write(
+      renderReport(delta, format, { color: useColor(process.stdout), check, top: flags.top }),
+    );
+
+    const reportPath = flags['report-file'] ? writeReportFile(flags['report-file'], delta, check) : undefined;
 
     if (isGitHubActions()) {
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-      if (summaryFile) appendStepSummary(summaryFile, renderMarkdown(delta, { check }));
+      if (summaryFile)
+        appendStepSummary(summaryFile, renderReport(delta, 'markdown', { check, top: flags.top }));
       // Workflow commands are read from stdout; keep stdout pure JSON when that is the report.
       const stream = format === 'json' ? process.stderr : process.stdout;
-      for (const finding of check.findings) stream.write(`${annotation(finding)}\n`);
+      for (const finding of check.findings) stream.write(`${annotation(escapeStrings(finding))}\n`);
+      const outputFile = process.env.GITHUB_OUTPUT;
+      if (outputFile) appendStepOutputs(outputFile, checkOutputs(delta, check, reportPath));
     }
-    // Growth is recorded even when the check fails; a crossed threshold (1) wins over a failed push (4).
+    // Growth is recorded and the pull request told even when the check fails; a crossed threshold (1)
+    // wins over a failed push (4) or comment (3). Both run even when the other failed.
     await publishThenExit(
       () =>
-        publishMetrics(
-          {
-            repository: repositoryLabel(parseReference(args.new)),
-            delta,
-            durationSeconds: (performance.now() - started) / 1000,
-          },
-          metrics,
+        runAfterReport(
+          [
+            async () => {
+              if (pullRequest)
+                await postReportComment(pullRequest, repository, renderReport(delta, 'markdown', { check }));
+            },
+            () =>
+              publishMetrics(
+                { repository, delta, durationSeconds: (performance.now() - started) / 1000 },
+                metrics,
+              ),
+          ],
+          check.passed,
         ),
       check.passed ? ExitCode.ok : ExitCode.threshold,
     );

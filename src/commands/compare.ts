@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
-import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
@@ -11,6 +12,7 @@ import {
   reportFlags,
   toleranceFlag,
 } from '../cli/report-flags.js';
+import { ExitCode } from '../errors.js';
 import { publishMetrics } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { parseReference } from '../reference/reference.js';
@@ -22,7 +24,7 @@ export default class Compare extends BaseCommand {
   static override description =
     `Reads both images (registry, oci:DIR[:TAG] or docker-archive:FILE), classifies every layer as reused, changed, new or removed, and prints a summary line, a table per layer and totals. Sizes are SI (1 kB = 1000 B) and always say whether they are compressed or uncompressed. The JSON report follows docs/schema/image-delta.v1.json.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metricsPush, ExitCode.internal])}`;
 
   static override examples = [
     '<%= config.bin %> compare registry.example.com/app:1.4.0 registry.example.com/app:1.5.0',
@@ -33,8 +35,8 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override args = {
-    old: Args.string({ description: 'The image before (baseline).', required: true }),
-    new: Args.string({ description: 'The image after.', required: true }),
+    old: Args.string({ ignoreStdin: true, description: 'The image before (baseline).', required: true }),
+    new: Args.string({ ignoreStdin: true, description: 'The image after.', required: true }),
   };
 
   static override flags = { ...reportFlags, ...analysisFlags, ...metricsFlags, ...registryFlags };
@@ -48,7 +50,7 @@ ${EXIT_CODES_HELP}`;
     const metrics = metricsOptions(flags);
     const started = performance.now();
     const delta = await compareWithFlags(args.old, args.new, { tolerance, platform }, flags);
-    process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout) }));
+    process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout), top: flags.top }));
     // After the report: a failed push (exit 4) never loses it.
     await publishThenExit(() =>
       publishMetrics(

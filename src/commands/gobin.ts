@@ -1,10 +1,12 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
 import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
+import { escapeControl, escapeStrings } from '../terminal-text.js';
 
 export default class Gobin extends BaseCommand {
   static override summary =
@@ -14,7 +16,7 @@ export default class Gobin extends BaseCommand {
     `Reads a Linux Go executable (ELF; amd64, arm64, 386, s390x, mips and others; Go 1.18 or later, 1.16–1.17 best effort) without a Go toolchain and tells in one answer what \`go version -m\` (Go version, main module, dependencies, build settings), \`go tool nm -size\` (code size of every function) and a size analyzer (bytes per package and module, sections, how .text splits into Go code, padding and non-Go code) would. Works on stripped (-s -w) binaries too: function sizes come from the runtime's pclntab.
 With two files, prints what changed: size, sections, Go version, build settings, modules added/removed/upgraded, and packages sorted by growth. Sizes are SI (1 kB = 1000 B).
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal], { [ExitCode.usage]: 'usage, or a file that cannot be read or analysed' })}`;
 
   static override examples = [
     '<%= config.bin %> gobin ./app',
@@ -24,11 +26,24 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override args = {
-    file: Args.string({ description: 'A Go executable (the old one when NEW is given).', required: true }),
-    new: Args.string({ description: 'A second Go executable to compare with FILE.', required: false }),
+    file: Args.string({
+      ignoreStdin: true,
+      description: 'A Go executable (the old one when NEW is given).',
+      required: true,
+    }),
+    new: Args.string({
+      ignoreStdin: true,
+      description: 'A second Go executable to compare with FILE.',
+      required: false,
+    }),
   };
 
   static override flags = {
+    quiet: Flags.boolean({
+      char: 'q',
+      description: 'Accepted as by every command; gobin writes no progress, so it changes nothing.',
+      default: false,
+    }),
     symbols: Flags.boolean({
       description: 'List every function (name, size, entry, package, module).',
       default: false,
@@ -47,7 +62,11 @@ ${EXIT_CODES_HELP}`;
     }
     const old = await analyzeGoFile(args.file, { symbols: flags.symbols });
     if (args.new === undefined) {
-      process.stdout.write(json ? gobinJson(args.file, old) : gobinText(args.file, old, { top: flags.top }));
+      process.stdout.write(
+        json
+          ? gobinJson(args.file, old)
+          : gobinText(escapeControl(args.file), escapeStrings(old), { top: flags.top }),
+      );
       return;
     }
     const next = await analyzeGoFile(args.new);
@@ -55,7 +74,11 @@ ${EXIT_CODES_HELP}`;
     const reports = { old, new: next };
     const diff = diffGoBinary(old, next);
     process.stdout.write(
-      json ? gobinDiffJson(files, reports, diff) : gobinDiffText(files, reports, diff, { top: flags.top }),
+      json
+        ? gobinDiffJson(files, reports, diff)
+        : gobinDiffText(escapeStrings(files), escapeStrings(reports), escapeStrings(diff), {
+            top: flags.top,
+          }),
     );
   }
 }

@@ -1,15 +1,19 @@
 import { Args, Flags } from '@oclif/core';
 import { advise } from '../advice/rules.js';
 import { analysisFlags, withLayerReader } from '../cli/analysis.js';
-import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
+import { ExitCode } from '../errors.js';
 import { inspectAdviceSection } from '../report/advice.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
+import { addFilesToReport, filesSection } from '../report/inspect-files.js';
 import { openSource } from '../source/open.js';
 import { parsePlatform } from '../source/platform.js';
+import { escapeStrings } from '../terminal-text.js';
 
 const FORMATS = ['text', 'json', 'html'] as const;
 
@@ -19,7 +23,7 @@ export default class Inspect extends BaseCommand {
   static override description =
     `Reads IMAGE from a registry (docker.io normalised), an OCI layout (oci:DIR[:TAG]) or a docker save archive (docker-archive:FILE[:REPO:TAG]), picks one platform of a multi-platform index (default linux/amd64; says which, and which others exist), and prints the manifest digest and media type, a config summary and, for each layer, its digest, media type, compressed size and the history instruction that made it; then (unless --no-binaries) it reads every layer once to add uncompressed sizes and the Go executables of the final filesystem: Go version, main module, size, stripped, cgo, and the packages with the most code. Sizes are compressed, as stored, in SI units (1 kB = 1000 B) in text and in bytes in JSON (schemaVersion 1). Registry credentials come from ~/.docker/config.json, $DOCKER_CONFIG or $REGISTRY_AUTH_FILE.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.internal])}`;
 
   static override examples = [
     '<%= config.bin %> inspect alpine:3.20',
@@ -29,7 +33,7 @@ ${EXIT_CODES_HELP}`;
   ];
 
   static override args = {
-    image: Args.string({ description: 'Image reference.', required: true }),
+    image: Args.string({ ignoreStdin: true, description: 'Image reference.', required: true }),
   };
 
   static override flags = {
@@ -40,6 +44,12 @@ ${EXIT_CODES_HELP}`;
     }),
     ...outputFlags(FORMATS),
     ...analysisFlags,
+    top: Flags.integer({ description: 'Rows of the biggest-directories table.', default: 20, min: 1 }),
+    'no-binaries': Flags.boolean({
+      description:
+        'Show the manifest, config and layer list only: no layer is downloaded, so no Go binaries and no uncompressed sizes.',
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -58,19 +68,25 @@ ${EXIT_CODES_HELP}`;
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
           : undefined;
-        process.stdout.write(renderInspectHtml(image, binaries, advice ? { advice } : {}));
+        process.stdout.write(
+          renderInspectHtml(
+            escapeStrings(image),
+            escapeStrings(binaries),
+            advice ? { advice: escapeStrings(advice) } : {},
+          ),
+        );
         return;
       }
       const plain = buildInspectReport(image, {
         source: source.description,
         platformRequested: platform !== undefined,
       });
-      const scanned = scan ? addScanToReport(plain, scan) : plain;
+      const scanned = scan ? addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
       const report = advice ? { ...scanned, advice } : scanned;
       process.stdout.write(
         format === 'json'
           ? renderInspectJson(report)
-          : renderInspectText(report, [goBinariesSection, inspectAdviceSection]),
+          : renderInspectText(escapeStrings(report), [goBinariesSection, filesSection, inspectAdviceSection]),
       );
     } finally {
       await source.close();

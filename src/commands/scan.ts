@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { cacheFlags, layerCacheFromFlags } from '../cli/cache-flags.js';
+import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
 import { createScanProgress } from '../cli/progress.js';
@@ -20,6 +21,7 @@ import { scanMetricsInputs } from '../registry-scan/metrics.js';
 import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../registry-scan/run.js';
 import { resolveShard } from '../registry-scan/shard.js';
 import { renderScanJson, renderScanText } from '../report/registry-scan.js';
+import { escapeStrings } from '../terminal-text.js';
 
 export default class Scan extends BaseCommand {
   static override summary =
@@ -35,7 +37,9 @@ A failing repository is reported and the scan goes on; the exit code is then 3 a
 Sharding: --shard I/N (0-based) keeps the repositories whose name hash falls in shard I; under a Kubernetes Indexed Job, JOB_COMPLETION_INDEX and JOB_COMPLETIONS are read when --shard is absent (see deploy/kubernetes/scan-job.yaml).
 The JSON report (schemaVersion 1) holds one object per repository (status compared | skipped | failed, with older, newer and delta, or reason, or error) and a summary.
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metricsPush, ExitCode.internal], {
+  [ExitCode.registry]: 'some repository failed (the scan is partial) or the registry is unreachable',
+})}`;
 
   static override examples = [
     '<%= config.bin %> scan registry.example.com --repository "team/**" --exclude "team/sandbox-*"',
@@ -46,6 +50,7 @@ ${EXIT_CODES_HELP}`;
 
   static override args = {
     registry: Args.string({
+      ignoreStdin: true,
       description: 'Registry host[:port], e.g. registry.example.com or localhost:5000.',
       required: true,
     }),
@@ -125,7 +130,7 @@ ${EXIT_CODES_HELP}`;
       progress?.finish();
     }
 
-    const text = json ? renderScanJson(report) : renderScanText(report);
+    const text = json ? renderScanJson(report) : renderScanText(escapeStrings(report));
     process.stdout.write(text);
     if (flags['report-file']) await writeReportFile(flags['report-file'], text);
 

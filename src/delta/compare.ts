@@ -3,8 +3,10 @@
  * pipeline/resolve-pair.ts). Go binaries and uncompressed sizes come from the layer scan and are
  * passed in when the caller has them.
  */
+import type { FilesDelta } from '../files/types.js';
 import type { LayerRead } from '../layer/types.js';
 import { compressionFromMediaType } from '../oci/compression.js';
+import type { PackagesDelta } from '../packages/types.js';
 import { formatReference } from '../reference/reference.js';
 import type { ResolvedImage } from '../source/types.js';
 import { classifyLayers } from './classify.js';
@@ -28,6 +30,8 @@ export interface ImageDeltaOptions {
   readLayers?: Map<string, ReadLayer>;
   /** Binary deltas, when Go binaries were analysed. */
   binaries?: BinaryDelta[];
+  files?: FilesDelta;
+  packages?: PackagesDelta;
 }
 
 /** The facts of a layer read that the layer delta uses (a LayerRead is one). */
@@ -149,5 +153,7 @@ export function buildImageDelta(
     delta.totals.uncompressedDelta = newSummary.uncompressedSize! - oldSummary.uncompressedSize!;
   }
   if (options.binaries) delta.binaries = options.binaries;
+  if (options.files) delta.files = options.files;
+  if (options.packages) delta.packages = options.packages;
   return delta;
 }

@@ -1,7 +1,9 @@
 import type { AdviceItem } from '../advice/types.js';
+import type { FilesDelta } from '../files/types.js';
 import type { GoBinaryDiff, GoBinaryReport } from '../golang/types.js';
 import type { LayerRead } from '../layer/types.js';
 import type { Compression } from '../oci/compression.js';
+import type { PackagesDelta } from '../packages/types.js';
 import type { Platform } from '../source/types.js';
 
 /** Layer status of docs/design.md §3. Exactly these four strings appear in the JSON. */
@@ -117,6 +119,10 @@ export interface ImageDelta {
   };
   /** Absent when binaries were not analysed (e.g. `--no-binaries`). */
   binaries?: BinaryDelta[];
+  /** File delta and wasted bytes (docs/design.md §11); present when the layers were read. */
+  files?: FilesDelta;
+  /** OS packages (docs/design.md §11); present when the layers were read and either image has a database. */
+  packages?: PackagesDelta;
   /** What would make the new image smaller (src/advice/); absent when layers were not read or with --no-advice. */
   advice?: AdviceItem[];
 }

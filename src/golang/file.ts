@@ -1,17 +1,23 @@
 /** Reading a Go executable from disk for `layerdelta gobin`: the path goes into every error line. */
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { readRegularFile, UnreadableFileError } from '../safe-read.js';
 import { type AnalyzeOptions, analyzeGoBinary } from './analyze.js';
 import { GoAnalysisError } from './errors.js';
 import type { GoBinaryReport } from './types.js';
 
+/** Larger than any Go executable seen; a bound so that a wrong path cannot exhaust memory. */
+export const MAX_GO_FILE_BYTES = 1024 * 1024 * 1024;
+
 export async function analyzeGoFile(path: string, options?: AnalyzeOptions): Promise<GoBinaryReport> {
   let data: Uint8Array;
   try {
-    data = await readFile(path);
+    data = await readRegularFile(path, MAX_GO_FILE_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UsageError(`cannot read ${path}: ${code}`, { hint: 'check the path and its permissions' });
+    if (!(err instanceof UnreadableFileError)) throw err;
+    const notAFile = err.reason === 'not-regular' || err.reason === 'too-large';
+    throw new UsageError(notAFile ? err.message : `cannot read ${path}: ${err.reason}`, {
+      hint: notAFile ? 'gobin reads a Go executable file' : 'check the path and its permissions',
+    });
   }
   try {
     return analyzeGoBinary(data, options);

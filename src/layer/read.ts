@@ -1,7 +1,8 @@
 /**
  * One layer blob → LayerRead, in a single streaming pass: decompress, walk the tar entries, record
- * files, whiteouts and hard links, and analyse Go executables. Only ELF files are buffered (they must be
- * parsed whole); every other file's content flows through and is dropped.
+ * files, whiteouts and hard links, and analyse Go executables. Only ELF files (they must be parsed whole)
+ * and the few small package database files (docs/design.md §11) are buffered; every other file's content
+ * flows through and is dropped.
  */
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +12,7 @@ import { analyzeGoBinary, isElf } from '../golang/analyze.js';
 import type { GoBinaryReport, NotAnalysable } from '../golang/types.js';
 import { type Compression, MAGIC_LENGTH } from '../oci/compression.js';
 import { Sha256, sha256Digest } from '../oci/digest.js';
+import { databaseFileLimit } from '../packages/database-files.js';
 import type { Descriptor } from '../source/types.js';
 import {
   ByteCounter,
@@ -101,7 +103,7 @@ function layerError(error: unknown, descriptor: Descriptor, compression: Compres
 
 type LayerContents = Pick<
   LayerRead,
-  'entries' | 'whiteouts' | 'opaqueDirs' | 'goBinaries' | 'otherExecutables'
+  'entries' | 'whiteouts' | 'opaqueDirs' | 'goBinaries' | 'otherExecutables' | 'packageFiles'
 >;
 
 async function readEntries(extract: tar.Extract, options: ReadLayerOptions): Promise<LayerContents> {
@@ -111,6 +113,7 @@ async function readEntries(extract: tar.Extract, options: ReadLayerOptions): Pro
     opaqueDirs: [],
     goBinaries: {},
     otherExecutables: {},
+    packageFiles: {},
   };
   const analyze = options.analyze ?? true;
   const maxBinaryBytes = options.maxBinaryBytes ?? DEFAULT_MAX_BINARY_BYTES;
@@ -139,6 +142,11 @@ async function readEntries(extract: tar.Extract, options: ReadLayerOptions): Pro
     }
     const file = fileEntry(path, header);
     contents.entries.push(file);
+    const databaseLimit = file.type === 'file' ? databaseFileLimit(path) : undefined;
+    if (databaseLimit !== undefined && file.size <= databaseLimit) {
+      contents.packageFiles[path] = (await readWhole(entry)).toString('base64');
+      continue;
+    }
     if (file.type !== 'file' || !analyze) {
       await drain(entry);
       continue;
@@ -259,6 +267,19 @@ function readFile(
       else if (mode === 'hash') resolve({ kind: 'too-large', digest: hash.digest() });
       else resolve({ kind: 'other' });
     });
+  });
+}
+
+/** A small file's whole content (the caller bounded its size). */
+function readWhole(entry: EntryContent): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    entry.on('data', (data) => {
+      chunks.push(data as Buffer);
+    });
+    entry.on('error', reject);
+    entry.on('close', () => reject(new Error('the tar entry ended early')));
+    entry.on('end', () => resolve(Buffer.concat(chunks)));
   });
 }
 

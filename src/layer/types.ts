@@ -33,4 +33,9 @@ export interface LayerRead {
   otherExecutables: Record<string, NotAnalysable>;
   /** Set when the blob was not downloaded (a foreign layer): why; sizes and contents are then unknown (0, empty). */
   notDownloaded?: string;
+  /**
+   * The package database files this layer writes (dpkg status, status.d, info/*.list, apk installed,
+   * rpmdb.sqlite), base64 by path: the only non-ELF content kept (docs/design.md §11).
+   */
+  packageFiles: Record<string, string>;
 }

@@ -9,6 +9,7 @@ import { RULE_NAMES, savableByRule } from '../advice/rules.js';
 import type { BinaryDelta, ImageDelta, LayerStatus } from '../delta/types.js';
 import { joinSizes, sectionBytes } from '../golang/sizes.js';
 import type { GoBinaryReport, SizeDelta, SizeShare } from '../golang/types.js';
+import { filesAndPackagesGauges, recordFilesAndPackages } from './files-packages.js';
 
 export interface MetricsOptions {
   /** User labels (`--label k=v`), added to every series. */
@@ -45,6 +46,7 @@ export function buildMetricsRegistry(deltas: MetricInput[], options: MetricsOpti
     imageMetrics(gauge),
     layerMetrics(gauge),
     binaryMetrics(gauge, options.topN),
+    filesAndPackagesMetrics(gauge, options.topN),
     adviceMetrics(gauge),
     runMetrics(gauge, options),
   ];
@@ -54,6 +56,18 @@ export function buildMetricsRegistry(deltas: MetricInput[], options: MetricsOpti
     for (const record of recorders) record(input, set);
   }
   return registry;
+}
+
+/** Wasted bytes and OS packages (docs/design.md §11): metrics/files-packages.ts. */
+function filesAndPackagesMetrics(gauge: GaugeFactory, topN: number): Recorder {
+  const gauges = filesAndPackagesGauges(gauge);
+  return ({ delta }, set) =>
+    recordFilesAndPackages(gauges, set, delta, topN, (deltas, n) =>
+      topByChange(
+        deltas.map((d) => ({ ...d, oldBytes: 0, newBytes: 0 })),
+        n,
+      ),
+    );
 }
 
 /** Image size per side and encoding, and the delta per encoding. */

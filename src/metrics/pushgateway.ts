@@ -2,8 +2,10 @@
  * Pushgateway client: the grouping-key URL (with the `@base64` form that prom-client lacks) and a
  * PUT with retries. A PUT replaces the whole group, so series of binaries that went away disappear.
  */
+
 import got, { HTTPError, RequestError } from 'got';
 import { MetricsPushError, UsageError } from '../errors.js';
+import { rememberLogin, rememberSecret } from '../redact.js';
 
 /** Statuses worth another attempt; any other refusal (e.g. 400 for inconsistent labels) is final. */
 const RETRIED_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -69,6 +71,8 @@ export async function putGroup(url: URL, body: string, options: PushOptions = {}
   const retryDelayMs = options.retryDelayMs ?? 500;
   const username = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
+  rememberLogin(username, password);
+  rememberSecret(url.password);
   const target = new URL(url.href);
   target.username = '';
   target.password = '';

@@ -7,8 +7,10 @@ import { advise } from '../advice/rules.js';
 import { diffBinaries } from '../delta/binaries.js';
 import { buildImageDelta } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
+import { diffFiles } from '../files/delta.js';
+import { diffPackages } from '../packages/delta.js';
 import { RegistryClientPool } from '../registry/pool.js';
-import type { LayerReader } from './layer-reader.js';
+import type { ImageRead, LayerReader } from './layer-reader.js';
 import { closeAll, type ResolveOptions, resolveBoth } from './resolve-pair.js';
 
 export interface ComparePipelineOptions extends ResolveOptions {
@@ -40,6 +42,7 @@ export async function compareImages(
       tolerance: options.tolerance,
       readLayers: new Map([...oldRead!.scans, ...newRead!.scans].map((scan) => [scan.digest, scan])),
       binaries,
+      ...beyondGo(oldRead!, newRead!),
     });
     if (options.advice === false) return delta;
     const advice = advise({
@@ -51,4 +54,10 @@ export async function compareImages(
   } finally {
     await closeAll([pair.old.source, pair.new.source]);
   }
+}
+
+/** Files and OS packages (docs/design.md §11), from the same scans. */
+function beyondGo(oldScan: ImageRead, newScan: ImageRead) {
+  const packages = diffPackages(oldScan, newScan);
+  return { files: diffFiles(oldScan, newScan), ...(packages ? { packages } : {}) };
 }

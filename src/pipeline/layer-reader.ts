@@ -142,6 +142,7 @@ function notDownloaded(layer: ImageLayer): LayerRead {
     diffId: layer.diffId ?? '',
     compression: compressionFromMediaType(descriptor.mediaType) ?? 'none',
     entries: [],
+    packageFiles: {},
     whiteouts: [],
     opaqueDirs: [],
     goBinaries: {},

@@ -21,6 +21,12 @@ export interface Thresholds {
   maxBinaryGrowth?: number;
   /** Any Go binary's file growth (an added binary counts with its whole size). */
   maxBinaryGrowthBytes?: number;
+  /** The new image's wasted bytes (written by a layer, hidden by a later one: docs/design.md §11). */
+  maxWastedBytes?: number;
+  /** Growth of the OS packages' total installed size, as a fraction of the old total... */
+  maxPackageGrowth?: number;
+  /** ...or in bytes: `max-package-growth` sets one of the two (`10%` or `5MB`). */
+  maxPackageGrowthBytes?: number;
   /** The advice's savable bytes in the new image (file bytes, uncompressed). */
   maxSavableBytes?: number;
 }
@@ -35,7 +41,9 @@ type ThresholdKey = keyof Thresholds;
 
 export interface Setting {
   field: ThresholdKey | 'tolerance';
-  kind: 'percent' | 'size';
+  kind: 'percent' | 'size' | 'size-or-percent';
+  /** For size-or-percent: the field a size sets (a percentage sets `field`). */
+  bytesField?: ThresholdKey;
   /** One line for --help (the flag of the same name). */
   description: string;
 }
@@ -86,6 +94,17 @@ export const SETTINGS = {
     description:
       'Fail when the advice finds more than SIZE that could be removed from the new image (file bytes, uncompressed).',
   },
+  'max-wasted-bytes': {
+    field: 'maxWastedBytes',
+    kind: 'size',
+    description: 'Fail when the new image wastes more than SIZE (bytes a layer wrote and a later one hid).',
+  },
+  'max-package-growth': {
+    field: 'maxPackageGrowth',
+    kind: 'size-or-percent',
+    bytesField: 'maxPackageGrowthBytes',
+    description: "Fail when the OS packages' installed size grows by more than SIZE or PCT.",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -115,6 +134,14 @@ export function parseSettings(raw: Record<string, unknown>, where: string): Chec
       throw new UsageError(`setting "${name}" in ${where} must be a number or a string, e.g. 10% or 5MB`);
     }
     const label = where === FROM_FLAGS ? `--${name}` : `${name} in ${where}`;
+    if (setting.kind === 'size-or-percent' && setting.bytesField && setting.field !== 'tolerance') {
+      // `10%` limits the ratio, anything else is a size; the last one given (flags after file) wins.
+      const isPercent = String(value).trim().endsWith('%');
+      delete settings.thresholds[isPercent ? setting.bytesField : setting.field];
+      if (isPercent) settings.thresholds[setting.field] = parsePercent(value, label);
+      else settings.thresholds[setting.bytesField] = parseSize(value, label);
+      continue;
+    }
     const parsed = setting.kind === 'percent' ? parsePercent(value, label) : parseSize(value, label);
     if (setting.field === 'tolerance') settings.tolerance = parsed;
     else settings.thresholds[setting.field] = parsed;
@@ -151,7 +178,16 @@ export function loadConfigFile(file: string | undefined, cwd: string = process.c
 
 /** File settings overridden by flag settings, field by field. */
 export function mergeSettings(file: CheckSettings, flags: CheckSettings): CheckSettings {
-  const merged: CheckSettings = { thresholds: { ...file.thresholds, ...flags.thresholds } };
+  const fromFile = { ...file.thresholds };
+  // max-package-growth is one setting with two forms: the flag's form replaces the file's.
+  if (
+    flags.thresholds.maxPackageGrowth !== undefined ||
+    flags.thresholds.maxPackageGrowthBytes !== undefined
+  ) {
+    delete fromFile.maxPackageGrowth;
+    delete fromFile.maxPackageGrowthBytes;
+  }
+  const merged: CheckSettings = { thresholds: { ...fromFile, ...flags.thresholds } };
   const tolerance = flags.tolerance ?? file.tolerance;
   if (tolerance !== undefined) merged.tolerance = tolerance;
   return merged;

@@ -4,6 +4,7 @@ import type { ImageDelta, LayerChange, LayerSide } from '../delta/types.js';
 import { instructionText, truncate } from '../text.js';
 import { formatBytes, formatDelta, formatLimitPercent, formatPercent, formatTolerance } from '../units.js';
 import type { Thresholds } from './config.js';
+import { filesAndPackagesFindings } from './files-packages.js';
 
 export type FindingRule =
   | 'max-growth'
@@ -15,6 +16,9 @@ export type FindingRule =
   | 'max-savable-bytes'
   | 'significant-layer-growth'
   | 'binaries-not-analysed'
+  | 'max-wasted-bytes'
+  | 'max-package-growth'
+  | 'files-not-read'
   | 'stored-sizes-not-comparable'
   | 'advice-not-computed';
 
@@ -82,6 +86,7 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
     ...imageFindings(delta, thresholds),
     ...layerFindings(delta, thresholds),
     ...binaryFindings(delta, thresholds),
+    ...filesAndPackagesFindings(delta, thresholds),
     ...adviceFindings(delta, thresholds),
   ];
   // Growth from 0 bytes has no finite ratio; JSON would turn Infinity into null, so leave it out.

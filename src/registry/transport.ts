@@ -214,7 +214,8 @@ export async function errorCode(response: OpenResponse): Promise<string | undefi
     const text = (await readBody(response.body, 64 * 1024, 'error body')).toString('utf8');
     const parsed = JSON.parse(text) as { errors?: Array<{ code?: unknown }> };
     const code = parsed.errors?.[0]?.code;
-    return typeof code === 'string' ? code : undefined;
+    // A distribution error code is a word (MANIFEST_UNKNOWN); anything else is server text, not a code.
+    return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : undefined;
   } catch {
     return undefined;
   }

@@ -31,12 +31,12 @@ export function annotation(finding: Finding): string {
 
 /**
  * `markdown` cut at a line boundary so that it plus a note fits in `limit` bytes (UTF-8), or as is
- * when it fits already.
+ * when it fits already. `where` names the limit in the note ("GitHub's 1 MiB step summary").
  */
-export function trimForStepSummary(markdown: string, limit = STEP_SUMMARY_LIMIT): string {
+export function trimMarkdown(markdown: string, limit: number, where: string): string {
   const bytes = Buffer.byteLength(markdown, 'utf8');
   if (bytes <= limit) return markdown;
-  const note = `\n\n> **Note:** report trimmed from ${bytes} bytes to fit GitHub's 1 MiB step summary limit; run \`layerdelta compare --output markdown\` for the whole report.\n`;
+  const note = `\n\n> **Note:** report trimmed from ${bytes} bytes to fit ${where}; run \`layerdelta compare --output markdown\` for the whole report.\n`;
   const budget = limit - Buffer.byteLength(note, 'utf8');
   // Cut by bytes, back off to a whole character and then to the last full line.
   let cut = Buffer.from(markdown, 'utf8').subarray(0, budget).toString('utf8');
@@ -44,6 +44,10 @@ export function trimForStepSummary(markdown: string, limit = STEP_SUMMARY_LIMIT)
   const lastNewline = cut.lastIndexOf('\n');
   if (lastNewline > 0) cut = cut.slice(0, lastNewline);
   return cut + note;
+}
+
+export function trimForStepSummary(markdown: string, limit = STEP_SUMMARY_LIMIT): string {
+  return trimMarkdown(markdown, limit, "GitHub's 1 MiB step summary limit");
 }
 
 /** Append the (trimmed) report to the step summary file. */

@@ -9,6 +9,10 @@ import { renderTable } from './format.js';
 
 export const GOBIN_SCHEMA_VERSION = 1;
 
+/** Widths of the --symbols table's text columns (characters). */
+export const FUNCTION_NAME_WIDTH = 120;
+const PACKAGE_WIDTH = 60;
+
 export interface GobinTextOptions {
   /** Rows per package/module table (functions with --symbols are listed in full). */
   top: number;
@@ -84,18 +88,31 @@ export function gobinText(file: string, r: GoBinaryReport, options: GobinTextOpt
   if (r.functions) {
     out.push('');
     const functions = [...r.functions].sort((a, b) => b.size - a.size || a.entry - b.entry);
+    const cut = functions.some((f) => f.name.length > FUNCTION_NAME_WIDTH);
+    // The name goes last and is cut: a generic instantiation's name runs to hundreds of characters,
+    // and padding every row to it made the table unreadable. --json keeps every name whole.
     out.push(
       renderTable(
         [
-          { header: 'FUNCTION' },
           { header: 'SIZE', align: 'right' },
           { header: 'ENTRY', align: 'right' },
           { header: 'PACKAGE' },
           { header: 'MODULE' },
+          { header: 'FUNCTION' },
         ],
-        functions.map((f) => [f.name, String(f.size), `0x${f.entry.toString(16)}`, f.package, f.module]),
+        functions.map((f) => [
+          String(f.size),
+          `0x${f.entry.toString(16)}`,
+          truncate(f.package, PACKAGE_WIDTH),
+          truncate(f.module, PACKAGE_WIDTH),
+          truncate(f.name, FUNCTION_NAME_WIDTH),
+        ]),
       ),
     );
+    if (cut)
+      out.push(
+        `(function names longer than ${FUNCTION_NAME_WIDTH} characters end in …; --json has them whole)`,
+      );
   }
   return `${out.join('\n')}\n`;
 }

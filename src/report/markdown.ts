@@ -1,10 +1,12 @@
 /** GitHub-flavoured Markdown report (PR comments, `$GITHUB_STEP_SUMMARY`). */
 import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
+import type { ModuleChange } from '../golang/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { adviceMarkdown } from './advice.js';
-import { binaryRow, moduleLine } from './binaries.js';
+import { binaryRow } from './binaries.js';
+import { filesAndPackagesSections } from './files-packages.js';
 import { shortDigest } from './format.js';
 import { checkLines, instructionCell, layerRow } from './rows.js';
 import { plural, recompressedSentence, storedSizesNote, summaryLine } from './summary.js';
@@ -72,6 +74,20 @@ function layerCells(change: LayerChange): string[] {
   ];
 }
 
+/**
+ * One module change as a list item's text. It starts with a word: the text report's `+`/`-` marks
+ * would open a nested list in CommonMark (`- + example.com/units` is a bullet inside a bullet).
+ */
+export function moduleItem(m: ModuleChange): string {
+  const versions =
+    m.change === 'added'
+      ? (m.newVersion ?? '')
+      : m.change === 'removed'
+        ? (m.oldVersion ?? '')
+        : `${m.oldVersion ?? '?'} → ${m.newVersion ?? '?'}`;
+  return `${m.change} ${code(m.path)}${versions ? ` ${cell(versions)}` : ''}`;
+}
+
 export function checkMarkdown(check: CheckResult): string[] {
   const { passed, errors, warnings, noThresholds } = checkLines(check);
   const head = passed
@@ -84,7 +100,10 @@ export function checkMarkdown(check: CheckResult): string[] {
   return lines;
 }
 
-export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult } = {}): string {
+export function renderMarkdown(
+  delta: ImageDelta,
+  options: { check?: CheckResult; top?: number } = {},
+): string {
   const out: string[] = [];
   out.push(`### layerdelta: ${code(delta.old.reference)} → ${code(delta.new.reference)}`, '');
   out.push(`**${cell(summaryLine(delta))}**`, '');
@@ -152,9 +171,27 @@ export function renderMarkdown(delta: ImageDelta, options: { check?: CheckResult
           `<details><summary>${code(binary.path)}: ${binary.modules.length} module changes</summary>`,
           '',
         );
-        for (const m of binary.modules) out.push(`- ${cell(moduleLine(m))}`);
+        for (const m of binary.modules) out.push(`- ${moduleItem(m)}`);
         out.push('', '</details>', '');
       }
+    }
+  }
+  for (const section of filesAndPackagesSections(delta, options.top)) {
+    out.push(`#### ${cell(section.title)}`, '', ...section.lines.map((l) => `${cell(l.trim())}  `), '');
+    const t = section.table;
+    if (!t) continue;
+    if (t.rows.length === 0) out.push(`_${cell(section.empty ?? 'none')}_`, '');
+    else {
+      const rows = t.rows.map((r) => r.map((c, i) => (i === t.codeColumn ? code(c) : cell(c))));
+      const headers = t.headers.map((h) => h.charAt(0) + h.slice(1).toLowerCase());
+      out.push(
+        ...table(
+          headers,
+          t.right.map((r) => (r ? 'r' : 'l')),
+          rows,
+        ),
+        '',
+      );
     }
   }
   if (delta.advice !== undefined) out.push(...adviceMarkdown(delta.advice, cell));

@@ -1,6 +1,8 @@
 /** One entry point for every report format of compare/check. */
+
 import type { ImageDelta } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
+import { escapeStrings } from '../terminal-text.js';
 import { renderHtmlReport } from './html/compare-page.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
@@ -17,17 +19,21 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 export function renderReport(
   delta: ImageDelta,
   format: OutputFormat,
-  options: { color?: boolean; check?: CheckResult } = {},
+  options: { color?: boolean; check?: CheckResult; top?: number } = {},
 ): string {
-  const check = options.check ? { check: options.check } : {};
+  if (format === 'json') return renderJson(delta, options.check ? { check: options.check } : {});
+  // Image data reaches text, Markdown and HTML only with its control characters escaped (§9).
+  const safe = escapeStrings(delta);
+  const check = {
+    ...(options.check ? { check: escapeStrings(options.check) } : {}),
+    ...(options.top ? { top: options.top } : {}),
+  };
   switch (format) {
-    case 'json':
-      return renderJson(delta, check);
     case 'markdown':
-      return renderMarkdown(delta, check);
+      return renderMarkdown(safe, check);
     case 'html':
-      return renderHtmlReport(delta, check);
+      return renderHtmlReport(safe, options.check ? { check: escapeStrings(options.check) } : {});
     default:
-      return renderText(delta, { color: options.color ?? false, ...check });
+      return renderText(safe, { color: options.color ?? false, ...check });
   }
 }

@@ -5,6 +5,7 @@ import { formatPlatform } from '../source/platform.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
 import { adviceText } from './advice.js';
 import { BINARY_COLUMNS, binaryRow, moduleLine } from './binaries.js';
+import { filesAndPackagesSections } from './files-packages.js';
 import { renderTable, shortDigest, type TableColumn } from './format.js';
 import { checkLines, instructionCell, layerRow } from './rows.js';
 import {
@@ -20,6 +21,8 @@ export interface TextOptions {
   /** ANSI colours (only on a TTY and without NO_COLOR; the caller decides). */
   color: boolean;
   check?: CheckResult;
+  /** Rows of the directory, file and package tables (default 20, `--top`). */
+  top?: number;
 }
 
 const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
@@ -165,6 +168,18 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
         for (const m of binary.modules.slice(0, 20)) out.push(`    ${moduleLine(m)}`);
         if (binary.modules.length > 20) out.push(`    ... and ${binary.modules.length - 20} more`);
       }
+    }
+  }
+
+  for (const section of filesAndPackagesSections(delta, options.top)) {
+    out.push('', `${section.title}:`, ...section.lines);
+    if (!section.table) continue;
+    if (section.table.rows.length === 0) out.push(`  (${section.empty ?? 'none'})`);
+    else {
+      const columns = section.table.headers.map((header, i) =>
+        section.table!.right[i] ? { header, align: 'right' as const } : { header },
+      );
+      out.push(renderTable(columns, section.table.rows));
     }
   }
 

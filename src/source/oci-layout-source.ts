@@ -1,5 +1,5 @@
 /** An OCI image layout directory (oci-layout, index.json, blobs/sha256/…) as an ImageSource. */
-import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
+import { type FileHandle, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
@@ -9,10 +9,13 @@ import { MAX_MANIFEST_BYTES } from '../oci/limits.js';
 import { ManifestMediaType } from '../oci/media-types.js';
 import { DigestVerifier, verifyContent } from '../oci/verify.js';
 import { formatReference, type OciLayoutReference } from '../reference/reference.js';
+import { openRegularFile, readRegularFile, UnreadableFileError } from '../safe-read.js';
 import { type ManifestBytes, parseManifest, resolveImage } from './resolve.js';
 import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
+/** The oci-layout marker is one short JSON object. */
+const LAYOUT_FILE_BYTES = 64 * 1024;
 
 export class OciLayoutSource implements ImageSource {
   readonly description: string;
@@ -28,7 +31,7 @@ export class OciLayoutSource implements ImageSource {
   }
 
   async openBlob(descriptor: Descriptor): Promise<Readable> {
-    const handle = await this.openBlobFile(descriptor.digest);
+    const { handle } = await this.openBlobFile(descriptor.digest);
     const verifier = new DigestVerifier(descriptor.digest, descriptor.size, this.description);
     // pipeline hands a read error to the verifier, so the consumer sees it as the stream's error.
     pipeline(handle.createReadStream(), verifier, () => {});
@@ -60,37 +63,28 @@ export class OciLayoutSource implements ImageSource {
     return join(this.reference.path, 'blobs', 'sha256', hex);
   }
 
-  private async openBlobFile(digest: string): Promise<FileHandle> {
-    try {
-      return await open(this.blobPath(digest), 'r');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new ContentError(`blob ${digest} is missing from ${this.description}`, {
-          code: ErrorCode.BLOB_UNKNOWN,
-          hint: 'the layout is incomplete; copy the image again',
-        });
-      }
-      throw new ContentError(`cannot read blob ${digest} in ${this.description}: ${(e as Error).message}`, {
-        code: ErrorCode.BLOB_UNKNOWN,
-      });
-    }
+  /** Blobs are opened as regular files only (a FIFO, /dev/zero or a directory is refused, never read). */
+  private async openBlobFile(digest: string): Promise<{ handle: FileHandle; size: number }> {
+    return await openRegularFile(this.blobPath(digest)).catch((e) => this.blobError(digest, e));
   }
 
   /** A whole small blob (manifest, config), refusing anything above `maxBytes`. */
   private async readBlob(digest: string, maxBytes: number): Promise<Buffer> {
-    const handle = await this.openBlobFile(digest);
-    try {
-      const { size } = await handle.stat();
-      if (size > maxBytes) {
-        throw new ContentError(
-          `blob ${digest} in ${this.description} is ${size} bytes, more than the ${maxBytes} expected`,
-          { code: ErrorCode.TOO_LARGE, hint: 'the content is corrupt or was tampered with' },
-        );
-      }
-      return await handle.readFile();
-    } finally {
-      await handle.close();
+    return await readRegularFile(this.blobPath(digest), maxBytes).catch((e) => this.blobError(digest, e));
+  }
+
+  private blobError(digest: string, e: unknown): never {
+    if (!(e instanceof UnreadableFileError)) throw e;
+    if (e.reason === 'ENOENT') {
+      throw new ContentError(`blob ${digest} is missing from ${this.description}`, {
+        code: ErrorCode.BLOB_UNKNOWN,
+        hint: 'the layout is incomplete; copy the image again',
+      });
     }
+    throw new ContentError(`blob ${digest} in ${this.description} ${e.detail}`, {
+      code: e.reason === 'too-large' ? ErrorCode.TOO_LARGE : ErrorCode.BLOB_UNKNOWN,
+      hint: 'the content is corrupt or was tampered with',
+    });
   }
 
   private async checkLayout(): Promise<void> {
@@ -107,7 +101,10 @@ export class OciLayoutSource implements ImageSource {
         code: ErrorCode.SOURCE_INVALID,
         hint: 'oci: takes an OCI layout directory',
       });
-    const marker = await readFile(join(dir, 'oci-layout'), 'utf8').catch(() => undefined);
+    const marker = await readRegularFile(join(dir, 'oci-layout'), LAYOUT_FILE_BYTES).then(
+      (b) => b.toString('utf8'),
+      () => undefined,
+    );
     if (marker === undefined) {
       throw new UsageError(`${dir} is not an OCI layout: no oci-layout file`, {
         code: ErrorCode.SOURCE_INVALID,
@@ -133,8 +130,9 @@ export class OciLayoutSource implements ImageSource {
   /** The manifest or index the reference names: by digest, by ref.name tag, or the only (or `latest`) one. */
   private async selectTop(): Promise<ManifestBytes> {
     const indexPath = join(this.reference.path, 'index.json');
-    const body = await readFile(indexPath).catch(() => {
-      throw new UsageError(`${this.reference.path} is not an OCI layout: no index.json`, {
+    const body = await readRegularFile(indexPath, MAX_MANIFEST_BYTES).catch((e: UnreadableFileError) => {
+      const what = e.reason === 'ENOENT' ? 'no index.json' : `index.json ${e.detail}`;
+      throw new UsageError(`${this.reference.path} is not an OCI layout: ${what}`, {
         code: ErrorCode.SOURCE_INVALID,
       });
     });

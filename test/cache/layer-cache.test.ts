@@ -45,6 +45,7 @@ function sampleScan(digest = DIGEST): LayerRead {
     otherExecutables: {
       '/bin/true': { digest: `sha256:${'ef'.repeat(32)}`, size: 10, reason: 'not a Go binary' },
     },
+    packageFiles: { '/var/lib/dpkg/status': Buffer.from('Package: x\n').toString('base64') },
   };
 }
 

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsFlagValues, metricsOptions } from '../../src/cli/metrics-flags.js';
 import { type PublishOptions, publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
-import { deltaWithOneBinary, deltaWithTwoBinaries } from '../metrics/sample-delta.js';
+import { deltaWithOneBinary, deltaWithTwoBinaries, withFilesAndPackages } from '../metrics/sample-delta.js';
 import { type Prometheus, startPrometheus } from '../support/prometheus.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
 
@@ -80,7 +80,7 @@ beforeAll(async () => {
   // Repository A with two binaries (Go 1.23 and 1.19), B with one (Go 1.23) and an image that grew
   // by 20 MiB, so that the static growth alert fires for B only.
   await publishMetrics(
-    { repository: A.repository, delta: deltaWithTwoBinaries(), durationSeconds: 2 },
+    { repository: A.repository, delta: withFilesAndPackages(deltaWithTwoBinaries()), durationSeconds: 2 },
     flags(A.labels),
   );
   const grown = deltaWithOneBinary();
@@ -152,7 +152,7 @@ describe('Grafana dashboard deploy/grafana/layerdelta.json', () => {
       'go versions',
       'top package growth',
       'top module growth',
-      'heatmap: repository × go version',
+      'go binaries by repository × go version',
     ]) {
       expect(titles).toContain(wanted);
     }
@@ -200,8 +200,27 @@ describe('Grafana dashboard deploy/grafana/layerdelta.json', () => {
     expect(empty).toEqual([]);
   });
 
+  it('shows bytes in SI units (kB, MB), as the CLI and the alert texts do', async () => {
+    const text = await readFile('deploy/grafana/layerdelta.json', 'utf8');
+    const units = [...text.matchAll(/"unit": "(\w+)"/g)].map((m) => m[1]);
+    expect(units).toContain('decbytes');
+    expect(units).not.toContain('bytes'); // Grafana's "bytes" is KiB/MiB
+  });
+
+  it('the top-growth panels leave out the `other` row (it is the sum of everything else)', () => {
+    for (const [title, label] of [
+      ['top package growth', 'package'],
+      ['top module growth', 'module'],
+    ] as const) {
+      const panel = dashboard.panels.find((p) => p.title.toLowerCase().startsWith(title));
+      expect(panel?.targets?.[0]?.expr, title).toContain(`${label}!="other"`);
+    }
+  });
+
   it('the heatmap query counts Go binaries per repository and Go version', async () => {
-    const heatmap = dashboard.panels.find((p) => p.title.toLowerCase().startsWith('heatmap'));
+    const heatmap = dashboard.panels.find((p) =>
+      p.title.toLowerCase().startsWith('go binaries by repository'),
+    );
     const expr = substitute(heatmap?.targets?.[0]?.expr ?? '', { repository: '.*', branch: '.*', env: '.*' });
     const cells = (await prometheus.query(expr)).filter((s) => s.metric.job !== 'metrics-file');
     const byCell = Object.fromEntries(
@@ -223,6 +242,28 @@ describe('Grafana dashboard deploy/grafana/layerdelta.json', () => {
 });
 
 describe('docs/metrics.md', () => {
+  it('the "Binary sizes by Go version" join holds for a repository pushed with two branch labels', async () => {
+    const repository = 'registry.example/two-branches';
+    for (const branch of ['main', 'feature-y']) {
+      await publishMetrics(
+        { repository, delta: deltaWithTwoBinaries(), durationSeconds: 1 },
+        flags([`branch=${branch}`]),
+      );
+    }
+    await prometheus.waitFor(`count(layerdelta_go_binary_info{repository="${repository}"}) == 4`, 30_000);
+    const doc = await readFile('docs/metrics.md', 'utf8');
+    const block = /# Binary sizes by Go version\n([\s\S]*?)\n\n/.exec(doc)?.[1] ?? '';
+    const query = block.replace(/^#.*$/gm, '').trim();
+    expect(query).toMatch(/group_left/);
+    const joined = (await prometheus.query(query)).filter((s) => s.metric.repository === repository);
+    // Two binaries on each of the two branches, each with its Go version.
+    expect(joined.map((s) => `${s.metric.branch} ${s.metric.go_version}`).sort()).toEqual(
+      (deltaWithTwoBinaries().binaries ?? [])
+        .flatMap((b) => ['feature-y', 'main'].map((branch) => `${branch} ${b.new?.buildInfo.goVersion}`))
+        .sort(),
+    );
+  });
+
   it('every example query returns data', async () => {
     const doc = await readFile('docs/metrics.md', 'utf8');
     const blocks = [...doc.matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');

@@ -88,6 +88,8 @@ describe('Alertmanager example', () => {
     [{ alertname: 'LayerdeltaImageGrowthAboveThreshold', repository: 'r' }, 'slack-image-size'],
     [{ alertname: 'LayerdeltaImageSizeAboveBaseline', repository: 'r', team: 'china' }, 'wechat-image-size'],
     [{ alertname: 'LayerdeltaNoRecentRun', repository: 'r' }, 'slack-image-size'],
+    // The example's comment: stale-run alerts go only to Slack, whatever the team.
+    [{ alertname: 'LayerdeltaNoRecentRun', repository: 'r', team: 'china' }, 'slack-image-size'],
   ])('routes %o to %s', async (labels, receiver) => {
     const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
     const { code, output } = await tool('amtool', [

@@ -208,3 +208,64 @@ export function deltaWithOneBinary(): ImageDelta {
     binaries: [{ ...appDelta, status: 'unchanged', old: appNew, delta: 0, packages: [], sections: [] }],
   };
 }
+
+/** The delta with the file and OS package views (docs/design.md §11): wasted bytes and two package changes. */
+export function withFilesAndPackages(delta: ImageDelta): ImageDelta {
+  const wasted = (bytes: number) => ({
+    bytes,
+    files: 3,
+    byLayer: [{ index: 0, digest: 'sha256:0', bytes, files: 3 }],
+  });
+  const side = (installedBytes: number, packageCount: number) => ({
+    databases: [
+      { ecosystem: 'dpkg' as const, path: '/var/lib/dpkg/status', status: 'read' as const, packageCount },
+    ],
+    packageCount,
+    installedBytes,
+    packageFileBytes: installedBytes,
+    otherFileBytes: 1000,
+  });
+  return {
+    ...delta,
+    files: {
+      old: { files: 10, bytes: 5_000, wasted: wasted(1_000) },
+      new: { files: 12, bytes: 9_000, wasted: wasted(9_000_000) },
+      added: { count: 2, bytes: 4_000 },
+      removed: { count: 0, bytes: 0 },
+      changed: { count: 0, delta: 0 },
+      wastedDelta: 8_999_000,
+      directories: [],
+      files: [],
+    },
+    packages: {
+      old: side(100_000, 2),
+      new: side(900_000, 3),
+      changes: [
+        {
+          key: 'curl',
+          ecosystem: 'dpkg',
+          change: 'added',
+          newVersion: '7.88.1-10',
+          architecture: 'amd64',
+          oldInstalledSize: 0,
+          newInstalledSize: 500_000,
+          installedSizeDelta: 500_000,
+        },
+        {
+          key: 'libc6',
+          ecosystem: 'dpkg',
+          change: 'upgraded',
+          oldVersion: '2.36-9',
+          newVersion: '2.36-9+deb12u4',
+          architecture: 'amd64',
+          oldInstalledSize: 100_000,
+          newInstalledSize: 400_000,
+          installedSizeDelta: 300_000,
+        },
+      ],
+      fileBytes: [],
+      packageCountDelta: 1,
+      installedBytesDelta: 800_000,
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { ErrorCode, RegistryError } from '../../errors.js';
+import { rememberLogin, rememberSecret } from '../../redact.js';
 import { authenticationFailed, networkError, type RequestSubject } from '../http-errors.js';
 import { discard, openRequest, readBody, type Transport } from '../transport.js';
 import { parseChallenges } from './challenge.js';
@@ -101,7 +102,15 @@ export class Authenticator {
   }
 
   private lookupCredentials(): Promise<Credentials | undefined> {
-    if (!this.credentials) this.credentials = this.store?.get(this.registry) ?? Promise.resolve(undefined);
+    if (!this.credentials) {
+      this.credentials = (this.store?.get(this.registry) ?? Promise.resolve(undefined)).then((found) => {
+        // Every secret the run holds is redacted from whatever it prints (docs/design.md §9).
+        rememberLogin(found?.username, found?.password);
+        rememberSecret(found?.identityToken);
+        rememberSecret(found?.registryToken);
+        return found;
+      });
+    }
     return this.credentials;
   }
 
@@ -164,7 +173,7 @@ export class Authenticator {
       );
     }
     const text = (await readBody(response.body, 1024 * 1024, `token from ${realm.host}`)).toString('utf8');
-    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    let parsed: { token?: unknown; access_token?: unknown; refresh_token?: unknown; expires_in?: unknown };
     try {
       parsed = JSON.parse(text) as typeof parsed;
     } catch {
@@ -173,6 +182,8 @@ export class Authenticator {
       });
     }
     const token = typeof parsed.token === 'string' ? parsed.token : parsed.access_token;
+    if (typeof token === 'string') rememberSecret(token);
+    if (typeof parsed.refresh_token === 'string') rememberSecret(parsed.refresh_token);
     if (typeof token !== 'string' || token === '') {
       throw new RegistryError(`token server ${realm.host} sent no token for ${this.registry}`, {
         code: ErrorCode.UNEXPECTED_RESPONSE,

@@ -1,0 +1,88 @@
+/**
+ * The OS packages of one image, from the package database files of its final filesystem (the layer scan
+ * kept their content: docs/design.md §11), and the owner of every file the databases list.
+ */
+import { resolveParents } from '../files/resolve.js';
+import type { ImageFilesystem } from '../layer/filesystem.js';
+import type { LayerRead } from '../layer/types.js';
+import { databaseFileLimit, RPM_OTHER } from './database-files.js';
+import { readDpkg } from './dpkg.js';
+import type { ImagePackages, OsPackage, PackageDatabase } from './types.js';
+
+/** One ecosystem's reading: its databases, packages, and listed files by package (name or name:arch). */
+export interface DatabaseReading {
+  databases: PackageDatabase[];
+  packages: OsPackage[];
+  lists: Map<string, string[]>;
+}
+
+export type DatabaseReader = (files: Map<string, Buffer>) => DatabaseReading | undefined;
+
+/** The package database files of the final filesystem with the content the layer scan kept. */
+export function databaseFiles(scans: LayerRead[], fs: ImageFilesystem): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  scans.forEach((scan, layer) => {
+    for (const [path, content] of Object.entries(scan.packageFiles ?? {})) {
+      const file = fs.files.get(path);
+      if (file?.layer === layer && file.entry.type === 'file')
+        files.set(path, Buffer.from(content, 'base64'));
+    }
+  });
+  return files;
+}
+
+export function readImagePackages(
+  scans: LayerRead[],
+  fs: ImageFilesystem,
+  readers: DatabaseReader[] = [readDpkg],
+): ImagePackages {
+  const files = databaseFiles(scans, fs);
+  const result: ImagePackages = { databases: notRead(fs, files), packages: new Map(), owners: new Map() };
+  const readings = readers.flatMap((read) => read(files) ?? []);
+  const all = readings.flatMap((r) => r.packages);
+  const nameCount = new Map<string, number>();
+  for (const p of all) nameCount.set(p.name, (nameCount.get(p.name) ?? 0) + 1);
+  const keyOf = (p: OsPackage) => ((nameCount.get(p.name) ?? 0) > 1 ? `${p.name}:${p.architecture}` : p.name);
+  for (const p of all) result.packages.set(keyOf(p), p);
+  for (const reading of readings) {
+    result.databases.push(...reading.databases);
+    for (const [listName, paths] of reading.lists) {
+      // dpkg names a Multi-Arch: same package's list `name:arch`; the key may be the bare name.
+      const key = result.packages.has(listName) ? listName : listName.split(':')[0]!;
+      if (!result.packages.has(key)) continue;
+      for (const path of paths) {
+        const resolved = resolveParents(fs, path);
+        if (!result.owners.has(resolved)) result.owners.set(resolved, key);
+      }
+    }
+  }
+  return result;
+}
+
+/** Databases present in the filesystem whose content was not kept: too large, or a format not read. */
+function notRead(fs: ImageFilesystem, kept: Map<string, Buffer>): PackageDatabase[] {
+  const databases: PackageDatabase[] = [];
+  for (const path of RPM_OTHER) {
+    if (fs.files.get(path)?.entry.type !== 'file') continue;
+    databases.push({
+      ecosystem: 'rpm',
+      path,
+      status: 'not read',
+      reason: 'Berkeley DB / ndb rpm database: present, not read',
+      packageCount: 0,
+    });
+  }
+  for (const [path, file] of fs.files) {
+    if (file.entry.type !== 'file' || kept.has(path) || path.endsWith('.list')) continue;
+    const limit = databaseFileLimit(path);
+    if (limit === undefined || file.entry.size <= limit) continue;
+    databases.push({
+      ecosystem: path.includes('/rpm/') ? 'rpm' : path.includes('/apk/') ? 'apk' : 'dpkg',
+      path,
+      status: 'not read',
+      reason: `larger than ${limit} bytes`,
+      packageCount: 0,
+    });
+  }
+  return databases;
+}

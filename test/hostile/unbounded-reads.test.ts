@@ -1,0 +1,132 @@
+/**
+ * Hostile local files (docs/hostile-input.md, "Unbounded reads"): every read of a file that input names is
+ * bounded and of a regular file only. Before, a blob symlinked to /dev/zero grew without bound, a FIFO hung
+ * the run, and a directory gave "unexpected error: EISDIR".
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiskLayerCache } from '../../src/cache/layer-cache.js';
+import { ensureBuilt, runCli } from '../commands/cli.js';
+import { type BuiltDescriptor, TestLayout } from '../source/layout-builder.js';
+import { expectOneLine } from './support.js';
+
+// Generous: a hang is what is detected, and 2 shared cores can make a run slow.
+const TIMEOUT = 90_000;
+let root: string;
+let image: BuiltDescriptor & { layers: BuiltDescriptor[]; config: BuiltDescriptor };
+
+/** A copy of the test layout whose blob `digest` is replaced by `plant(path)`. */
+function layoutWith(name: string, digest: string, plant: (path: string) => void): string {
+  const dir = join(root, name);
+  execFileSync('cp', ['-a', join(root, 'good'), dir]);
+  const path = join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length));
+  unlinkSync(path);
+  plant(path);
+  return dir;
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  root = mkdtempSync(join(tmpdir(), 'layerdelta-hostile-'));
+  const layout = new TestLayout(join(root, 'good'));
+  image = await layout.image({ layers: [{ files: { 'etc/motd': 'hello' } }] });
+  layout.tag(image, 'v1');
+  layout.finish();
+});
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('unbounded reads end with one line', { timeout: 300_000 }, () => {
+  it.each([
+    ['config', () => image.config.digest],
+    ['manifest', () => image.digest],
+  ])('a %s blob that is a symlink to /dev/zero → exit 3', async (what, digest) => {
+    const dir = layoutWith(`zero-${what}`, digest(), (path) => symlinkSync('/dev/zero', path));
+    const result = await runCli(['inspect', `oci:${dir}:v1`, '--no-cache'], { timeoutMs: TIMEOUT });
+    expectOneLine(result, 3, new RegExp(`blob ${digest()} in oci layout .* is a device, not a regular file`));
+  });
+
+  it('a manifest blob that is a directory → exit 3, not "unexpected error: EISDIR"', async () => {
+    const dir = layoutWith('dir-manifest', image.digest, (path) => mkdirSync(path));
+    const result = await runCli(['inspect', `oci:${dir}:v1`, '--no-cache'], { timeoutMs: TIMEOUT });
+    expectOneLine(result, 3, /is a directory, not a regular file/);
+  });
+
+  it('a layer blob that is a FIFO → exit 3, no hang', async () => {
+    const dir = layoutWith('fifo-layer', image.layers[0]!.digest, (path) => execFileSync('mkfifo', [path]));
+    const result = await runCli(['inspect', `oci:${dir}:v1`, '--no-cache'], { timeoutMs: TIMEOUT });
+    expectOneLine(result, 3, /is a FIFO, not a regular file/);
+  });
+
+  it.each([
+    ['/dev/zero', () => '/dev/zero', /\/dev\/zero is a device, not a regular file/],
+    ['a FIFO', () => fifo('gobin-fifo'), /gobin-fifo is a FIFO, not a regular file/],
+    ['a directory', () => root, /is a directory, not a regular file/],
+  ])('gobin %s → exit 2', async (_name, path, message) => {
+    expectOneLine(await runCli(['gobin', path()], { timeoutMs: TIMEOUT }), 2, message);
+  });
+
+  it('a FIFO as a cache entry is skipped, not waited on: the layer is scanned again', async () => {
+    const cacheDir = join(root, 'fifo-cache');
+    const entry = new DiskLayerCache(cacheDir).pathFor(image.layers[0]!.digest)!;
+    mkdirSync(join(entry, '..'), { recursive: true });
+    execFileSync('mkfifo', [entry]);
+    const args = ['inspect', `oci:${join(root, 'good')}:v1`, '--json'];
+    const result = await runCli([...args, '--cache-dir', cacheDir], { timeoutMs: TIMEOUT });
+    expect(result.status, result.stderr).toBe(0);
+    const fresh = await runCli([...args, '--no-cache'], { timeoutMs: TIMEOUT });
+    expect(JSON.parse(result.stdout)).toEqual(JSON.parse(fresh.stdout));
+  });
+
+  it.each(['/proc', '/proc/sys/kernel'])(
+    '--cache-dir %s: the cache cannot be written, the run ends',
+    async (dir) => {
+      const result = await runCli(['inspect', `oci:${join(root, 'good')}:v1`, '--cache-dir', dir], {
+        timeoutMs: TIMEOUT,
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain('Total: 1 layer');
+    },
+  );
+});
+
+function fifo(name: string): string {
+  const path = join(root, name);
+  execFileSync('mkfifo', [path]);
+  return path;
+}
+
+describe('cache integrity', { timeout: 300_000 }, () => {
+  it('an edited cache entry is not trusted: the layer is scanned again', async () => {
+    const cacheDir = join(root, 'edited-cache');
+    const args = ['inspect', `oci:${join(root, 'good')}:v1`, '--json'];
+    const first = await runCli([...args, '--cache-dir', cacheDir], { timeoutMs: TIMEOUT });
+    expect(first.status, first.stderr).toBe(0);
+    const entry = new DiskLayerCache(cacheDir).pathFor(image.layers[0]!.digest)!;
+    const text = readFileSync(entry, 'utf8');
+    // Well-formed, same shape, a different answer: the file's size as the cache claims it.
+    const edited = text.replace(
+      '"path":"/etc/motd","type":"file","size":5',
+      '"path":"/etc/motd","type":"file","size":5000000',
+    );
+    expect(edited).not.toBe(text);
+    writeFileSync(entry, edited);
+    const second = await runCli([...args, '--cache-dir', cacheDir], { timeoutMs: TIMEOUT });
+    expect(second.status, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toEqual(JSON.parse(first.stdout));
+    expect(second.stdout).not.toContain('5000000');
+  });
+});
