@@ -17,6 +17,10 @@ export const analysisFlags = {
       'Compare manifests only: no layer is downloaded, so no Go binaries and no uncompressed sizes.',
     default: false,
   }),
+  'no-advice': Flags.boolean({
+    description: 'Leave out the advice (what would make the image smaller, with the bytes each step saves).',
+    default: false,
+  }),
   concurrency: Flags.integer({
     description: 'Layer blobs downloaded and scanned at once.',
     default: 4,
@@ -28,6 +32,7 @@ export interface AnalysisFlagValues {
   'cache-dir'?: string | undefined;
   'no-cache'?: boolean;
   'no-binaries'?: boolean;
+  'no-advice'?: boolean;
   concurrency?: number;
   quiet?: boolean;
 }
@@ -60,6 +65,6 @@ export async function compareWithFlags(
   const base = { tolerance: options.tolerance, ...(options.platform ? { platform: options.platform } : {}) };
   if (flags['no-binaries']) return await compareImages(oldReference, newReference, base);
   return await withLayerReader(flags, (layerReader) =>
-    compareImages(oldReference, newReference, { ...base, layerReader }),
+    compareImages(oldReference, newReference, { ...base, layerReader, advice: !flags['no-advice'] }),
   );
 }

@@ -1,10 +1,12 @@
 import { Args, Flags } from '@oclif/core';
+import { advise } from '../advice/rules.js';
 import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
+import { inspectAdviceSection } from '../report/advice.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
@@ -61,22 +63,30 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
       const scan = flags['no-binaries']
         ? undefined
         : await withLayerReader(flags, (layerReader) => layerReader.readImage(source, image));
+      const advice = scan && !flags['no-advice'] ? advise({ image: { image, ...scan } }) : undefined;
       if (format === 'html') {
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
           : undefined;
-        process.stdout.write(renderInspectHtml(escapeStrings(image), escapeStrings(binaries)));
+        process.stdout.write(
+          renderInspectHtml(
+            escapeStrings(image),
+            escapeStrings(binaries),
+            advice ? { advice: escapeStrings(advice) } : {},
+          ),
+        );
         return;
       }
       const plain = buildInspectReport(image, {
         source: source.description,
         platformRequested: platform !== undefined,
       });
-      const report = scan ? addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
+      const scanned = scan ? addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
+      const report = advice ? { ...scanned, advice } : scanned;
       process.stdout.write(
         format === 'json'
           ? renderInspectJson(report)
-          : renderInspectText(escapeStrings(report), [goBinariesSection, filesSection]),
+          : renderInspectText(escapeStrings(report), [goBinariesSection, filesSection, inspectAdviceSection]),
       );
     } finally {
       await source.close();

@@ -1,3 +1,4 @@
+import type { AdviceItem } from '../advice/types.js';
 import type { FilesDelta } from '../files/types.js';
 import type { GoBinaryDiff, GoBinaryReport } from '../golang/types.js';
 import type { LayerRead } from '../layer/types.js';
@@ -122,4 +123,6 @@ export interface ImageDelta {
   files?: FilesDelta;
   /** OS packages (docs/design.md §11); present when the layers were read and either image has a database. */
   packages?: PackagesDelta;
+  /** What would make the new image smaller (src/advice/); absent when layers were not read or with --no-advice. */
+  advice?: AdviceItem[];
 }

@@ -5,6 +5,7 @@
  */
 
 import { Gauge, Registry, type RegistryContentType } from 'prom-client';
+import { RULE_NAMES, savableByRule } from '../advice/rules.js';
 import type { BinaryDelta, ImageDelta, LayerStatus } from '../delta/types.js';
 import { joinSizes, sectionBytes } from '../golang/sizes.js';
 import type { GoBinaryReport, SizeDelta, SizeShare } from '../golang/types.js';
@@ -46,6 +47,7 @@ export function buildMetricsRegistry(deltas: MetricInput[], options: MetricsOpti
     layerMetrics(gauge),
     binaryMetrics(gauge, options.topN),
     filesAndPackagesMetrics(gauge, options.topN),
+    adviceMetrics(gauge),
     runMetrics(gauge, options),
   ];
   for (const input of deltas) {
@@ -187,6 +189,24 @@ function binaryMetrics(gauge: GaugeFactory, topN: number): Recorder {
       set(binaries, { status }, delta.binaries.filter((b) => b.status === status).length);
     }
     for (const b of delta.binaries) recordBinary(b, set);
+  };
+}
+
+/**
+ * The advice's savable bytes in the new image, per rule (the rules table's names: a bounded label set).
+ * Every rule has a series (0 when it found nothing), so a fixed problem shows as a drop to 0; none when
+ * the advice was not computed.
+ */
+function adviceMetrics(gauge: GaugeFactory): Recorder {
+  const savable = gauge(
+    'layerdelta_savable_bytes',
+    'File bytes (uncompressed) the advice says could be removed from the new image, per advice rule.',
+    ['rule'],
+  );
+  return ({ delta }, set) => {
+    if (delta.advice === undefined) return;
+    const totals = savableByRule(delta.advice);
+    for (const rule of RULE_NAMES) set(savable, { rule }, totals[rule]);
   };
 }
 

@@ -3,6 +3,7 @@
  * (when a layer reader is given: Go binaries and uncompressed sizes), classify, and return the ImageDelta.
  * compare, check and every repository of scan run exactly this.
  */
+import { advise } from '../advice/rules.js';
 import { diffBinaries } from '../delta/binaries.js';
 import { buildImageDelta } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
@@ -17,6 +18,8 @@ export interface ComparePipelineOptions extends ResolveOptions {
   tolerance: number;
   /** Reads every layer once (shared across pairs in a scan); omit for a layer-only delta (manifests only). */
   layerReader?: LayerReader;
+  /** Add the advice on the new image (default true; needs the layer reader). */
+  advice?: boolean;
 }
 
 export async function compareImages(
@@ -33,13 +36,21 @@ export async function compareImages(
   try {
     if (!options.layerReader)
       return buildImageDelta(pair.old.image, pair.new.image, { tolerance: options.tolerance });
-    const [oldScan, newScan] = await options.layerReader.readImages([pair.old, pair.new]);
-    return buildImageDelta(pair.old.image, pair.new.image, {
+    const [oldRead, newRead] = await options.layerReader.readImages([pair.old, pair.new]);
+    const binaries = diffBinaries(oldRead!.filesystem, newRead!.filesystem);
+    const delta = buildImageDelta(pair.old.image, pair.new.image, {
       tolerance: options.tolerance,
-      readLayers: new Map([...oldScan!.scans, ...newScan!.scans].map((scan) => [scan.digest, scan])),
-      binaries: diffBinaries(oldScan!.filesystem, newScan!.filesystem),
-      ...beyondGo(oldScan!, newScan!),
+      readLayers: new Map([...oldRead!.scans, ...newRead!.scans].map((scan) => [scan.digest, scan])),
+      binaries,
+      ...beyondGo(oldRead!, newRead!),
     });
+    if (options.advice === false) return delta;
+    const advice = advise({
+      image: { image: pair.new.image, ...newRead! },
+      baseline: { image: pair.old.image, ...oldRead! },
+      binaries,
+    });
+    return { ...delta, advice };
   } finally {
     await closeAll([pair.old.source, pair.new.source]);
   }

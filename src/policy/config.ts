@@ -27,6 +27,8 @@ export interface Thresholds {
   maxPackageGrowth?: number;
   /** ...or in bytes: `max-package-growth` sets one of the two (`10%` or `5MB`). */
   maxPackageGrowthBytes?: number;
+  /** The advice's savable bytes in the new image (file bytes, uncompressed). */
+  maxSavableBytes?: number;
 }
 
 export interface CheckSettings {
@@ -85,6 +87,12 @@ export const SETTINGS = {
     field: 'maxBinaryGrowthBytes',
     kind: 'size',
     description: 'Fail when any Go binary grows (or is added) by more than SIZE.',
+  },
+  'max-savable-bytes': {
+    field: 'maxSavableBytes',
+    kind: 'size',
+    description:
+      'Fail when the advice finds more than SIZE that could be removed from the new image (file bytes, uncompressed).',
   },
   'max-wasted-bytes': {
     field: 'maxWastedBytes',

@@ -1,4 +1,5 @@
 /** Thresholds against an image delta → findings → verdict (exit code 1 when any error finding). */
+import { savableBytes } from '../advice/rules.js';
 import type { ImageDelta, LayerChange, LayerSide } from '../delta/types.js';
 import { instructionText, truncate } from '../text.js';
 import { formatBytes, formatDelta, formatLimitPercent, formatPercent, formatTolerance } from '../units.js';
@@ -12,12 +13,14 @@ export type FindingRule =
   | 'max-new-layer-bytes'
   | 'max-binary-growth'
   | 'max-binary-growth-bytes'
+  | 'max-savable-bytes'
   | 'significant-layer-growth'
   | 'binaries-not-analysed'
   | 'max-wasted-bytes'
   | 'max-package-growth'
   | 'files-not-read'
-  | 'stored-sizes-not-comparable';
+  | 'stored-sizes-not-comparable'
+  | 'advice-not-computed';
 
 export interface Finding {
   /** `error` fails the check; `warning` is reported (and annotated) only. */
@@ -84,6 +87,7 @@ export function evaluateThresholds(delta: ImageDelta, thresholds: Thresholds): C
     ...layerFindings(delta, thresholds),
     ...binaryFindings(delta, thresholds),
     ...filesAndPackagesFindings(delta, thresholds),
+    ...adviceFindings(delta, thresholds),
   ];
   // Growth from 0 bytes has no finite ratio; JSON would turn Infinity into null, so leave it out.
   for (const f of findings) if (f.actual !== undefined && !Number.isFinite(f.actual)) delete f.actual;
@@ -230,4 +234,32 @@ function binaryFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
     }
   }
   return findings;
+}
+
+/** max-savable-bytes: what the advice says could be removed from the new image (file bytes). */
+function adviceFindings(delta: ImageDelta, thresholds: Thresholds): Finding[] {
+  const limit = thresholds.maxSavableBytes;
+  if (limit === undefined) return [];
+  if (delta.advice === undefined) {
+    return [
+      {
+        severity: 'warning',
+        rule: 'advice-not-computed',
+        message:
+          'the advice was not computed (--no-advice or --no-binaries), so max-savable-bytes was not applied',
+      },
+    ];
+  }
+  const savable = savableBytes(delta.advice);
+  if (savable <= limit) return [];
+  const largest = delta.advice[0]!;
+  return [
+    {
+      severity: 'error',
+      rule: 'max-savable-bytes',
+      message: `${formatBytes(savable)} could be removed from the new image (file bytes), above max-savable-bytes ${formatBytes(limit)}; largest: ${largest.title}`,
+      actual: savable,
+      limit,
+    },
+  ];
 }

@@ -4,6 +4,7 @@ import type { ModuleChange } from '../golang/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
+import { adviceMarkdown } from './advice.js';
 import { binaryRow } from './binaries.js';
 import { filesAndPackagesSections } from './files-packages.js';
 import { shortDigest } from './format.js';
@@ -193,5 +194,6 @@ export function renderMarkdown(
       );
     }
   }
+  if (delta.advice !== undefined) out.push(...adviceMarkdown(delta.advice, cell));
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -3,6 +3,7 @@ import type { ImageDelta, ImageSummary, LayerChange } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { formatPlatform } from '../source/platform.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../units.js';
+import { adviceText } from './advice.js';
 import { BINARY_COLUMNS, binaryRow, moduleLine } from './binaries.js';
 import { filesAndPackagesSections } from './files-packages.js';
 import { renderTable, shortDigest, type TableColumn } from './format.js';
@@ -181,6 +182,8 @@ export function renderText(delta: ImageDelta, options: TextOptions): string {
       out.push(renderTable(columns, section.table.rows));
     }
   }
+
+  if (delta.advice !== undefined) out.push('', ...adviceText(delta.advice));
 
   if (options.check) {
     out.push('');

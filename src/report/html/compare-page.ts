@@ -4,6 +4,7 @@ import type { CheckResult } from '../../policy/evaluate.js';
 import { formatPlatform } from '../../source/platform.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../../units.js';
 import { shortDigest } from '../format.js';
+import { adviceSection } from './advice.js';
 import { binaryDetails, binaryTable, hasDetails } from './binaries.js';
 import { deltaClass } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
@@ -134,6 +135,7 @@ ${layerOverview(delta)}
 ${layerLegend(delta.tolerance)}
 ${layerNotes(delta)}
 ${layerTable(delta)}
-${binariesSection(delta)}`;
+${binariesSection(delta)}
+${adviceSection(delta.advice)}`;
   return page(title, body, options.generatedAt);
 }

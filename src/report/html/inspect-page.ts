@@ -1,10 +1,12 @@
 /** The inspect page for one image: its layers and, when analysed, its Go binaries by path. */
+import type { AdviceItem } from '../../advice/types.js';
 import type { GoBinaryReport } from '../../golang/types.js';
 import { formatReference } from '../../reference/reference.js';
 import { formatPlatform } from '../../source/platform.js';
 import type { ResolvedImage } from '../../source/types.js';
 import { formatBytes } from '../../units.js';
 import { shortDigest } from '../format.js';
+import { adviceSection } from './advice.js';
 import { binaryReportSection, binaryReportTable } from './binaries.js';
 import { html, type SafeHtml } from './escape.js';
 import { imageLayerTable } from './layers.js';
@@ -13,7 +15,7 @@ import { type HtmlReportOptions, page } from './page.js';
 export function renderInspectHtml(
   image: ResolvedImage,
   binaries?: Record<string, GoBinaryReport>,
-  options: HtmlReportOptions = {},
+  options: HtmlReportOptions & { advice?: AdviceItem[] } = {},
 ): string {
   const reference = formatReference(image.reference);
   const title = options.title ?? `layerdelta: ${reference}`;
@@ -31,7 +33,8 @@ export function renderInspectHtml(
 </header>
 <h2>Layers</h2>
 ${imageLayerTable(layers)}
-${binaries === undefined ? '' : binariesSection(binaries)}`;
+${binaries === undefined ? '' : binariesSection(binaries)}
+${adviceSection(options.advice)}`;
   return page(title, body, options.generatedAt);
 }
 

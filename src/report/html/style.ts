@@ -64,6 +64,7 @@ tr.tone-row-removed td.instruction { text-decoration:line-through; color:var(--m
 tr.tone-row-reused td, tr.tone-row-recompressed td { color:var(--muted); }
 td small.evidence, td small.was { display:block; color:var(--muted); font-size:11.5px; }
 table.compact td, table.compact th { padding:3px 6px; font-size:12.5px; }
+ul.evidence { margin:4px 0 0; padding-left:18px; color:var(--muted); font-size:12.5px; overflow-wrap:anywhere; }
 .badge { display:inline-block; padding:1px 7px; border-radius:10px; font-size:11.5px; white-space:nowrap; font-family:system-ui,sans-serif; }
 .badge.tone-removed { color:#8a1c1c; }
 .badge.tone-within, .badge.tone-reused, .badge.tone-recompressed { color:#1f2328; }
