@@ -326,11 +326,16 @@ describe('check', () => {
 });
 
 describe('help', () => {
-  it.each(['compare', 'check'])('%s --help shows examples and the exit codes', async (command) => {
+  // Each command lists only the exit codes it can return: compare never judges a threshold.
+  it.each([
+    ['compare', 'Exit codes: 0 ok, 2 usage or bad input, 3 registry/network failure, 4 metrics push failed'],
+    ['check', 'Exit codes: 0 ok, 1 a threshold crossed, 2 usage or bad input, 3 registry/network failure'],
+  ])('%s --help shows examples and the exit codes', async (command, exitCodes) => {
     const result = await runCli([command, '--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('EXAMPLES');
-    expect(result.stdout).toContain('Exit codes: 0 ok, 1 a threshold crossed (check), 2 usage or bad input');
+    expect(result.stdout.replace(/\s+/g, ' ')).toContain(exitCodes);
+    expect(result.stdout).toContain('70 internal error');
   });
 });
 

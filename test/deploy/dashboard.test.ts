@@ -9,11 +9,28 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdviceItem } from '../../src/advice/types.js';
 import { type MetricsFlagValues, metricsOptions } from '../../src/cli/metrics-flags.js';
+import type { ImageDelta } from '../../src/delta/types.js';
 import { type PublishOptions, publishAllMetrics, publishMetrics } from '../../src/metrics/publish.js';
 import { deltaWithOneBinary, deltaWithTwoBinaries, withFilesAndPackages } from '../metrics/sample-delta.js';
 import { type Prometheus, startPrometheus } from '../support/prometheus.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
+
+/** A's report carries advice (as compare's does unless --no-advice), so the savable-bytes series exist. */
+function withAdvice(delta: ImageDelta): ImageDelta {
+  const advice: AdviceItem[] = [
+    {
+      rule: 'go-strip',
+      title: '/usr/local/bin/app carries DWARF and a symbol table',
+      savableBytes: 1_234_567,
+      measure: 'measured',
+      change: 'go build -ldflags="-s -w"',
+      evidence: ['.debug_* 1.2 MB'],
+    },
+  ];
+  return { ...delta, advice };
+}
 
 const DASHBOARD = resolve('deploy/grafana/layerdelta.json');
 const RULES = resolve('deploy/prometheus/layerdelta.rules.yml');
@@ -80,7 +97,11 @@ beforeAll(async () => {
   // Repository A with two binaries (Go 1.23 and 1.19), B with one (Go 1.23) and an image that grew
   // by 20 MiB, so that the static growth alert fires for B only.
   await publishMetrics(
-    { repository: A.repository, delta: withFilesAndPackages(deltaWithTwoBinaries()), durationSeconds: 2 },
+    {
+      repository: A.repository,
+      delta: withAdvice(withFilesAndPackages(deltaWithTwoBinaries())),
+      durationSeconds: 2,
+    },
     flags(A.labels),
   );
   const grown = deltaWithOneBinary();
