@@ -39,9 +39,12 @@ describe('Markdown report in CommonMark', () => {
     }
   });
 
-  it('renders the image, layer and binary tables as tables', () => {
+  it('renders every table of the report (image, layers, binaries, files, …) as a table', () => {
     const html = new MarkdownIt({ html: true }).render(markdown);
-    expect(html.match(/<table>/g)).toHaveLength(3);
+    // A GFM table is a header row followed by a delimiter row: count those in the source.
+    const delimiterRows = markdown.split('\n').filter((line) => /^\|(\s*:?-+:?\s*\|)+\s*$/.test(line));
+    expect(delimiterRows.length).toBeGreaterThanOrEqual(3);
+    expect(html.match(/<table>/g)).toHaveLength(delimiterRows.length);
     expect(html).not.toMatch(/<li>\s*<ul>/);
   });
 });
