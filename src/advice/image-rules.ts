@@ -3,6 +3,7 @@
  * (docs/design.md §11): bytes hidden by a later layer, package-manager caches, documentation.
  * Sizes are regular files' bytes: hard links share their target's bytes and are not counted again.
  */
+import { type HiddenWrite, hiddenWrites } from '../files/wasted.js';
 import type { ImageFile } from '../layer/filesystem.js';
 import { segments } from '../layer/paths.js';
 import { formatBytes } from '../units.js';
@@ -149,68 +150,35 @@ export function docsManLocale(input: AdviceInput): AdviceItem[] {
   return items;
 }
 
-/** What a later layer does to a path written earlier: the first layer that replaces or deletes it. */
-interface Hider {
-  layer: number;
-  how: 'overwritten' | 'deleted';
-}
-
-/** `path` and its parents, deepest first. */
-function selfAndParents(path: string): string[] {
-  const parts = segments(path);
-  return parts.map((_, i) => `/${parts.slice(0, parts.length - i).join('/')}`);
-}
-
 /**
  * Bytes a layer wrote that a later layer overwrote or deleted (whiteout, opaque directory): they are
- * still shipped in the earlier layer. One item per pair of layers, naming both instructions. Copies of
- * a Go binary written more than once are the go-duplicate rule's bytes, not counted here.
+ * still shipped in the earlier layer. One item per pair of layers, naming both instructions. Read from
+ * the files view's hidden writes (the wasted-bytes fact, src/files/wasted.ts). Copies of a Go binary
+ * written more than once are the go-duplicate rule's bytes, not counted here; nor is a path one layer
+ * wrote twice (no later instruction to name).
  */
 export function hiddenBytes(input: AdviceInput): AdviceItem[] {
   const image = input.image;
   const duplicated = new Set(
     [...goBinaryCopies(image).entries()].filter(([, copies]) => copies.length > 1).map(([digest]) => digest),
   );
-  // Per later layer: what it writes (any type), deletes and makes opaque, for lookups by path.
-  const touched = image.scans.map((scan) => ({
-    written: new Set(scan.entries.filter((e) => e.type !== 'dir').map((e) => e.path)),
-    deleted: new Set(scan.whiteouts),
-    opaque: new Set(scan.opaqueDirs),
-  }));
-  const firstHider = (layer: number, path: string): Hider | undefined => {
-    const chain = selfAndParents(path);
-    for (let later = layer + 1; later < touched.length; later++) {
-      const t = touched[later]!;
-      if (t.written.has(path)) return { layer: later, how: 'overwritten' };
-      // A parent replaced by a file or link takes the whole tree with it.
-      if (chain.slice(1).some((p) => t.written.has(p))) return { layer: later, how: 'overwritten' };
-      if (chain.some((p) => t.deleted.has(p))) return { layer: later, how: 'deleted' };
-      if (chain.slice(1).some((p) => t.opaque.has(p))) return { layer: later, how: 'deleted' };
-    }
-    return undefined;
-  };
-
   const pairs = new Map<
     string,
     { from: number; to: number; bytes: number; paths: Array<[string, number]> }
   >();
-  const hows = new Map<string, Set<Hider['how']>>();
-  image.scans.forEach((scan, layer) => {
-    for (const entry of scan.entries) {
-      if (entry.type !== 'file' || entry.size === 0) continue;
-      const binary = scan.goBinaries[entry.path];
-      if (binary && duplicated.has(binary.digest)) continue;
-      if (image.filesystem.files.get(entry.path)?.layer === layer) continue; // still visible
-      const hider = firstHider(layer, entry.path);
-      if (!hider) continue; // written twice by the same layer: the tar keeps both, but that is rare
-      const key = `${layer}>${hider.layer}`;
-      const pair = pairs.get(key) ?? { from: layer, to: hider.layer, bytes: 0, paths: [] };
-      pair.bytes += entry.size;
-      pair.paths.push([entry.path, entry.size]);
-      pairs.set(key, pair);
-      hows.set(key, (hows.get(key) ?? new Set()).add(hider.how));
-    }
-  });
+  const hows = new Map<string, Set<HiddenWrite['how']>>();
+  for (const hidden of hiddenWrites(image.scans, image.filesystem)) {
+    const { layer, entry } = hidden;
+    if (entry.size === 0 || hidden.by === layer) continue;
+    const binary = image.scans[layer]!.goBinaries[entry.path];
+    if (binary && duplicated.has(binary.digest)) continue;
+    const key = `${layer}>${hidden.by}`;
+    const pair = pairs.get(key) ?? { from: layer, to: hidden.by, bytes: 0, paths: [] };
+    pair.bytes += entry.size;
+    pair.paths.push([entry.path, entry.size]);
+    pairs.set(key, pair);
+    hows.set(key, (hows.get(key) ?? new Set()).add(hidden.how));
+  }
 
   return [...pairs.entries()].map(([key, pair]) => {
     const how = [...hows.get(key)!].sort().join(' or ');

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filler, type TarEntry } from '../../fixtures/oci-writer.js';
 import { advise } from '../../src/advice/rules.js';
 import type { AdviceItem, AnalysedImage } from '../../src/advice/types.js';
+import { wastedBytes } from '../../src/files/wasted.js';
 import { fixtureBinary, fixturePath } from '../support/fixtures.js';
 import { analyse, exe, writeImages } from './support.js';
 
@@ -189,6 +190,10 @@ describe('hidden-bytes', () => {
       ).size,
     );
     expect(items).toHaveLength(2);
+    // One home for the fact: the rule's bytes are the files view's wasted bytes of the writing layers.
+    const wasted = wastedBytes(image.scans, image.filesystem);
+    expect(apt.savableBytes + tool.savableBytes).toBe(wasted.bytes);
+    expect(wasted.byLayer[1]!.bytes).toBe(apt.savableBytes);
   });
 });
 
