@@ -32,6 +32,16 @@ export interface TransportOptions {
   deadlines?: Partial<Deadlines>;
 }
 
+/** One exchange's request (Transport.open, openRequest). */
+export interface OpenOptions {
+  method: 'GET' | 'HEAD' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  phase: Phase;
+  /** Overrides the idle window (a client's `timeoutMs`). */
+  idleMs?: number;
+}
+
 /**
  * How requests reach registries in one run (docs/design.md §7): TLS trust per host from certs.d,
  * proxies from the environment (one agent per proxy, kept alive), and deadlines on every request.
@@ -78,17 +88,7 @@ export class Transport {
    * with a RegistryError for TLS failures and passed deadlines, else with got's error (it carries
    * `code`); a server that does not speak TLS is left to the caller (isNotTls) to try plain HTTP.
    */
-  async open(
-    url: string,
-    options: {
-      method: 'GET' | 'HEAD' | 'POST';
-      headers?: Record<string, string>;
-      body?: string;
-      phase: Phase;
-      /** Overrides the idle window (a client's `timeoutMs`). */
-      idleMs?: number;
-    },
-  ): Promise<OpenResponse> {
+  async open(url: string, options: OpenOptions): Promise<OpenResponse> {
     const target = new URL(url);
     const tls = target.protocol === 'https:' ? this.tlsFor(target.host) : undefined;
     const proxy = proxyFor(target, this.env);
@@ -170,14 +170,7 @@ export function defaultTransport(): Transport {
 /** One request on `transport` (default: this run's). See Transport.open. */
 export async function openRequest(
   url: string,
-  options: {
-    method: 'GET' | 'HEAD' | 'POST';
-    headers?: Record<string, string>;
-    body?: string;
-    phase: Phase;
-    idleMs?: number;
-    transport?: Transport;
-  },
+  options: OpenOptions & { transport?: Transport },
 ): Promise<OpenResponse> {
   const { transport, ...rest } = options;
   return await (transport ?? defaultTransport()).open(url, rest);
