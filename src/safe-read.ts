@@ -5,7 +5,7 @@
  * /dev/zero and directories; the read stops at the size fstat gave, so a file that grows (or a /proc
  * file that claims 0 bytes) cannot make it unbounded.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 
 /** Why a file was not read: an errno code (ENOENT, EACCES…), `not-regular` or `too-large`. */
@@ -79,32 +79,5 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<B
     throw error instanceof UnreadableFileError ? error : openFailed(path, error);
   } finally {
     await handle.close();
-  }
-}
-
-/** readRegularFile for the synchronous callers (flag and config files read while parsing). */
-export function readRegularFileSync(path: string, maxBytes: number): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, FLAGS);
-  } catch (error) {
-    throw openFailed(path, error);
-  }
-  try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) throw notRegular(path, info);
-    if (info.size > maxBytes) throw tooLarge(path, info.size, maxBytes);
-    const data = Buffer.allocUnsafe(info.size);
-    let filled = 0;
-    while (filled < info.size) {
-      const read = readSync(fd, data, filled, info.size - filled, filled);
-      if (read === 0) break;
-      filled += read;
-    }
-    return data.subarray(0, filled);
-  } catch (error) {
-    throw error instanceof UnreadableFileError ? error : openFailed(path, error);
-  } finally {
-    closeSync(fd);
   }
 }
