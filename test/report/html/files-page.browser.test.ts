@@ -114,6 +114,8 @@ function tooltipBytes(title: string): { old: number | undefined; new: number } {
 let fixture: DebianFixture;
 let workDir: string;
 let compareHtml: string;
+let compareAgain: string;
+let inspectHtml: string;
 let light: Map<string, FrameFacts>;
 let dark: Map<string, FrameFacts>;
 let chromiumLog: string;
@@ -135,7 +137,8 @@ beforeAll(async () => {
     return result.stdout;
   };
   compareHtml = await cli(['compare', ref('v1'), ref('v2')]);
-  const inspectHtml = await cli(['inspect', ref('v2')]);
+  compareAgain = await cli(['compare', ref('v1'), ref('v2')]);
+  inspectHtml = await cli(['inspect', ref('v2')]);
   const file = join(workDir, 'harness.html');
   writeFileSync(file, harness({ compare: compareHtml, inspect: inspectHtml }));
   const lightRun = await dumpDom(file, 120_000);
@@ -248,6 +251,21 @@ describe('the HTML reports of a real Debian pair at 400 px and 1400 px', () => {
       encoding: 'utf8',
     });
     expect(packages!.rows.find((r) => r[0] === 'curl')?.[3]).toBe(version);
+  });
+
+  it('is the same file for the same input (treemap layout included)', () => {
+    expect(compareAgain).toBe(compareHtml);
+  });
+
+  it('inspect shows each layer with its uncompressed size, and the biggest directories', () => {
+    const facts = light.get('inspect-1400')!;
+    const layers = facts.tables.find(
+      (t) => t.rows.length === fixture.layers.v2.length && /^\d+$/.test(t.rows[0]![0]!),
+    );
+    expect(layers?.rows.every((r) => / unc\.$/.test(r[3]!))).toBe(true);
+    const biggest = facts.tables.find((t) => t.rows.some((r) => r[0] === '/usr/lib/x86_64-linux-gnu'));
+    expect(biggest).toBeDefined();
+    expect(inspectHtml).toContain('class="treemap tm-narrow"');
   });
 
   it("has a footer with the tool's version and the report's date", () => {
