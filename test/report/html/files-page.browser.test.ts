@@ -16,7 +16,8 @@ import { ensureBuilt, ROOT, runCli } from '../../commands/cli.js';
 import { consoleMessages, dumpDom } from '../../support/chromium.js';
 import { duBytes } from '../../support/du.js';
 
-const WIDTHS = [400, 1400] as const;
+// A phone, the medium treemap band (641–1000 px) and a desktop.
+const WIDTHS = [400, 800, 1400] as const;
 // 2025-12-01 18:00 UTC: the report's date comes from SOURCE_DATE_EPOCH, so the file is reproducible.
 const EPOCH = '1764612000';
 
@@ -156,7 +157,7 @@ const frames = () =>
     WIDTHS.map((width) => ({ page, width, id: `${page}-${width}`, facts: light.get(`${page}-${width}`)! })),
   );
 
-describe('the HTML reports of a real Debian pair at 400 px and 1400 px', () => {
+describe('the HTML reports of a real Debian pair at 400, 800 and 1400 px', () => {
   it('every probe ran, in a frame of the width asked for, without console errors', () => {
     for (const { id, width, facts } of frames()) {
       expect(facts, id).toBeDefined();
@@ -184,7 +185,9 @@ describe('the HTML reports of a real Debian pair at 400 px and 1400 px', () => {
       expect(facts.treemaps.length, id).toBe(1);
       expect(facts.hiddenTreemaps, id).toBe(2);
       const map = facts.treemaps[0]!;
-      expect(map.variant, id).toContain(width === 400 ? 'tm-narrow' : 'tm-wide');
+      expect(map.variant, id).toContain(
+        width === 400 ? 'tm-narrow' : width === 800 ? 'tm-medium' : 'tm-wide',
+      );
       expect(map.width, id).toBeLessThanOrEqual(width);
       const labelled = map.cells.filter((c) => c.text !== null);
       const unlabelled = map.cells.filter((c) => c.text === null);
