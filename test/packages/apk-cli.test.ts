@@ -180,7 +180,9 @@ describe('compare with apk databases', () => {
     const result = await run('compare', ref('v1'), ref('v2'), '--output', 'markdown', '--no-advice');
     expect(result.stderr).toBe('');
     // Markdown escapes `_` in versions.
-    expect(result.stdout).toContain('| <code>ld-down</code> | downgraded | 3.0-r1 | 3.0\\_alpha1-r1 | -200 B |');
+    expect(result.stdout).toContain(
+      '| <code>ld-down</code> | downgraded | 3.0-r1 | 3.0\\_alpha1-r1 | -200 B |',
+    );
     expect(result.stdout).toContain('apk /lib/apk/db/installed');
   }, 300_000);
 });

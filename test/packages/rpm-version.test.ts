@@ -45,7 +45,11 @@ const run = (alphabet: string, max: number) =>
 
 /** EVRs from small alphabets (separators, `~`, `^`, digits with leading zeros, letters) so pairs collide. */
 const evr = fc
-  .tuple(fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }), run('0129.ab~^_', 7), run('019.a~^', 4))
+  .tuple(
+    fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+    run('0129.ab~^_', 7),
+    run('019.a~^', 4),
+  )
   .map(([epoch, version, release]) => `${epoch === undefined ? '' : `${epoch}:`}${version}-${release}`);
 
 describe('compareRpmVersions', () => {
