@@ -7,10 +7,13 @@ declare module 'sql.js' {
   }
   interface Database {
     prepare(sql: string): Statement;
+    /** (Tests make sqlite files with these.) */
+    run(sql: string): void;
+    export(): Uint8Array;
     close(): void;
   }
   interface SqlJsStatic {
-    Database: new (data: Uint8Array) => Database;
+    Database: new (data?: Uint8Array) => Database;
   }
   export default function initSqlJs(): Promise<SqlJsStatic>;
 }
