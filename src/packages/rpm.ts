@@ -49,7 +49,17 @@ export function packageOfHeader(blob: Buffer): { pkg: OsPackage; files: string[]
 export async function readRpm(files: Map<string, Buffer>): Promise<DatabaseReading | undefined> {
   const present = RPM_SQLITE.filter((path) => files.has(path));
   if (present.length === 0) return undefined;
-  const SQL = await loadSqlJs();
+  let SQL: SqlJs;
+  try {
+    SQL = await loadSqlJs();
+  } catch (error) {
+    sqlJs = undefined;
+    const reason = `sql.js did not load: ${error instanceof Error ? error.message : String(error)}`;
+    const databases = present.map(
+      (path): PackageDatabase => ({ ecosystem: 'rpm', path, status: 'not read', reason, packageCount: 0 }),
+    );
+    return { databases, packages: [], lists: new Map() };
+  }
   const databases: PackageDatabase[] = [];
   const packages: OsPackage[] = [];
   const lists = new Map<string, string[]>();
