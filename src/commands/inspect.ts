@@ -71,7 +71,9 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
         source: source.description,
         platformRequested: platform !== undefined,
       });
-      const scanned = scan ? addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : undefined;
+      const scanned = scan
+        ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top)
+        : undefined;
       if (format === 'html') {
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
