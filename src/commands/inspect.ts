@@ -3,6 +3,7 @@ import { advise } from '../advice/rules.js';
 import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
+import { writeOut } from '../cli/output.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
@@ -68,7 +69,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
           : undefined;
-        process.stdout.write(
+        writeOut(
           renderInspectHtml(
             escapeStrings(image),
             escapeStrings(binaries),
@@ -83,7 +84,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
       });
       const scanned = scan ? addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
       const report = advice ? { ...scanned, advice } : scanned;
-      process.stdout.write(
+      writeOut(
         format === 'json'
           ? renderInspectJson(report)
           : renderInspectText(escapeStrings(report), [goBinariesSection, filesSection, inspectAdviceSection]),

@@ -74,6 +74,12 @@ export interface BlobDescriptor {
 const MAX_LIST_PAGE_BYTES = 16 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 const DEFAULT_CATALOG_PAGE_SIZE = 100;
+/**
+ * Pages of one tag list or `_catalog` followed at most: a registry whose `Link: next` never ends
+ * (2,681 pages and counting in docs/hostile-input.md) fails instead of running forever. 10,000 pages
+ * hold a million repositories at our page size of 100.
+ */
+export const MAX_LIST_PAGES = 10_000;
 /** How often one blob download is resumed after its connection broke (docs/design.md §7). */
 const MAX_BLOB_RESUMES = 3;
 
@@ -302,7 +308,20 @@ export class RegistryClient {
     const all: string[] = [];
     const seen = new Set<string>();
     let next: string | undefined = this.url(pageSize ? `${path}?n=${pageSize}` : path);
-    while (next !== undefined && !seen.has(next)) {
+    while (next !== undefined) {
+      // A Link back to a page already read, or no end in sight: the list cannot be trusted whole.
+      if (seen.has(next) || seen.size >= MAX_LIST_PAGES) {
+        const url = new URL(next);
+        const why = seen.has(next)
+          ? `its next link leads back to ${url.pathname}${url.search}, a page it sent before`
+          : `it still links to a next page after ${MAX_LIST_PAGES} pages`;
+        const list =
+          field === 'repositories' ? '_catalog' : `tag list of ${describeSubject(this.registry, subject)}`;
+        throw new RegistryError(`registry ${this.registry} sent an endless ${list}: ${why}`, {
+          code: ErrorCode.UNEXPECTED_RESPONSE,
+          hint: 'a registry bug; report it to its operator',
+        });
+      }
       seen.add(next);
       const response = await this.request(next, subject, {
         method: 'GET',
