@@ -29,6 +29,7 @@ const UNREACHABLE = 'http://127.0.0.1:1';
 async function runIntoSlowReader(
   args: string[],
 ): Promise<{ status: number | null; bytes: number; stderr: string }> {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash script, not a template
   const script = '"$0" "$@" | { sleep 2; wc -c; }; exit "${PIPESTATUS[0]}"';
   const child = spawn('bash', ['-c', script, process.execPath, join(ROOT, 'bin', 'run.js'), ...args], {
     cwd: ROOT,

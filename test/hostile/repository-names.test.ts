@@ -1,7 +1,7 @@
 /**
  * docs/hostile-input.md, "Integrity": names from `--repositories-file` are checked against the
- * distribution spec's repository name grammar before any request, so `..`, `?`, `#` and `%` never
- * reach a request URL (`/v2/../../x` is normalised to another path, `?` starts a query). A server
+ * distribution spec's repository name grammar before any request, so `..`, `?`, `%` or `:` never
+ * reach a request URL (`#` starts a comment in the file) (`/v2/../../x` is normalised to another path, `?` starts a query). A server
  * speaking the registry API logs every request it gets.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ describe('bad names in --repositories-file', { timeout: 300_000 }, () => {
   it.each([
     ['..', '../../v2/_catalog', /repository component "\.\." is not valid/],
     ['?', 'team/app?n=1', /repository component "app\?n=1" is not valid/],
-    ['#', 'team/app#x', /repository component "app#x" is not valid/],
+    [':', 'team/app:1.0', /repository component "app:1.0" is not valid/],
     ['%', 'team/%2e%2e', /repository component "%2e%2e" is not valid/],
     ['a space', 'team/my app', /repository component "my app" is not valid/],
   ])('%s: one line naming the file and line, exit 2, no request', async (_what, bad, message) => {
