@@ -1,6 +1,6 @@
 /**
- * The layer read on worker threads (docs/design.md §8): a pool of one worker per core, each running
- * `readLayer` (read.ts) on one layer at a time. The main thread keeps the download (HTTP, the blob's
+ * The layer read on all cores (docs/design.md §8): the main thread and one worker thread per further core,
+ * each running `readLayer` (read.ts) on one layer at a time. The main thread keeps every download (HTTP, the blob's
  * digest check, progress) and posts the stored bytes; the worker decompresses, walks the tar, hashes the
  * tar (diff_id), analyses Go executables and posts back the LayerRead: ELF buffers never leave the worker,
  * only the reports do. Output, errors and bounded memory are those of `readLayer` in-process.
@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ContentError, ErrorCode, LayerdeltaError } from '../errors.js';
 import type { Descriptor } from '../source/types.js';
-import type { ReadLayerOptions } from './read.js';
+import { type ReadLayerOptions, readLayer } from './read.js';
 import type { LayerRead } from './types.js';
 
 /** Options that cross to the worker (callbacks stay on the main thread). */
@@ -35,27 +35,6 @@ export type FromWorker =
 
 /** Stored bytes posted but not yet consumed by the worker before the download is paused. */
 const IN_FLIGHT = 4 * 1024 * 1024;
-
-/**
- * Read one layer on a worker thread. `open` is called once a worker is free, so a download never waits
- * half-read for a thread (the transport would count that as a stall).
- */
-export async function readLayerOffThread(
-  open: () => Promise<Readable>,
-  descriptor: Descriptor,
-  options: ReadLayerOptions = {},
-): Promise<LayerRead> {
-  const worker = await pool().acquire();
-  let healthy = true;
-  try {
-    const blob = await open();
-    return await runJob(worker, blob, descriptor, options, () => {
-      healthy = false;
-    });
-  } finally {
-    pool().release(worker, healthy);
-  }
-}
 
 function runJob(
   worker: Worker,
@@ -131,46 +110,89 @@ function workerError(message: Extract<FromWorker, { type: 'failed' }>): Error {
   });
 }
 
+type Slot = { kind: 'main' } | { kind: 'worker'; worker: Worker };
+
+export interface ReadPoolOptions {
+  /** Worker threads at most (started on demand). */
+  workers: number;
+  /** The main thread reads one layer itself, as one more slot (default true). */
+  mainThread?: boolean;
+}
+
 /**
- * Workers started on demand up to one per core, kept for the next layer, unreferenced while idle so they
- * never keep the process alive.
+ * Where layer reads run: the main thread (one layer at a time) and worker threads started on demand,
+ * kept for the next layer and unreferenced while idle so they never keep the process alive. A worker
+ * costs a Node bootstrap (~0.25 s CPU): with the main thread as a slot, one layer needs none.
  */
-class ReadPool {
+export class ReadPool {
+  private mainBusy: boolean;
   private readonly idle: Worker[] = [];
-  private readonly waiting: Array<(worker: Worker) => void> = [];
+  private readonly waiting: Array<(slot: Slot) => void> = [];
   private started = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(private readonly options: ReadPoolOptions) {
+    this.mainBusy = options.mainThread === false;
+  }
 
-  acquire(): Promise<Worker> {
+  /**
+   * Read one layer as `readLayer` does. `open` is called once a slot is free, so a download never waits
+   * half-read for a thread (the transport would count that as a stall).
+   */
+  async read(open: () => Promise<Readable>, descriptor: Descriptor, options: ReadLayerOptions = {}) {
+    const slot = await this.acquire();
+    let healthy = true;
+    try {
+      if (slot.kind === 'main') return await readLayer(await open(), descriptor, options);
+      return await runJob(slot.worker, await open(), descriptor, options, () => {
+        healthy = false;
+      });
+    } finally {
+      this.release(slot, healthy);
+    }
+  }
+
+  /** Stop the workers (idle ones; for tests). */
+  async close(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((worker) => worker.terminate()));
+  }
+
+  private acquire(): Promise<Slot> {
+    if (!this.mainBusy) {
+      this.mainBusy = true;
+      return Promise.resolve({ kind: 'main' });
+    }
     const worker = this.idle.pop();
     if (worker) {
       worker.ref();
-      return Promise.resolve(worker);
+      return Promise.resolve({ kind: 'worker', worker });
     }
-    if (this.started < this.size) {
+    if (this.started < this.options.workers) {
       this.started++;
-      return Promise.resolve(startWorker());
+      return Promise.resolve({ kind: 'worker', worker: startWorker() });
     }
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  release(worker: Worker, healthy: boolean): void {
-    let next = worker;
-    if (!healthy) {
-      void worker.terminate();
+  private release(slot: Slot, healthy: boolean): void {
+    let next = slot;
+    if (slot.kind === 'worker' && !healthy) {
+      void slot.worker.terminate();
       this.started--;
       if (this.waiting.length === 0) return;
       this.started++;
-      next = startWorker();
+      next = { kind: 'worker', worker: startWorker() };
     }
     const waiter = this.waiting.shift();
     if (waiter) {
       waiter(next);
       return;
     }
-    next.unref();
-    this.idle.push(next);
+    if (next.kind === 'main') {
+      this.mainBusy = false;
+      return;
+    }
+    next.worker.unref();
+    this.idle.push(next.worker);
   }
 }
 
@@ -190,7 +212,13 @@ function startWorker(): Worker {
 }
 
 let shared: ReadPool | undefined;
-function pool(): ReadPool {
-  shared ??= new ReadPool(Math.max(1, availableParallelism()));
-  return shared;
+
+/** Read one layer on the process's pool: the main thread plus one worker per further core. */
+export function readLayerPooled(
+  open: () => Promise<Readable>,
+  descriptor: Descriptor,
+  options: ReadLayerOptions = {},
+): Promise<LayerRead> {
+  shared ??= new ReadPool({ workers: availableParallelism() - 1 });
+  return shared.read(open, descriptor, options);
 }

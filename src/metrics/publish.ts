@@ -6,7 +6,6 @@ import { writeFile } from 'node:fs/promises';
 import { HTTPError } from 'got';
 import type { ImageDelta } from '../delta/types.js';
 import { MetricsPushError, UsageError } from '../errors.js';
-import { buildMetricsRegistry, renderOpenMetrics } from './definitions.js';
 import { groupUrl, type PushOptions, putGroup } from './pushgateway.js';
 
 export interface MetricsInput {
@@ -51,6 +50,8 @@ export async function publishAllMetrics(
 ): Promise<void> {
   const { pushgateway: base, labels, metricsFile: file } = options;
   if (!base && !file) return;
+  // prom-client (and the OpenTelemetry API it loads: ~80 modules) only when metrics are asked for.
+  const { buildMetricsRegistry, renderOpenMetrics } = await import('./definitions.js');
   const nowSeconds = Date.now() / 1000;
   const build = (group: readonly MetricsInput[]) =>
     buildMetricsRegistry([...group], { labels, topN: options.top, durationSeconds: 0, nowSeconds });

@@ -8,7 +8,7 @@ import { type LayerCache, NoCache } from '../cache/layer-cache.js';
 import { ContentError, ErrorCode } from '../errors.js';
 import { buildFilesystem, type ImageFilesystem } from '../layer/filesystem.js';
 import { type ReadLayerOptions, readLayer } from '../layer/read.js';
-import { readLayerOffThread } from '../layer/read-pool.js';
+import { readLayerPooled } from '../layer/read-pool.js';
 import type { LayerRead } from '../layer/types.js';
 import { compressionFromMediaType } from '../oci/compression.js';
 import { isForeignLayer } from '../oci/media-types.js';
@@ -31,7 +31,7 @@ export interface LayerReaderOptions {
   concurrency?: number;
   /** Analyse Go executables (default true). */
   analyze?: boolean;
-  /** Read layers on worker threads, one per core (default true; docs/design.md §8). */
+  /** Read layers on all cores: the main thread and worker threads (default true; docs/design.md §8). */
   threads?: boolean;
   onProgress?: (progress: ReadProgress) => void;
 }
@@ -128,7 +128,7 @@ export class LayerReader {
     };
     const scan = await this.limit.run(async () =>
       this.threads
-        ? await readLayerOffThread(open, descriptor, options)
+        ? await readLayerPooled(open, descriptor, options)
         : await readLayer(await open(), descriptor, options),
     );
     checkDiffId(layer, scan, source);

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentError, LayerdeltaError } from '../../src/errors.js';
 import { type ReadLayerOptions, readLayer } from '../../src/layer/read.js';
-import { readLayerOffThread } from '../../src/layer/read-pool.js';
+import { ReadPool } from '../../src/layer/read-pool.js';
 import type { LayerRead } from '../../src/layer/types.js';
 import type { Descriptor } from '../../src/source/types.js';
 import {
@@ -35,8 +35,12 @@ beforeAll(() => {
   hello = readFileSync(helloPath);
 });
 
-afterAll(() => {
+/** Worker threads only (no main-thread slot), two of them. */
+const workers = new ReadPool({ workers: 2, mainThread: false });
+
+afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
+  await workers.close();
 });
 
 async function sampleTar(): Promise<Buffer> {
@@ -74,10 +78,7 @@ async function scanBlob(
 
 const READERS: Array<[string, Read]> = [
   ['in-process', readLayer],
-  [
-    'on a worker thread',
-    (blob, descriptor, options) => readLayerOffThread(async () => blob, descriptor, options),
-  ],
+  ['on a worker thread', (blob, descriptor, options) => workers.read(async () => blob, descriptor, options)],
 ];
 
 describe.each(READERS)('%s', (_, read) => {
@@ -282,7 +283,7 @@ describe('readLayer on a worker thread', () => {
       const data = compress(await sampleTar(), compression);
       const blob = writeBlob(work, `same-${compression}`, data, compression);
       const here = await readLayer(blob.open(), blob.descriptor);
-      const there = await readLayerOffThread(async () => blob.open(), blob.descriptor);
+      const there = await workers.read(async () => blob.open(), blob.descriptor);
       expect(Object.keys(there.goBinaries)).toEqual(['/usr/bin/hello']);
       expect(there).toEqual(here);
     },
@@ -300,7 +301,7 @@ describe('readLayer on a worker thread', () => {
         );
       }),
     );
-    const reads = await Promise.all(blobs.map((b) => readLayerOffThread(async () => b.open(), b.descriptor)));
+    const reads = await Promise.all(blobs.map((b) => workers.read(async () => b.open(), b.descriptor)));
     for (const [i, scan] of reads.entries()) {
       expect(scan.digest).toBe(sha256sum(blobs[i]!.file));
       expect(Object.keys(scan.goBinaries)).toEqual([`/layer-${i}/hello`]);
