@@ -51,7 +51,9 @@ function timed(command: string[]): { wall: number; cpu: number } {
   const start = performance.now();
   spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', times, ...command], { stdio: 'ignore' });
   const wall = performance.now() - start;
-  const [user = 0, sys = 0] = readFileSync(times, 'utf8').trim().split(/\s+/).map(Number);
+  // The last line: time writes "Command exited with non-zero status N" first (nm on a stripped binary).
+  const last = readFileSync(times, 'utf8').trim().split('\n').at(-1) ?? '';
+  const [user = 0, sys = 0] = last.split(/\s+/).map(Number);
   rmSync(times, { force: true });
   return { wall, cpu: (user + sys) * 1000 };
 }
