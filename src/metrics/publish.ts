@@ -6,7 +6,6 @@ import { writeFile } from 'node:fs/promises';
 import { HTTPError } from 'got';
 import type { ImageDelta } from '../delta/types.js';
 import { MetricsPushError, UsageError } from '../errors.js';
-import { buildMetricsRegistry, renderOpenMetrics } from './definitions.js';
 import { groupUrl, type PushOptions, putGroup } from './pushgateway.js';
 
 export interface MetricsInput {
@@ -65,14 +64,19 @@ export function metricsSteps(
 ): Array<() => Promise<void>> {
   const { pushgateway: base, labels, metricsFile: file } = options;
   const nowSeconds = Date.now() / 1000;
-  const build = (group: readonly MetricsInput[]) =>
-    buildMetricsRegistry([...group], { labels, topN: options.top, durationSeconds: 0, nowSeconds });
+  // prom-client (and the OpenTelemetry API it loads: ~80 modules) only when a step runs.
+  const build = async (group: readonly MetricsInput[]) => {
+    const { buildMetricsRegistry } = await import('./definitions.js');
+    return buildMetricsRegistry([...group], { labels, topN: options.top, durationSeconds: 0, nowSeconds });
+  };
   const steps: Array<() => Promise<void>> = [];
 
   if (file) {
     steps.push(async () => {
+      const { renderOpenMetrics } = await import('./definitions.js');
+      const text = await renderOpenMetrics(await build(inputs));
       try {
-        await writeFile(file, await renderOpenMetrics(build(inputs)));
+        await writeFile(file, text);
       } catch (err) {
         throw new UsageError(`cannot write --metrics-file ${file}: ${(err as NodeJS.ErrnoException).code}`, {
           hint: 'check that the directory exists and is writable',
@@ -86,7 +90,7 @@ export function metricsSteps(
     steps.push(async () => {
       let firstRefusal: MetricsPushError | undefined;
       for (const input of inputs) {
-        const body = await build([input]).metrics();
+        const body = await (await build([input])).metrics();
         const url = groupUrl(base, options.job, { repository: input.repository, ...labels });
         try {
           await putGroup(url, body, pushOptions);
