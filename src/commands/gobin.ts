@@ -5,7 +5,7 @@ import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
-import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
+import { gobinDiffJson, gobinDiffText, gobinJson, gobinText, withGoQuotedSettings } from '../report/gobin.js';
 import { escapeControl, escapeStrings } from '../terminal-text.js';
 
 export default class Gobin extends BaseCommand {
@@ -65,7 +65,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal], { [ExitCode.us
       process.stdout.write(
         json
           ? gobinJson(args.file, old)
-          : gobinText(escapeControl(args.file), escapeStrings(old), { top: flags.top }),
+          : gobinText(escapeControl(args.file), escapeStrings(withGoQuotedSettings(old)), { top: flags.top }),
       );
       return;
     }
