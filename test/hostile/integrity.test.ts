@@ -3,7 +3,7 @@
  * layers, directories thousands of levels deep, and ELF-magic bombs. Each through the built CLI: one line
  * and its exit code, or a report, never a crash, a hang or memory that grows with the bomb.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,32 +153,30 @@ describe('a directory thousands of levels deep', { timeout: 600_000 }, () => {
   });
 });
 
-/** Peak resident memory of a CLI run, in bytes, from GNU time (`/usr/bin/time -v`). */
-function peakRss(
+/**
+ * Peak resident memory of a CLI run, in bytes, from GNU time (`/usr/bin/time -v`). Asynchronous: a run
+ * takes minutes on a loaded machine, and the test worker must keep answering vitest meanwhile.
+ */
+async function peakRss(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-): { rss: number; status: number; stdout: string } {
+): Promise<{ rss: number; status: number | null; stdout: string }> {
   const stats = join(root, 'time.txt');
-  let status = 0;
-  let stdout = '';
-  try {
-    stdout = execFileSync(
-      '/usr/bin/time',
-      ['-v', '-o', stats, process.execPath, join(ROOT, 'bin', 'run.js'), ...args],
-      {
-        env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env },
-        maxBuffer: 1 << 28,
-        timeout: TIMEOUT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    ).toString();
-  } catch (error) {
-    const failed = error as { status: number | null; stdout: Buffer };
-    status = failed.status ?? -1;
-    stdout = failed.stdout?.toString() ?? '';
-  }
+  const child = spawn(
+    '/usr/bin/time',
+    ['-v', '-o', stats, process.execPath, join(ROOT, 'bin', 'run.js'), ...args],
+    {
+      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT);
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
   const kib = /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(stats, 'utf8'))?.[1];
-  return { rss: Number(kib) * 1024, status, stdout };
+  return { rss: Number(kib) * 1024, status, stdout: Buffer.concat(chunks).toString() };
 }
 
 /** A gzip layer (gzip streams with backpressure) with one file of `size` bytes whose first bytes are `head` (zeros after), made by GNU tar. */
@@ -218,18 +216,20 @@ function craftedElf(size: number): Buffer {
 describe('ELF-magic bombs', { timeout: 900_000 }, () => {
   const MiB = 1024 * 1024;
 
-  it('four layers of 511 MB files that only start with the ELF magic: never buffered', async () => {
+  // 200 MB, not the 511 MB of the issue, to keep the test short: what counts is that memory does not grow
+  // with the files (four buffered at once were 800 MB before; the 511 MB case is measured in the note).
+  it('four layers of 200 MB files that only start with the ELF magic: never buffered', async () => {
     const magic = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
-    const layers = [0, 1, 2, 3].map((i) => bombLayer(`bomb${i}`, magic, 511 * MiB, i === 0 ? '755' : '644'));
+    const layers = [0, 1, 2, 3].map((i) => bombLayer(`bomb${i}`, magic, 200 * MiB, i === 0 ? '755' : '644'));
     const dir = layoutOf(
       'elf-bomb',
       layers.map((l) => ({ blob: l.blob, mediaType: GZIP_LAYER })),
       imageConfig(layers.map((l) => l.diffId)),
     );
-    const run = peakRss(['inspect', `oci:${dir}:v1`, '--no-cache', '--json']);
+    const run = await peakRss(['inspect', `oci:${dir}:v1`, '--no-cache', '--json']);
     expect(run.status).toBe(0);
-    // Node alone is ~90 MB; one buffered bomb would be 511 MB, four (before) 2 GB.
-    expect(run.rss).toBeLessThan(300 * MiB);
+    // Node alone is ~90 MB; one buffered bomb would be 200 MB, four (before) 800 MB.
+    expect(run.rss).toBeLessThan(250 * MiB);
     const report = JSON.parse(run.stdout) as {
       binaries: { notAnalysable: Array<{ path: string; reason: string }> };
     };
@@ -248,7 +248,7 @@ describe('ELF-magic bombs', { timeout: 900_000 }, () => {
       layers.map((l) => ({ blob: l.blob, mediaType: GZIP_LAYER })),
       imageConfig(layers.map((l) => l.diffId)),
     );
-    const run = peakRss(['inspect', `oci:${dir}:v1`, '--no-cache', '--json'], {
+    const run = await peakRss(['inspect', `oci:${dir}:v1`, '--no-cache', '--json'], {
       LAYERDELTA_BINARY_BUFFER_BYTES: String(150 * MiB),
     });
     expect(run.status).toBe(0);
