@@ -17,7 +17,7 @@ const registries: TestRegistry[] = [];
 beforeAll(async () => {
   await ensureBuilt();
   root = mkdtempSync(join(tmpdir(), 'layerdelta-cache-secrets-'));
-});
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all(registries.map((r) => r.stop()));
