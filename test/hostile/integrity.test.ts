@@ -111,7 +111,11 @@ async function deepTar(depth: number, dirs: boolean): Promise<Buffer> {
   let path = '';
   for (let i = 0; i < depth; i++) {
     path += 'a/';
-    if (dirs) packer.entry({ name: path, type: 'directory', mode: 0o755, mtime: new Date(0) });
+    if (!dirs) continue;
+    const header = { name: path, type: 'directory' as const, mode: 0o755, mtime: new Date(0) };
+    await new Promise<void>((resolve, reject) => packer.entry(header, (e) => (e ? reject(e) : resolve())));
+    // tar-stream works in microtasks: give the event loop a turn, or vitest's worker RPC times out.
+    if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   packer.entry({ name: `${path}deep.txt`, mode: 0o644, mtime: new Date(0) }, Buffer.from('deep'));
   packer.finalize();
