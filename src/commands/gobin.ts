@@ -6,7 +6,7 @@ import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
-import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
+import { gobinDiffJson, gobinDiffText, gobinJson, gobinText, withGoQuotedSettings } from '../report/gobin.js';
 import { escapeControl, escapeStrings } from '../terminal-text.js';
 
 export default class Gobin extends BaseCommand {
@@ -66,7 +66,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal], { [ExitCode.us
       writeOut(
         json
           ? gobinJson(args.file, old)
-          : gobinText(escapeControl(args.file), escapeStrings(old), { top: flags.top }),
+          : gobinText(escapeControl(args.file), escapeStrings(withGoQuotedSettings(old)), { top: flags.top }),
       );
       return;
     }

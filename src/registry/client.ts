@@ -510,7 +510,17 @@ export function nextLink(link: string | undefined, base: string): string | undef
   if (!link) return undefined;
   for (const part of link.split(/,(?=\s*<)/)) {
     const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (match && /;\s*rel="?next"?/i.test(match[2] ?? '')) return new URL(match[1] ?? '', base).toString();
+    if (!match || !/;\s*rel="?next"?/i.test(match[2] ?? '')) continue;
+    try {
+      return new URL(match[1] ?? '', base).toString();
+    } catch {
+      throw new RegistryError(
+        `the registry's Link header names no valid next page: ${(match[1] ?? '').slice(0, 200)}`,
+        {
+          code: ErrorCode.UNEXPECTED_RESPONSE,
+        },
+      );
+    }
   }
   return undefined;
 }
