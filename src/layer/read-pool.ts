@@ -15,6 +15,7 @@ import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ContentError, ErrorCode, LayerdeltaError } from '../errors.js';
+import { sharedBufferBudget } from '../pipeline/buffer-budget.js';
 import type { Descriptor } from '../source/types.js';
 import { type ReadLayerOptions, readLayer } from './read.js';
 import type { LayerRead } from './types.js';
@@ -32,6 +33,11 @@ export type FromWorker =
   | { type: 'ack'; bytes: number }
   | { type: 'done'; layer: LayerRead }
   | { type: 'failed'; message: string; code?: ErrorCode; hint?: string };
+
+/** What a worker is started with. */
+export interface ReadWorkerData {
+  budgetCounter: SharedArrayBuffer;
+}
 
 /** Stored bytes posted but not yet consumed by the worker before the download is paused. */
 const IN_FLIGHT = 4 * 1024 * 1024;
@@ -201,14 +207,18 @@ export class ReadPool {
  * TypeScript itself: the worker imports it through tsx's API (a development dependency).
  */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./read-worker.js', import.meta.url));
+  // One bound on buffered binaries for every thread (pipeline/buffer-budget.ts).
+  const workerData: ReadWorkerData = { budgetCounter: sharedBufferBudget().counter };
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./read-worker.js', import.meta.url), { workerData });
+  }
   // The ESM build of tsx's API (require.resolve finds the CommonJS one, which cannot load it from here).
   const tsx = createRequire(import.meta.url)
     .resolve('tsx/esm/api')
     .replace(/\.cjs$/, '.mjs');
   const entry = new URL('./read-worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((api) => api.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { eval: true, workerData });
 }
 
 let shared: ReadPool | undefined;

@@ -5,13 +5,16 @@
  * download back when this thread falls behind (memory stays bounded). See read-pool.ts for the protocol.
  */
 import { Readable } from 'node:stream';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { LayerdeltaError } from '../errors.js';
+import { sharedBufferBudget } from '../pipeline/buffer-budget.js';
 import { readLayer } from './read.js';
-import type { FromWorker, ToWorker } from './read-pool.js';
+import type { FromWorker, ReadWorkerData, ToWorker } from './read-pool.js';
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs only as a worker thread');
+// Count buffered binaries against the main thread's budget (one bound per process).
+sharedBufferBudget(process.env, (workerData as ReadWorkerData).budgetCounter);
 
 let input: Readable | undefined;
 /** Chunks received but not yet asked for by the read. */

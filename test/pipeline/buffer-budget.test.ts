@@ -1,4 +1,6 @@
 /** The one bound on buffered binary bytes (src/pipeline/buffer-budget.ts). */
+
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { BufferBudget } from '../../src/pipeline/buffer-budget.js';
 
@@ -36,5 +38,31 @@ describe('BufferBudget', () => {
     expect(await budget.lease(101)).toBeUndefined();
     held!.release();
     expect(await budget.lease(30)).toBeDefined();
+  });
+
+  it('one bound across threads: a budget on another thread that shares the counter counts against it', async () => {
+    const budget = new BufferBudget(100, 60_000);
+    // Another thread takes 80 bytes of the shared count (what a worker's budget does when it leases).
+    const worker = new Worker(
+      'const { workerData, parentPort } = require("node:worker_threads");' +
+        'Atomics.add(new BigInt64Array(workerData), 0, 80n); parentPort.postMessage("held");' +
+        'parentPort.once("message", () => { Atomics.sub(new BigInt64Array(workerData), 0, 80n); parentPort.postMessage("freed"); });',
+      { eval: true, workerData: budget.counter },
+    );
+    const next = () => new Promise((resolve) => worker.once('message', resolve));
+    expect(await next()).toBe('held');
+    expect(budget.bytesAllocated).toBe(80);
+    let lease: Awaited<ReturnType<BufferBudget['lease']>>;
+    const waiting = budget.lease(30).then((l) => {
+      lease = l;
+    });
+    await new Promise((r) => setTimeout(r, 250));
+    expect(lease).toBeUndefined();
+    worker.postMessage('free');
+    expect(await next()).toBe('freed');
+    await waiting;
+    expect(lease!.buffer.length).toBe(30);
+    expect(budget.bytesAllocated).toBe(30);
+    await worker.terminate();
   });
 });
