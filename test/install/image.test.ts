@@ -91,7 +91,13 @@ async function configOf(tag: string) {
     `docker://${registry.host}/tools/layerdelta:${tag}`,
   ]);
   return JSON.parse(stdout) as {
-    config: { User: string; Entrypoint: string[]; WorkingDir: string; Labels: Record<string, string> };
+    config: {
+      User: string;
+      Entrypoint: string[];
+      WorkingDir: string;
+      Env: string[];
+      Labels: Record<string, string>;
+    };
     rootfs: { diff_ids: string[] };
   };
 }
@@ -131,11 +137,12 @@ describe('the tool image', () => {
     const { config } = await configOf(pkg.version);
     const inRoot = (args: string[]) =>
       exec('chroot', [`--userspec=${config.User}`, root, ...args], {
-        env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: config.WorkingDir },
+        // The image's environment (PATH also finds chroot itself, in /usr/sbin).
+        env: Object.fromEntries(config.Env.map((line) => line.split(/=(.*)/s).slice(0, 2))),
         cwd: '/',
         maxBuffer: 16 << 20,
       });
-    expect((await exec('chroot', [root, 'getent', 'passwd', '65532'])).stdout).toMatch(
+    expect((await inRoot(['getent', 'passwd', '65532'])).stdout).toMatch(
       /^layerdelta:x:65532:65532:.*:\/home\/layerdelta:/,
     );
     expect((await inRoot(['node', '--version'])).stdout).toMatch(/^v20\./);
