@@ -79,11 +79,15 @@ export async function buildImage(
     const pkg = JSON.parse(readFileSync(join(lib, 'package.json'), 'utf8')) as PackageJson;
     await exec('cp', [join(ROOT, 'package-lock.json'), lib]);
     log(`npm ci --omit=dev in ${lib}`);
-    await exec('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
-      cwd: lib,
-      env: { ...process.env, npm_config_update_notifier: 'false' },
-      maxBuffer: 64 << 20,
-    });
+    await exec(
+      'npm',
+      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+      {
+        cwd: lib,
+        env: { ...process.env, npm_config_update_notifier: 'false' },
+        maxBuffer: 64 << 20,
+      },
+    );
     mkdirSync(join(stage, 'usr/local/bin'), { recursive: true });
     symlinkSync('../lib/layerdelta/bin/run.js', join(stage, 'usr/local/bin/layerdelta'));
 
@@ -92,7 +96,9 @@ export async function buildImage(
     const image = await writer.image({
       platform: { os: 'linux', architecture: process.arch === 'arm64' ? 'arm64' : 'amd64' },
       // Reproducible: the time the sources say (SOURCE_DATE_EPOCH), not the time of the build.
-      created: new Date(Number(process.env.SOURCE_DATE_EPOCH ?? 0) * 1000).toISOString().replace('.000Z', 'Z'),
+      created: new Date(Number(process.env.SOURCE_DATE_EPOCH ?? 0) * 1000)
+        .toISOString()
+        .replace('.000Z', 'Z'),
       steps: [
         {
           createdBy: `mmdebstrap --variant=${IMAGE_ROOTFS.variant} --include=${IMAGE_ROOTFS.include.join(',')} ${IMAGE_ROOTFS.suite}`,
@@ -129,9 +135,15 @@ export async function buildImage(
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   const usage = 'usage: npm run image -- --out DIR [--package layerdelta-VERSION.tgz] [--source URL]';
-  const { values } = parseArgs({
-    options: { out: { type: 'string' }, package: { type: 'string' }, source: { type: 'string' } },
-  });
+  let values: { out?: string; package?: string; source?: string };
+  try {
+    ({ values } = parseArgs({
+      options: { out: { type: 'string' }, package: { type: 'string' }, source: { type: 'string' } },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
   if (!values.out) {
     console.error(usage);
     process.exit(2);

@@ -6,7 +6,17 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildOnce } from '../fixtures/rootfs.js';
@@ -43,7 +53,11 @@ export interface Packed {
 /** Packs the checkout, or returns the pack of the same sources made before. */
 export async function pack(log: (line: string) => void = () => {}): Promise<Packed> {
   const hash = createHash('sha256');
-  for (const path of sourceFiles().sort()) hash.update(path).update('\0').update(readFileSync(join(ROOT, path)));
+  for (const path of sourceFiles().sort())
+    hash
+      .update(path)
+      .update('\0')
+      .update(readFileSync(join(ROOT, path)));
   const dir = join(ROOT, '.cache', 'pack', hash.digest('hex').slice(0, 16));
   const record = join(dir, 'packed.json');
   return await buildOnce(
@@ -72,9 +86,13 @@ export async function pack(log: (line: string) => void = () => {}): Promise<Pack
       renameSync(work, dir);
       // Packs of older sources are never asked for again.
       for (const name of readdirSync(dirname(dir))) {
-        if (/^[0-9a-f]{16}$/.test(name) && name !== basename(dir)) rmSync(join(dirname(dir), name), { recursive: true });
+        if (/^[0-9a-f]{16}$/.test(name) && name !== basename(dir))
+          rmSync(join(dirname(dir), name), { recursive: true });
       }
-      const packed: Packed = { tarball: join(dir, result!.filename), files: result!.files.map((f) => f.path) };
+      const packed: Packed = {
+        tarball: join(dir, result!.filename),
+        files: result!.files.map((f) => f.path),
+      };
       writeFileSync(record, JSON.stringify(packed));
       return packed;
     },
