@@ -11,12 +11,21 @@
  * Needs root (mmdebstrap, file owners) and npm; test/install/image.test.ts runs it.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { LayoutWriter } from '../fixtures/oci-writer.js';
-import { debianRootfs, layerEntries, type RootfsSpec } from '../fixtures/rootfs.js';
+import { LayoutWriter, type PackedLayer } from '../fixtures/oci-writer.js';
+import { buildOnce, debianRootfs, layerEntries, type RootfsSpec } from '../fixtures/rootfs.js';
 import { pack, ROOT } from './pack.js';
 
 const exec = promisify(execFile);
@@ -45,6 +54,28 @@ export const IMAGE_ROOTFS: RootfsSpec = {
 
 const LIB = 'usr/local/lib/layerdelta';
 
+/**
+ * The base layer, tarred and gzipped once per root filesystem and writer (next to the root filesystem
+ * in fixtures/build/rootfs/): every build and the test's second build reuse the bytes.
+ */
+export async function imageBase(log: (line: string) => void = () => {}): Promise<PackedLayer> {
+  const rootfs = await debianRootfs(IMAGE_ROOTFS, log);
+  const hash = createHash('sha256').update(process.versions.zlib);
+  for (const file of ['oci-writer.ts', 'rootfs.ts']) hash.update(readFileSync(join(ROOT, 'fixtures', file)));
+  const file = join(rootfs, '..', `layer-${hash.digest('hex').slice(0, 16)}.tar.gz`);
+  const read = (): PackedLayer | undefined =>
+    existsSync(`${file}.json`)
+      ? { data: readFileSync(file), diffId: readFileSync(`${file}.json`, 'utf8'), compression: 'gzip' }
+      : undefined;
+  return await buildOnce(`${file}.lock`, read, async () => {
+    log('packing the base layer');
+    const layer = await LayoutWriter.pack(layerEntries(undefined, rootfs), 'gzip');
+    writeFileSync(file, layer.data);
+    writeFileSync(`${file}.json`, layer.diffId); // last: its presence says the layer is whole
+    return layer;
+  });
+}
+
 interface PackageJson {
   name: string;
   version: string;
@@ -66,8 +97,8 @@ export async function buildImage(
   { tarball, source }: ImageOptions = {},
   log: (line: string) => void = () => {},
 ): Promise<string> {
-  const [rootfs, packed] = await Promise.all([
-    debianRootfs(IMAGE_ROOTFS, log),
+  const [base, packed] = await Promise.all([
+    imageBase(log),
     tarball ? Promise.resolve(resolve(tarball)) : pack(log).then((p) => p.tarball),
   ]);
   const stage = mkdtempSync(join(tmpdir(), 'layerdelta-image-'));
@@ -102,7 +133,7 @@ export async function buildImage(
       steps: [
         {
           createdBy: `mmdebstrap --variant=${IMAGE_ROOTFS.variant} --include=${IMAGE_ROOTFS.include.join(',')} ${IMAGE_ROOTFS.suite}`,
-          entries: layerEntries(undefined, rootfs),
+          packed: base,
         },
         // Owners from the stage would be the builder's; everything the tool installs belongs to root.
         {
