@@ -25,7 +25,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { LayoutWriter, type PackedLayer } from '../fixtures/oci-writer.js';
-import { buildOnce, debianRootfs, layerEntries, type RootfsSpec } from '../fixtures/rootfs.js';
+import { buildOnce, debianRootfs, type RootfsSpec } from '../fixtures/rootfs.js';
+import { layerEntries } from '../fixtures/rootfs-layers.js';
 import { pack, ROOT } from './pack.js';
 
 const exec = promisify(execFile);
@@ -61,7 +62,8 @@ const LIB = 'usr/local/lib/layerdelta';
 export async function imageBase(log: (line: string) => void = () => {}): Promise<PackedLayer> {
   const rootfs = await debianRootfs(IMAGE_ROOTFS, log);
   const hash = createHash('sha256').update(process.versions.zlib);
-  for (const file of ['oci-writer.ts', 'rootfs.ts']) hash.update(readFileSync(join(ROOT, 'fixtures', file)));
+  for (const file of ['oci-writer.ts', 'rootfs-layers.ts'])
+    hash.update(readFileSync(join(ROOT, 'fixtures', file)));
   const file = join(rootfs, '..', `layer-${hash.digest('hex').slice(0, 16)}.tar.gz`);
   const read = (): PackedLayer | undefined =>
     existsSync(`${file}.json`)
