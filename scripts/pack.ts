@@ -62,7 +62,15 @@ export async function pack(log: (line: string) => void = () => {}): Promise<Pack
   const record = join(dir, 'packed.json');
   return await buildOnce(
     `${dir}.lock`,
-    () => (existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as Packed) : undefined),
+    // The record names the tarball relative to its directory: a copied cache stays valid.
+    () => {
+      if (!existsSync(record)) return undefined;
+      const { filename, files } = JSON.parse(readFileSync(record, 'utf8')) as {
+        filename: string;
+        files: string[];
+      };
+      return { tarball: join(dir, filename), files };
+    },
     async () => {
       const work = `${dir}.tmp`;
       rmSync(work, { recursive: true, force: true });
@@ -89,12 +97,9 @@ export async function pack(log: (line: string) => void = () => {}): Promise<Pack
         if (/^[0-9a-f]{16}$/.test(name) && name !== basename(dir))
           rmSync(join(dirname(dir), name), { recursive: true });
       }
-      const packed: Packed = {
-        tarball: join(dir, result!.filename),
-        files: result!.files.map((f) => f.path),
-      };
-      writeFileSync(record, JSON.stringify(packed));
-      return packed;
+      const files = result!.files.map((f) => f.path);
+      writeFileSync(record, JSON.stringify({ filename: result!.filename, files }));
+      return { tarball: join(dir, result!.filename), files };
     },
   );
 }
