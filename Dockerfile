@@ -3,6 +3,8 @@
 #   docker run --rm -v ~/.docker:/home/node/.docker:ro layerdelta:0.1.0 compare IMAGE_A IMAGE_B
 # This repository's tests do not build this file (no Docker daemon in CI); they test the package
 # it installs (test/install/package.test.ts): `npm pack`, then `npm install -g` of the tarball.
+# The image the tests build and run, and the Kubernetes Job uses, comes from `npm run image`
+# (scripts/build-image.ts: Debian trixie's own Node.js 20, user 65532, no daemon needed).
 FROM node:20-bookworm-slim AS pack
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json README.md ./

@@ -38,6 +38,14 @@ export function resolveShard(flag: string | undefined, env: NodeJS.ProcessEnv = 
         hint: 'set JOB_COMPLETIONS to the Job spec.completions, or pass --shard I/N',
       });
     }
+    // The count is a hand-made copy of spec.completions (no downward API field holds it). A copy that
+    // is too small shows here, in the pods whose index reaches it; one that is too large cannot be seen
+    // from a pod (its extra shards are never scanned), so the shipped Job is checked by a test.
+    if (/^\d+$/.test(index) && /^\d+$/.test(count) && Number(index) >= Number(count)) {
+      throw new UsageError(
+        `JOB_COMPLETION_INDEX=${index} is not below JOB_COMPLETIONS=${count}: JOB_COMPLETIONS must equal the Job's spec.completions`,
+      );
+    }
     return parseShard(`${index}/${count}`);
   }
   return { index: 0, count: 1 };

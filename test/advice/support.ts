@@ -23,7 +23,9 @@ export const exe = (path: string, file: string): TarEntry => ({
 export async function writeImages(dir: string, images: Record<string, Step[]>): Promise<void> {
   const writer = new LayoutWriter(dir);
   for (const [tag, steps] of Object.entries(images)) {
-    const withTar = steps.map((s) => ('empty' in s ? s : { ...s, compression: s.compression ?? 'none' }));
+    const withTar = steps.map((s) =>
+      'empty' in s || 'packed' in s ? s : { ...s, compression: s.compression ?? 'none' },
+    );
     const manifest = await writer.image({
       platform: { os: 'linux', architecture: 'amd64' },
       created: '2024-01-01T00:00:00Z',

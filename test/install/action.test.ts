@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { copySource } from '../../scripts/pack.js';
 import { ROOT } from '../commands/cli.js';
 import { demoCompressedSizes, parseStepOutputs } from '../github/outputs.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
-import { copySource } from './source-copy.js';
 
 interface ActionStep {
   name?: string;

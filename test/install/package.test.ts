@@ -4,44 +4,34 @@
  * run from another directory. Ground truth for the compare: the demo layout's own manifests.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { type Packed, pack } from '../../scripts/pack.js';
 import { ROOT } from '../commands/cli.js';
-import { copySource } from './source-copy.js';
 
 const exec = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
 let work: string;
 let prefix: string;
-let packed: { filename: string; files: Array<{ path: string }> };
+let packed: Packed;
 
 /** An npm environment of our own: no update check, no audit, the user's cache (offline-friendly). */
 const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false' };
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'layerdelta-pack-'));
-  const source = join(work, 'source');
-  copySource(source);
-  // Packing builds with the dev dependencies; npm pack never writes into node_modules.
-  symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'));
-  const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', work], {
-    cwd: source,
+  packed = await pack();
+  prefix = join(work, 'prefix');
+  await exec('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', packed.tarball], {
+    cwd: work,
     env: npmEnv,
     maxBuffer: 64 << 20,
   });
-  // prepack's own output (tsc) comes first on stdout; the JSON array is last.
-  packed = (JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as (typeof packed)[])[0]!;
-  prefix = join(work, 'prefix');
-  await exec(
-    'npm',
-    ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', join(work, packed.filename)],
-    { cwd: work, env: npmEnv, maxBuffer: 64 << 20 },
-  );
 }, 600_000);
 
 afterAll(() => {
@@ -59,8 +49,8 @@ async function installed(args: string[]): Promise<string> {
 
 describe('npm package', () => {
   it('holds the built commands and the files the help cites, not sources, tests or fixtures', () => {
-    const paths = packed.files.map((f) => f.path);
-    expect(packed.filename).toBe(`${pkg.name}-${pkg.version}.tgz`);
+    const paths = packed.files;
+    expect(basename(packed.tarball)).toBe(`${pkg.name}-${pkg.version}.tgz`);
     for (const needed of [
       'bin/run.js',
       'dist/commands/compare.js',
@@ -122,7 +112,7 @@ describe('npm package', () => {
     >;
     const job = template['.layerdelta-check']!;
     expect(job.image).toMatch(/^node:(2[0-9])-/);
-    expect(job.variables.LAYERDELTA_PACKAGE).toBe(packed.filename);
+    expect(job.variables.LAYERDELTA_PACKAGE).toBe(basename(packed.tarball));
     const home = join(work, 'gitlab-home');
     const demo = join(ROOT, 'fixtures', 'demo');
     // What GitLab puts in the job's environment: the template's variables, ours over them, CI_* of a pipeline.
@@ -138,7 +128,7 @@ describe('npm package', () => {
       npm_config_cache: (await exec('npm', ['config', 'get', 'cache'])).stdout.trim(),
       npm_config_update_notifier: 'false',
       ...job.variables,
-      LAYERDELTA_PACKAGE: join(work, packed.filename),
+      LAYERDELTA_PACKAGE: packed.tarball,
       LAYERDELTA_IMAGE: `oci:${demo}:v2`,
       LAYERDELTA_BASELINE: `oci:${demo}:v1`,
       LAYERDELTA_ARGS: '--max-growth 500% --no-binaries',
