@@ -6,7 +6,6 @@
 import { type HiddenWrite, hiddenWrites } from '../files/wasted.js';
 import type { ImageFile } from '../layer/filesystem.js';
 import { segments } from '../layer/paths.js';
-import { readImagePackages } from '../packages/read.js';
 import { formatBytes } from '../units.js';
 import { goBinaryCopies, layerName } from './go-rules.js';
 import { TOOLCHAINS } from './toolchains.js';
@@ -215,7 +214,7 @@ function countedAsDocs(path: string): boolean {
  */
 export function buildToolchains(input: AdviceInput): AdviceItem[] {
   const image = input.image;
-  const packages = readImagePackages(image.scans, image.filesystem);
+  const packages = image.packages ?? { databases: [], packages: new Map(), owners: new Map() };
   const items: AdviceItem[] = [];
   const claimed = new Set<string>();
   for (const { what, packages: pattern, dirs } of TOOLCHAINS) {
@@ -272,7 +271,7 @@ export function buildToolchains(input: AdviceInput): AdviceItem[] {
         'if this is a runtime image: build in a separate stage and COPY --from=build only what runs (multi-stage build)',
       evidence: [
         packages.databases.length === 0
-          ? 'no package database in the image: measured by directory'
+          ? 'no package database read: measured by directory'
           : 'no package in the image’s database lists these files: measured by directory',
         ...loose.layers,
       ],

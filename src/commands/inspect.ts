@@ -6,6 +6,7 @@ import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
+import { readImagePackages } from '../packages/read.js';
 import { inspectAdviceSection } from '../report/advice.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
@@ -63,7 +64,12 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
       const scan = flags['no-binaries']
         ? undefined
         : await withLayerReader(flags, (layerReader) => layerReader.readImage(source, image));
-      const advice = scan && !flags['no-advice'] ? advise({ image: { image, ...scan } }) : undefined;
+      const advice =
+        scan && !flags['no-advice']
+          ? advise({
+              image: { image, ...scan, packages: await readImagePackages(scan.scans, scan.filesystem) },
+            })
+          : undefined;
       if (format === 'html') {
         const binaries = scan
           ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))

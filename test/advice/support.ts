@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { LayoutWriter, type Step, type TarEntry } from '../../fixtures/oci-writer.js';
 import type { AnalysedImage } from '../../src/advice/types.js';
+import { readImagePackages } from '../../src/packages/read.js';
 import { LayerReader } from '../../src/pipeline/layer-reader.js';
 import { openSource } from '../../src/source/open.js';
 import { fixturePath, fixtureVariant } from '../support/fixtures.js';
@@ -37,7 +38,7 @@ export async function analyse(dir: string, tag: string): Promise<AnalysedImage> 
   try {
     const image = await source.resolve();
     const { scans, filesystem } = await new LayerReader().readImage(source, image);
-    return { image, scans, filesystem };
+    return { image, scans, filesystem, packages: await readImagePackages(scans, filesystem) };
   } finally {
     await source.close();
   }
