@@ -209,15 +209,17 @@ function countedAsDocs(path: string): boolean {
 /**
  * Build toolchains left in the image: Go, gcc, C headers. Where a package database lists them, by
  * package (dpkg's names, e.g. cpp-12, libc6-dev), each with the bytes of the files it owns in the image
- * (what removing it frees) and dpkg's Installed-Size beside it; files no package owns (a Go tarball in
- * /usr/local/go) by directory. Documentation, man pages and translations are docs-man-locale's bytes.
+ * (what removing it frees) and dpkg's Installed-Size beside it; files no toolchain package counted (a Go
+ * tarball in /usr/local/go; apk and rpm toolchains, whose names are not matched yet) by directory.
+ * Documentation, man pages and translations are docs-man-locale's bytes.
  */
 export function buildToolchains(input: AdviceInput): AdviceItem[] {
   const image = input.image;
   const packages = image.packages ?? { databases: [], packages: new Map(), owners: new Map() };
   const items: AdviceItem[] = [];
   const claimed = new Set<string>();
-  for (const { what, packages: pattern, dirs } of TOOLCHAINS) {
+  const counted = new Set<string>();
+  for (const { what, packages: pattern } of TOOLCHAINS) {
     const names = new Set(
       [...packages.packages.keys()].filter(
         (key) => !claimed.has(key) && pattern.test(packages.packages.get(key)!.name),
@@ -228,6 +230,7 @@ export function buildToolchains(input: AdviceInput): AdviceItem[] {
     const found = visibleBytes(image, (path, file) => {
       const owner = packages.owners.get(path);
       if (owner === undefined || !names.has(owner) || countedAsDocs(path)) return false;
+      counted.add(path);
       const sum = owned.get(owner) ?? { bytes: 0, files: 0 };
       sum.bytes += file.entry.size;
       sum.files++;
@@ -252,10 +255,12 @@ export function buildToolchains(input: AdviceInput): AdviceItem[] {
         ],
       });
     }
-    // What no package database lists: by directory.
+  }
+  // Then by directory, what no package above counted (a Go tarball, an apk or rpm toolchain).
+  for (const { what, dirs } of TOOLCHAINS) {
     const where = new Set<string>();
     const loose = visibleBytes(image, (path) => {
-      if (packages.owners.has(path)) return false;
+      if (counted.has(path)) return false;
       const dir = dirs(path);
       if (dir !== undefined) where.add(dir);
       return dir !== undefined;
@@ -272,7 +277,7 @@ export function buildToolchains(input: AdviceInput): AdviceItem[] {
       evidence: [
         packages.databases.length === 0
           ? 'no package database read: measured by directory'
-          : 'no package in the image’s database lists these files: measured by directory',
+          : 'not from a dpkg toolchain package: measured by directory',
         ...loose.layers,
       ],
       paths: places,
