@@ -6,9 +6,12 @@ import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
+import { TREEMAP_DIRECTORIES } from '../files/delta.js';
+import { directoryTotals, largestDirectories } from '../files/rollup.js';
 import { readImagePackages } from '../packages/read.js';
 import { inspectAdviceSection } from '../report/advice.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
+import { reportDate } from '../report/html/page.js';
 import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
 import { addFilesToReport, filesSection } from '../report/inspect-files.js';
@@ -70,25 +73,35 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
               image: { image, ...scan, packages: await readImagePackages(scan.scans, scan.filesystem) },
             })
           : undefined;
-      if (format === 'html') {
-        const binaries = scan
-          ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
-          : undefined;
-        process.stdout.write(
-          renderInspectHtml(
-            escapeStrings(image),
-            escapeStrings(binaries),
-            advice ? { advice: escapeStrings(advice) } : {},
-          ),
-        );
-        return;
-      }
       const plain = buildInspectReport(image, {
         source: source.description,
         platformRequested: platform !== undefined,
       });
-      const scanned = scan ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
-      const report = advice ? { ...scanned, advice } : scanned;
+      const scanned = scan
+        ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top)
+        : undefined;
+      if (format === 'html') {
+        const binaries = scan
+          ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
+          : undefined;
+        const scanHtml =
+          scan && scanned
+            ? {
+                uncompressed: scanned.layers.map((l) => l.uncompressedSize),
+                files: scanned.files,
+                largestDirectories: largestDirectories(directoryTotals(scan.filesystem), TREEMAP_DIRECTORIES),
+              }
+            : undefined;
+        process.stdout.write(
+          renderInspectHtml(escapeStrings(image), escapeStrings(binaries), {
+            ...(advice ? { advice: escapeStrings(advice) } : {}),
+            ...(scanHtml ? { scan: escapeStrings(scanHtml) } : {}),
+            generatedAt: reportDate(),
+          }),
+        );
+        return;
+      }
+      const report = advice ? { ...(scanned ?? plain), advice } : (scanned ?? plain);
       process.stdout.write(
         format === 'json'
           ? renderInspectJson(report)

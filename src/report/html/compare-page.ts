@@ -1,4 +1,7 @@
-/** The compare page: the two images, the check verdict, the summary figures, layers and Go binaries. */
+/**
+ * The compare page: the two images, the check verdict, the summary figures, layers, Go binaries,
+ * files and OS packages.
+ */
 import type { ImageDelta, ImageSummary } from '../../delta/types.js';
 import type { CheckResult } from '../../policy/evaluate.js';
 import { formatPlatform } from '../../source/platform.js';
@@ -8,12 +11,15 @@ import { adviceSection } from './advice.js';
 import { binaryDetails, binaryTable, hasDetails } from './binaries.js';
 import { deltaClass } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
+import { filesAndPackagesHtml } from './files-packages.js';
 import { layerLegend, layerNotes, layerOverview, layerTable } from './layers.js';
 import { type HtmlReportOptions, page } from './page.js';
 
 export interface ComparePageOptions extends HtmlReportOptions {
   /** Threshold findings of `check`, shown above everything else. */
   check?: CheckResult;
+  /** Rows of the file and package tables (`--top`). */
+  top?: number;
 }
 
 function imageRows(side: string, image: ImageSummary): SafeHtml {
@@ -136,6 +142,7 @@ ${layerLegend(delta.tolerance)}
 ${layerNotes(delta)}
 ${layerTable(delta)}
 ${binariesSection(delta)}
+${filesAndPackagesHtml(delta, options.top)}
 ${adviceSection(delta.advice)}`;
   return page(title, body, options.generatedAt);
 }
