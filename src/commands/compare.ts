@@ -4,6 +4,7 @@ import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
+import { writeOut } from '../cli/output.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import {
   DEFAULT_TOLERANCE,
@@ -13,7 +14,7 @@ import {
   toleranceFlag,
 } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
-import { publishMetrics } from '../metrics/publish.js';
+import { metricsSteps } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { parseReference } from '../reference/reference.js';
 import { renderReport, useColor } from '../report/render.js';
@@ -50,15 +51,17 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
     const metrics = metricsOptions(flags);
     const started = performance.now();
     const delta = await compareWithFlags(args.old, args.new, { tolerance, platform }, flags);
-    process.stdout.write(renderReport(delta, format, { color: useColor(process.stdout), top: flags.top }));
+    writeOut(renderReport(delta, format, { color: useColor(process.stdout), top: flags.top }));
     // After the report: a failed push (exit 4) never loses it.
-    await publishThenExit(() =>
-      publishMetrics(
-        {
-          repository: repositoryLabel(parseReference(args.new)),
-          delta,
-          durationSeconds: (performance.now() - started) / 1000,
-        },
+    await publishThenExit(
+      metricsSteps(
+        [
+          {
+            repository: repositoryLabel(parseReference(args.new)),
+            delta,
+            durationSeconds: (performance.now() - started) / 1000,
+          },
+        ],
         metrics,
       ),
     );

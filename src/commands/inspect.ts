@@ -3,6 +3,7 @@ import { advise } from '../advice/rules.js';
 import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
+import { writeOut } from '../cli/output.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
@@ -92,7 +93,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
                 largestDirectories: largestDirectories(directoryTotals(scan.filesystem), TREEMAP_DIRECTORIES),
               }
             : undefined;
-        process.stdout.write(
+        writeOut(
           renderInspectHtml(escapeStrings(image), escapeStrings(binaries), {
             ...(advice ? { advice: escapeStrings(advice) } : {}),
             ...(scanHtml ? { scan: escapeStrings(scanHtml) } : {}),
@@ -102,7 +103,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
         return;
       }
       const report = advice ? { ...(scanned ?? plain), advice } : (scanned ?? plain);
-      process.stdout.write(
+      writeOut(
         format === 'json'
           ? renderInspectJson(report)
           : renderInspectText(escapeStrings(report), [goBinariesSection, filesSection, inspectAdviceSection]),

@@ -23,6 +23,7 @@ import {
   TarMeter,
 } from './decompress.js';
 import { baseName, normalizePath, parentOf } from './paths.js';
+import { TarEnd } from './tar-end.js';
 import type { FileEntry, LayerRead } from './types.js';
 
 /** ELF files larger than this are not buffered: reported as not analysable instead. */
@@ -60,7 +61,8 @@ export async function readLayer(
     if (options.onBytes) stages.push(new ByteCounter(options.onBytes));
     const decoder = createDecompressor(compression);
     if (decoder) stages.push(decoder);
-    stages.push(meter);
+    // The meter sees every byte (the diff_id covers them); tar-stream only the archive up to its end.
+    stages.push(meter, new TarEnd());
 
     // tar-stream's extract is a streamx Writable: Node's pipeline drives it, but the types differ.
     const piping = pipeline([...stages, extract as unknown as NodeJS.WritableStream]);
