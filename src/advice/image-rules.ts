@@ -201,30 +201,85 @@ export function hiddenBytes(input: AdviceInput): AdviceItem[] {
   });
 }
 
+/** Whether the docs-man-locale rule counts this path (its bytes are not counted again here). */
+function countedAsDocs(path: string): boolean {
+  return DOCS.some(({ dir, keep }) => within(path, dir) && !keep?.(path));
+}
+
 /**
- * Build toolchains left in the image: Go, gcc, C headers. Measured from the final filesystem's files;
- * package sizes need the package database (issue 13), which this rule does not read yet.
+ * Build toolchains left in the image: Go, gcc, C headers. Where a package database lists them, by
+ * package (dpkg's names, e.g. cpp-12, libc6-dev), each with the bytes of the files it owns in the image
+ * (what removing it frees) and dpkg's Installed-Size beside it; files no toolchain package counted (a Go
+ * tarball in /usr/local/go; apk and rpm toolchains, whose names are not matched yet) by directory.
+ * Documentation, man pages and translations are docs-man-locale's bytes.
  */
 export function buildToolchains(input: AdviceInput): AdviceItem[] {
   const image = input.image;
+  const packages = image.packages ?? { databases: [], packages: new Map(), owners: new Map() };
   const items: AdviceItem[] = [];
+  const claimed = new Set<string>();
+  const counted = new Set<string>();
+  for (const { what, packages: pattern } of TOOLCHAINS) {
+    const names = new Set(
+      [...packages.packages.keys()].filter(
+        (key) => !claimed.has(key) && pattern.test(packages.packages.get(key)!.name),
+      ),
+    );
+    for (const name of names) claimed.add(name);
+    const owned = new Map<string, { bytes: number; files: number }>();
+    const found = visibleBytes(image, (path, file) => {
+      const owner = packages.owners.get(path);
+      if (owner === undefined || !names.has(owner) || countedAsDocs(path)) return false;
+      counted.add(path);
+      const sum = owned.get(owner) ?? { bytes: 0, files: 0 };
+      sum.bytes += file.entry.size;
+      sum.files++;
+      owned.set(owner, sum);
+      return true;
+    });
+    if (found.bytes > 0) {
+      const listed = [...owned.entries()].sort((a, b) => b[1].bytes - a[1].bytes || (a[0] < b[0] ? -1 : 1));
+      const shown = listed.slice(0, 4).map(([name]) => name);
+      items.push({
+        rule: 'build-toolchains',
+        title: `${what}: ${listed.length} package${listed.length === 1 ? '' : 's'} (${shown.join(', ')}${listed.length > 4 ? ', …' : ''}): ${formatBytes(found.bytes)} in ${found.files} file${found.files === 1 ? '' : 's'}`,
+        savableBytes: found.bytes,
+        measure: 'measured',
+        change: `if this is a runtime image: build in a separate stage and COPY --from=build only what runs (multi-stage build); or apt-get purge --auto-remove ${shown.join(' ')} in the same RUN step that installed them`,
+        evidence: [
+          ...listed.map(([name, sum]) => {
+            const p = packages.packages.get(name)!;
+            return `${name} ${p.version}: ${formatBytes(sum.bytes)} of files in the image (dpkg Installed-Size ${formatBytes(p.installedSize)})`;
+          }),
+          ...found.layers,
+        ],
+      });
+    }
+  }
+  // Then by directory, what no package above counted (a Go tarball, an apk or rpm toolchain).
   for (const { what, dirs } of TOOLCHAINS) {
     const where = new Set<string>();
-    const found = visibleBytes(image, (path) => {
+    const loose = visibleBytes(image, (path) => {
+      if (counted.has(path)) return false;
       const dir = dirs(path);
       if (dir !== undefined) where.add(dir);
       return dir !== undefined;
     });
-    if (found.bytes === 0) continue;
+    if (loose.bytes === 0) continue;
     const places = [...where].sort();
     items.push({
       rule: 'build-toolchains',
-      title: `${what} in the image (${places.join(', ')}): ${formatBytes(found.bytes)} in ${found.files} file${found.files === 1 ? '' : 's'}`,
-      savableBytes: found.bytes,
+      title: `${what} in the image (${places.join(', ')}): ${formatBytes(loose.bytes)} in ${loose.files} file${loose.files === 1 ? '' : 's'}`,
+      savableBytes: loose.bytes,
       measure: 'measured',
       change:
         'if this is a runtime image: build in a separate stage and COPY --from=build only what runs (multi-stage build)',
-      evidence: found.layers,
+      evidence: [
+        packages.databases.length === 0
+          ? 'no package database read: measured by directory'
+          : 'not from a dpkg toolchain package: measured by directory',
+        ...loose.layers,
+      ],
       paths: places,
     });
   }

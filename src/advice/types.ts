@@ -2,6 +2,7 @@
 import type { BinaryDelta } from '../delta/types.js';
 import type { ImageFilesystem } from '../layer/filesystem.js';
 import type { LayerRead } from '../layer/types.js';
+import type { ImagePackages } from '../packages/types.js';
 import type { ResolvedImage } from '../source/types.js';
 
 /** One image as the rules see it: its layers (with their instructions), their scans and the final filesystem. */
@@ -10,6 +11,8 @@ export interface AnalysedImage {
   /** One scan per layer, in manifest order. */
   scans: LayerRead[];
   filesystem: ImageFilesystem;
+  /** The package view (src/packages/read.ts), when the caller read it: build-toolchains names packages. */
+  packages?: ImagePackages;
 }
 
 /** What a rule is given: the image to advise on and, for compare and check, its baseline. */

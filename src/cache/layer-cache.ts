@@ -16,8 +16,11 @@ import { sha256Digest, sha256Hex } from '../oci/digest.js';
 import { readRegularFile } from '../safe-read.js';
 import { VERSION } from '../version.js';
 
-/** 2: LayerRead.packageFiles (docs/design.md §11); 3: entries carry a checksum of their scan. */
-export const FORMAT_VERSION = 3;
+/**
+ * 2: LayerRead.packageFiles (docs/design.md §11); 3: entries carry a checksum of their scan;
+ * 4: Go reports carry buildPaths (the -trimpath advice).
+ */
+export const FORMAT_VERSION = 4;
 
 /** Far above the entry of any real layer (a million files); a bound, not a tuning knob. */
 export const MAX_ENTRY_BYTES = 512 * 1024 * 1024;

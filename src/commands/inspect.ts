@@ -9,6 +9,7 @@ import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
 import { TREEMAP_DIRECTORIES } from '../files/delta.js';
 import { directoryTotals, largestDirectories } from '../files/rollup.js';
+import { readImagePackages } from '../packages/read.js';
 import { inspectAdviceSection } from '../report/advice.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { reportDate } from '../report/html/page.js';
@@ -67,7 +68,12 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
       const scan = flags['no-binaries']
         ? undefined
         : await withLayerReader(flags, (layerReader) => layerReader.readImage(source, image));
-      const advice = scan && !flags['no-advice'] ? advise({ image: { image, ...scan } }) : undefined;
+      const advice =
+        scan && !flags['no-advice']
+          ? advise({
+              image: { image, ...scan, packages: await readImagePackages(scan.scans, scan.filesystem) },
+            })
+          : undefined;
       const plain = buildInspectReport(image, {
         source: source.description,
         platformRequested: platform !== undefined,

@@ -5,6 +5,7 @@
 import { sha256Digest } from '../oci/digest.js';
 import { GENERATED_PACKAGE, ModuleResolver, NON_GO, packageOf } from './attribution.js';
 import { readBuildInfo } from './buildinfo.js';
+import { buildPaths } from './buildpaths.js';
 import { ElfFile, hasElfMagic, SHT_NOBITS } from './elf.js';
 import { GoAnalysisError } from './errors.js';
 import { isAlignmentFill, locatePclntab, type PclnFunction, readPclntab } from './pclntab.js';
@@ -93,6 +94,7 @@ export function analyzeStrict(data: Uint8Array, options: AnalyzeOptions = {}): G
     buildInfo,
     sections: sectionSizes(elf),
     pclntabVersion: pclntab.version,
+    buildPaths: buildPaths(pclntab.fileNames, buildInfo),
     text: accounting,
     packages: shares(functions, (f) => f.package, accounting.nonGoBytes),
     modules: shares(functions, (f) => f.module, accounting.nonGoBytes),

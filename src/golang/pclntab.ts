@@ -41,6 +41,8 @@ export interface Pclntab {
   textEnd: number;
   /** Sorted by entry. */
   functions: PclnFunction[];
+  /** The file table's names (each source file once: `runtime/proc.go`, or absolute without -trimpath). */
+  fileNames: string[];
 }
 
 /**
@@ -106,6 +108,7 @@ interface Header {
   nfunc: number;
   textStart: number;
   funcnameOffset: number;
+  filetabOffset: number;
   pctabOffset: number;
   pclnOffset: number;
 }
@@ -142,6 +145,7 @@ function parseHeader(elf: ElfFile, data: Uint8Array): Header {
           nfunc,
           textStart: 0,
           funcnameOffset: word(2),
+          filetabOffset: word(4),
           pctabOffset: word(5),
           pclnOffset: word(6),
         }
@@ -152,6 +156,7 @@ function parseHeader(elf: ElfFile, data: Uint8Array): Header {
           nfunc,
           textStart: word(2),
           funcnameOffset: word(3),
+          filetabOffset: word(5),
           pctabOffset: word(6),
           pclnOffset: word(7),
         };
@@ -243,7 +248,21 @@ export function readPclntab(elf: ElfFile, data: Uint8Array, textAddr: () => numb
     textStart,
     textEnd,
     functions,
+    fileNames: fileNames(data, h),
   };
+}
+
+/**
+ * The file table: NUL-terminated names from its offset to the pc tables (runtime/symtab.go: the
+ * linker writes each name once). An offset out of order gives no names rather than an error: the
+ * names only feed advice (-trimpath), not the size attribution.
+ */
+function fileNames(data: Uint8Array, h: Header): string[] {
+  if (h.filetabOffset === 0 || h.filetabOffset >= h.pctabOffset || h.pctabOffset > data.length) return [];
+  return asBuffer(data.subarray(h.filetabOffset, h.pctabOffset))
+    .toString('latin1')
+    .split('\0')
+    .filter((name) => name !== '');
 }
 
 /**

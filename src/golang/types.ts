@@ -60,6 +60,16 @@ export interface TextAccounting {
   nonGoBytes: number;
 }
 
+/** Absolute source file names in the pclntab's file table: what -trimpath would shorten (golang/buildpaths.ts). */
+export interface BuildPaths {
+  /** Absolute names (0 when built with -trimpath). */
+  files: number;
+  /** Bytes -trimpath would take off the names whose trimmed form is known (GOROOT, module cache, main module). */
+  savableBytes: number;
+  /** Absolute names whose trimmed form is not known (local replaced modules, cgo temporaries): counted 0. */
+  unmapped: number;
+}
+
 export interface GoBinaryReport {
   /** sha256 of the file, `sha256:...`. */
   digest: string;
@@ -72,6 +82,8 @@ export interface GoBinaryReport {
   sections: SectionSize[];
   /** Which pclntab format was read, e.g. `go1.20` (magic 0xfffffff1). */
   pclntabVersion: string;
+  /** Build paths in the file table; absent in reports written before it was read. */
+  buildPaths?: BuildPaths;
   text: TextAccounting;
   /** Sorted by bytes, descending. Includes a `(non-Go code)` row when nonGoBytes > 0. */
   packages: SizeShare[];

@@ -9,6 +9,7 @@ import { buildImageDelta } from '../delta/compare.js';
 import type { ImageDelta } from '../delta/types.js';
 import { diffFiles } from '../files/delta.js';
 import { diffPackages } from '../packages/delta.js';
+import { readImagePackages } from '../packages/read.js';
 import { RegistryClientPool } from '../registry/pool.js';
 import type { ImageRead, LayerReader } from './layer-reader.js';
 import { closeAll, type ResolveOptions, resolveBoth } from './resolve-pair.js';
@@ -46,7 +47,11 @@ export async function compareImages(
     });
     if (options.advice === false) return delta;
     const advice = advise({
-      image: { image: pair.new.image, ...newRead! },
+      image: {
+        image: pair.new.image,
+        ...newRead!,
+        packages: await readImagePackages(newRead!.scans, newRead!.filesystem),
+      },
       baseline: { image: pair.old.image, ...oldRead! },
       binaries,
     });

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advise, savableBytes } from '../../src/advice/rules.js';
 import type { AdviceItem, AnalysedImage } from '../../src/advice/types.js';
 import { diffBinaries } from '../../src/delta/binaries.js';
-import { buildGoProgram, HELLO_SOURCE } from '../layer/support.js';
-import { fixtureBinary, fixturePath, loadFixtureManifest } from '../support/fixtures.js';
+import { fixtureBinary, fixturePath, fixtureVariant, loadFixtureManifest } from '../support/fixtures.js';
 import { analyse, exe, raceHello, writeImages } from './support.js';
 
 const bin = (want: Parameters<typeof fixtureBinary>[0]) => fixturePath(fixtureBinary(want).file);
@@ -29,7 +28,7 @@ const cgo = bin({ program: 'cgo', go: '1.23', goarch: 'amd64', stripped: true })
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'layerdelta-advice-'));
   race = raceHello();
-  untrimmed = buildGoProgram(work, 'untrimmed', HELLO_SOURCE); // go build without -trimpath
+  untrimmed = fixturePath(fixtureVariant('untrimmed').file); // hello without -trimpath
   await writeImages(join(work, 'layout'), {
     v1: [
       { createdBy: 'COPY hello /usr/bin/hello', entries: [exe('usr/bin/hello', hello)] },
@@ -118,8 +117,14 @@ describe('go-trimpath', () => {
     expect(trimmed(untrimmed)).toBe(false);
     expect(trimmed(hello)).toBe(true);
     expect(item!.paths).toEqual(['/usr/local/bin/untrimmed']);
-    expect(item!.savableBytes).toBe(0);
-    expect(item!.measure).toBe('not-measured');
+    // The real twin: the same program, toolchain and flags with -trimpath. The file table is most of
+    // the difference; DWARF's line tables (compressed) are the rest, so the saving is a lower bound.
+    const real = size(untrimmed) - size(hello);
+    expect(real).toBeGreaterThan(0);
+    expect(item!.savableBytes).toBeLessThanOrEqual(real);
+    expect(Math.abs(item!.savableBytes - real) / real).toBeLessThan(0.05);
+    expect(item!.measure).toBe('lower-bound');
+    expect(item!.evidence[0]).toMatch(/absolute file names in the pclntab.*DWARF line tables/);
   });
 });
 

@@ -13,10 +13,12 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DebianFixture, debianFixture } from '../../fixtures/debian.js';
 import { filler, type TarEntry } from '../../fixtures/oci-writer.js';
 import { advise } from '../../src/advice/rules.js';
 import type { AdviceItem, AnalysedImage } from '../../src/advice/types.js';
 import { wastedBytes } from '../../src/files/wasted.js';
+import { formatBytes } from '../../src/units.js';
 import { fixtureBinary, fixturePath } from '../support/fixtures.js';
 import { analyse, exe, writeImages } from './support.js';
 
@@ -209,5 +211,85 @@ describe('build-toolchains', () => {
     expect(
       items.some((i) => i.rule.startsWith('go-') && i.paths?.some((p) => p.startsWith('/usr/local/go'))),
     ).toBe(false);
+  });
+});
+
+/**
+ * The regular files `dpkg-query -L` lists for `names` in a root filesystem, once per inode, without what
+ * docs-man-locale counts (docs but their copyright, man pages, translations but locale.alias).
+ */
+function dpkgOwnedBytes(root: string, names: string[]): number {
+  const admindir = `--admindir=${join(root, 'var/lib/dpkg')}`;
+  const seen = new Set<number>();
+  let bytes = 0;
+  for (const name of names) {
+    for (const path of execFileSync('dpkg-query', [admindir, '-L', name], { encoding: 'utf8' }).split('\n')) {
+      if (!path.startsWith('/')) continue;
+      if (path.startsWith('/usr/share/doc/') && !path.endsWith('/copyright')) continue;
+      if (path.startsWith('/usr/share/man/')) continue;
+      if (path.startsWith('/usr/share/locale/') && path !== '/usr/share/locale/locale.alias') continue;
+      const stats = lstatSync(join(root, path), { throwIfNoEntry: false });
+      if (!stats?.isFile() || seen.has(stats.ino)) continue;
+      seen.add(stats.ino);
+      bytes += stats.size;
+    }
+  }
+  return bytes;
+}
+
+describe('build-toolchains on a real Debian image (fixtures/debian.sh v3: v2 + libc6-dev cpp)', () => {
+  let fixture: DebianFixture;
+  let debian: AnalysedImage;
+  beforeAll(async () => {
+    fixture = await debianFixture();
+    debian = await analyse(fixture.layout, 'v3');
+  }, 40 * 60_000);
+
+  it('names the dpkg packages with dpkg-query’s Installed-Size and the bytes of the files they own', () => {
+    const root = fixture.rootfs.v3;
+    const installed = new Map(
+      execFileSync(
+        'dpkg-query',
+        [
+          `--admindir=${join(root, 'var/lib/dpkg')}`,
+          '-W',
+          '-f',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax
+          '${Package} ${Installed-Size}\n',
+        ],
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split('\n')
+        .map((line) => [line.split(' ')[0]!, Number(line.split(' ')[1]) * 1024] as const),
+    );
+    // What the step installed (dpkg-query on v2 and v3), but the runtime libraries libnsl2, libtirpc3
+    // and libtirpc-common.
+    const expected: Record<string, string[]> = {
+      'C compiler (gcc)': ['cpp', 'cpp-12', 'libisl23', 'libmpc3', 'libmpfr6'],
+      'C headers (-dev packages)': [
+        'libc-dev-bin',
+        'libc6-dev',
+        'libcrypt-dev',
+        'libnsl-dev',
+        'libtirpc-dev',
+        'linux-libc-dev',
+        'rpcsvc-proto',
+      ],
+    };
+    const items = of(advise({ image: debian }), 'build-toolchains');
+    expect(items.map((i) => i.title.split(':')[0]).sort()).toEqual(Object.keys(expected));
+    for (const item of items) {
+      const names = expected[item.title.split(':')[0]!]!;
+      const shown = item.evidence.flatMap((line) => {
+        const m = /^(\S+) \S+: .+ of files in the image \(dpkg Installed-Size (.+)\)$/.exec(line);
+        return m ? [[m[1]!, m[2]!] as const] : [];
+      });
+      expect(shown.map(([name]) => name).sort()).toEqual(names);
+      for (const [name, size] of shown) expect(size, name).toBe(formatBytes(installed.get(name)!));
+      expect(item.savableBytes).toBe(dpkgOwnedBytes(root, names));
+      expect(item.measure).toBe('measured');
+      expect(item.evidence.at(-1)).toMatch(/^layer 3 \(RUN apt-get install .*libc6-dev cpp\) wrote /);
+    }
   });
 });

@@ -123,6 +123,9 @@ async function runAction(given: Record<string, string>, options: { skip?: RegExp
       GITHUB_API_URL: github.url,
       RUNNER_TEMP: runnerTemp,
       XDG_CACHE_HOME: join(work, 'cache'),
+      // npm ci from the npm cache this checkout's own `npm ci` filled, without asking the registry
+      // whether each package changed (the lockfile pins them): 122–159 s → 69–91 s at load 25.
+      npm_config_prefer_offline: 'true',
       ...stepEnv,
     };
     const cwd = step['working-directory']

@@ -21,6 +21,8 @@ export interface FixtureBinary {
   goarch: 'amd64' | 'arm64';
   stripped: boolean;
   cgo: boolean;
+  /** Only in `variants`: the one flag this build differs in from the matrix build (fixtures/go-builds.ts). */
+  variant?: 'race' | 'untrimmed';
 }
 
 export interface FixtureLayout {
@@ -42,6 +44,8 @@ export interface FixtureArchive {
 
 export interface FixtureManifest {
   binaries: FixtureBinary[];
+  /** One-flag twins of matrix builds (absent in manifests written before they existed). */
+  variants?: FixtureBinary[];
   layouts: FixtureLayout[];
   archives: FixtureArchive[];
 }
@@ -65,6 +69,13 @@ export function fixtureBinary(want: Partial<FixtureBinary> & { program: string }
     (Object.keys(want) as (keyof FixtureBinary)[]).every((k) => b[k] === want[k]),
   );
   if (!found) throw new Error(`no fixture binary matches ${JSON.stringify(want)}`);
+  return found;
+}
+
+/** hello built by Go 1.23 for amd64 with -race, or without -trimpath: the twin of the plain build. */
+export function fixtureVariant(variant: 'race' | 'untrimmed'): FixtureBinary {
+  const found = (loadFixtureManifest().variants ?? []).find((b) => b.variant === variant);
+  if (!found) throw new Error(`no fixture variant ${variant}: run fixtures/build.sh`);
   return found;
 }
 

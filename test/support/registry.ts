@@ -307,6 +307,15 @@ class Pusher {
     return digest;
   }
 
+  /** Cross-repository blob mount (one POST, no upload): the registry links the blob `from` holds. */
+  async mountBlob(digest: string, from: string): Promise<void> {
+    const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+    const response = await this.fetch(`/v2/${this.repository}/blobs/uploads/?${query}`, { method: 'POST' });
+    await response.arrayBuffer();
+    if (response.status !== 201)
+      throw new Error(`blob mount of ${digest} from ${from} failed: ${response.status}`);
+  }
+
   async pushManifest(reference: string, body: Buffer, mediaType: string): Promise<void> {
     const response = await this.fetch(`/v2/${this.repository}/manifests/${reference}`, {
       method: 'PUT',
@@ -384,6 +393,24 @@ export async function pushImage(
     config: { digest: configDigest, size: configData.length, data: configData },
     layers,
   };
+}
+
+/**
+ * The same image in another repository without uploading anything: its config and layers are mounted
+ * from `from` (where `pushImage` put them), then the manifest is put under `tag`. Three to four requests
+ * instead of a HEAD, POST and PUT per blob: what seeding hundreds of repositories needs.
+ */
+export async function mountImage(
+  registry: PushTarget,
+  from: string,
+  repository: string,
+  tag: string,
+  image: PushedImage,
+): Promise<void> {
+  const pusher = new Pusher(registry, repository);
+  for (const digest of [...image.layers.map((l) => l.digest), image.config.digest])
+    await pusher.mountBlob(digest, from);
+  await pusher.pushManifest(tag, image.manifest, image.mediaType);
 }
 
 /** Push an index (OCI index or Docker manifest list) over already pushed platform manifests. */
