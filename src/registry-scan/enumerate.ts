@@ -40,8 +40,9 @@ export function scanTarget(
 /** Every repository name, sorted: ECR's DescribeRepositories or the registry's `_catalog`. */
 export async function listRepositories(target: ScanTarget): Promise<string[]> {
   if (target.kind === 'ecr') return await listEcrRepositories(target.client, target.accountId);
+  let names: string[];
   try {
-    return [...new Set(await target.client.catalog())].sort();
+    names = [...new Set(await target.client.catalog())].sort();
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error;
     throw new RegistryError(`cannot list the repositories of ${target.registry}: ${error.message}`, {
@@ -50,6 +51,21 @@ export async function listRepositories(target: ScanTarget): Promise<string[]> {
       ...(error.status !== undefined ? { status: error.status } : {}),
     });
   }
+  // Names go into request paths (tags/list, manifests): one that is not a repository name (`..`, `?`)
+  // means the registry cannot be trusted, not that the name should be requested.
+  for (const name of names) {
+    const problem = repositoryNameProblem(name);
+    if (problem) {
+      throw new RegistryError(
+        `registry ${target.registry} lists a repository that is not valid: ${problem}`,
+        {
+          code: ErrorCode.UNEXPECTED_RESPONSE,
+          hint: 'a registry bug; report it to its operator',
+        },
+      );
+    }
+  }
+  return names;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * docs/hostile-input.md, "Integrity": names from `--repositories-file` are checked against the
  * distribution spec's repository name grammar before any request, so `..`, `?`, `%` or `:` never
- * reach a request URL (`#` starts a comment in the file) (`/v2/../../x` is normalised to another path, `?` starts a query). A server
+ * reach a request URL; names from the registry's own `_catalog` are held to the same grammar (`#` starts a comment in the file) (`/v2/../../x` is normalised to another path, `?` starts a query). A server
  * speaking the registry API logs every request it gets.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,10 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     res.writeHead(200, { 'content-type': 'application/json' });
+    if (req.url?.startsWith('/v2/_catalog')) {
+      res.end(JSON.stringify({ repositories: ['team/good', '../../v2/_catalog', 'team/app?n=1'] }));
+      return;
+    }
     res.end(req.url?.endsWith('/tags/list') ? '{"name":"x","tags":["1.0.0"]}' : '{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -56,5 +60,22 @@ describe('bad names in --repositories-file', { timeout: 300_000 }, () => {
     expect(result.stderr).toContain(`--repositories-file ${file}:3: `);
     expect(result.stderr).toContain('(and 1 more: lines 5)');
     expect(requests).toEqual([]);
+  });
+});
+
+describe("bad names in the registry's own _catalog", { timeout: 300_000 }, () => {
+  it('exit 3, one line naming the name; no request carries it', async () => {
+    requests.length = 0;
+    const result = await runCli(['scan', host, '-q'], {
+      env: { LAYERDELTA_INSECURE_REGISTRIES: host },
+      timeoutMs: 90_000,
+    });
+    expectOneLine(
+      result,
+      3,
+      /lists a repository that is not valid: repository component "\.\." is not valid/,
+    );
+    expect(requests.some((r) => r.startsWith('/v2/_catalog'))).toBe(true);
+    expect(requests.filter((r) => !r.startsWith('/v2/_catalog') && r !== '/v2/')).toEqual([]);
   });
 });
