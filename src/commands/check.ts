@@ -16,10 +16,10 @@ import { publishMetrics } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { loadConfigFile, mergeSettings } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
-import { parseReference } from '../reference/reference.js';
 import { reportFileFormat, writeReportFile } from '../report/file.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
 import { renderReport, useColor } from '../report/render.js';
+import { parseImageReference } from '../source/open.js';
 import { escapeStrings } from '../terminal-text.js';
 
 export default class Check extends BaseCommand {
@@ -80,7 +80,7 @@ ${exitCodesHelp(
     const metrics = metricsOptions(flags);
     if (flags['report-file']) reportFileFormat(flags['report-file']);
     const pullRequest = flags['pr-comment'] ? commentTarget() : undefined;
-    const repository = repositoryLabel(parseReference(args.new));
+    const repository = repositoryLabel(parseImageReference(args.new));
     const started = performance.now();
     const delta = await compareWithFlags(
       flags.baseline,

@@ -26,7 +26,8 @@ function row(result: RepositoryResult): string[] {
   if (result.status === 'skipped')
     return [result.repository, '-', '', '', '', '', '', `skipped: ${result.reason}`];
   if (result.status === 'failed') {
-    return [result.repository, '-', '', '', '', '', '', `FAILED: ${truncate(result.error, 160)}`];
+    const pair = result.older && result.newer ? `${result.older.tag} → ${result.newer.tag}` : '-';
+    return [result.repository, pair, '', '', '', '', '', `FAILED: ${truncate(result.error, 160)}`];
   }
   const { delta } = result;
   const s = delta.totals.byStatus;
