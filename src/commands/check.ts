@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { runAfterReport } from '../cli/after-report.js';
-import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
+import { analysisFlags, comparePlatformsWithFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { settingsFromFlags, thresholdFlags } from '../cli/check-flags.js';
 import { ciFlags } from '../cli/ci-flags.js';
@@ -11,13 +11,14 @@ import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
 import { commentTarget, postReportComment } from '../github/comment-step.js';
-import { appendStepOutputs, checkOutputs } from '../github/step-outputs.js';
-import { publishMetrics } from '../metrics/publish.js';
+import { appendStepOutputs, checkOutputs, checkOutputsAll } from '../github/step-outputs.js';
+import { publishAllMetrics, publishMetrics } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { loadConfigFile, mergeSettings } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
-import { reportFileFormat, writeReportFile } from '../report/file.js';
+import { reportFileFormat, writeRenderedReport, writeReportFile } from '../report/file.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
+import { renderPlatformsReport } from '../report/platforms.js';
 import { renderReport, useColor } from '../report/render.js';
 import { parseImageReference } from '../source/open.js';
 import { escapeStrings } from '../terminal-text.js';
@@ -82,6 +83,65 @@ ${exitCodesHelp(
     const pullRequest = flags['pr-comment'] ? commentTarget() : undefined;
     const repository = repositoryLabel(parseImageReference(args.new));
     const started = performance.now();
+    if (platform === 'all') {
+      const deltas = await comparePlatformsWithFlags(
+        flags.baseline,
+        args.new,
+        { tolerance: settings.tolerance ?? DEFAULT_TOLERANCE },
+        flags,
+      );
+      // Thresholds are judged per platform: each platform's growth against its own baseline.
+      const checks = deltas.platforms.map((p) => evaluateThresholds(p.delta, settings.thresholds));
+      const passed = checks.every((c) => c.passed);
+      const render = (f: typeof format, color = false) =>
+        renderPlatformsReport(deltas, f, { color, checks, top: flags.top });
+      process.stdout.write(render(format, useColor(process.stdout)));
+      const reportPath = flags['report-file'] ? writeRenderedReport(flags['report-file'], render) : undefined;
+      if (isGitHubActions()) {
+        const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+        if (summaryFile) appendStepSummary(summaryFile, render('markdown'));
+        const stream = format === 'json' ? process.stderr : process.stdout;
+        deltas.platforms.forEach((p, i) => {
+          for (const finding of checks[i]?.findings ?? [])
+            stream.write(
+              `${annotation(escapeStrings({ ...finding, message: `${p.platform}: ${finding.message}` }))}\n`,
+            );
+        });
+        const outputFile = process.env.GITHUB_OUTPUT;
+        if (outputFile)
+          appendStepOutputs(
+            outputFile,
+            checkOutputsAll(
+              deltas.platforms.map((p, i) => ({ delta: p.delta, check: checks[i]! })),
+              reportPath,
+            ),
+          );
+      }
+      const durationSeconds = (performance.now() - started) / 1000;
+      await publishThenExit(
+        () =>
+          runAfterReport(
+            [
+              async () => {
+                if (pullRequest) await postReportComment(pullRequest, repository, render('markdown'));
+              },
+              () =>
+                publishAllMetrics(
+                  deltas.platforms.map((p) => ({
+                    repository,
+                    platform: p.platform,
+                    delta: p.delta,
+                    durationSeconds,
+                  })),
+                  metrics,
+                ),
+            ],
+            passed,
+          ),
+        passed ? ExitCode.ok : ExitCode.threshold,
+      );
+      return;
+    }
     const delta = await compareWithFlags(
       flags.baseline,
       args.new,

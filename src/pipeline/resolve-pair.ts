@@ -3,7 +3,7 @@
  * their sources kept open for the layer scan, and closed whatever happens.
  */
 import { type OpenSourceOptions, openSource, parseImageReference } from '../source/open.js';
-import type { ImageSource, Platform, ResolvedImage } from '../source/types.js';
+import type { ImageSource, PlatformRequest, ResolvedImage } from '../source/types.js';
 
 export interface OpenedImage {
   source: ImageSource;
@@ -12,7 +12,7 @@ export interface OpenedImage {
 
 export interface ResolveOptions {
   /** Default linux/amd64 (the source decides and says which it picked). */
-  platform?: Platform;
+  platform?: PlatformRequest;
   /** Credentials, timeouts, insecure registries: passed to openSource for both images. */
   sourceOptions?: OpenSourceOptions;
 }

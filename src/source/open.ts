@@ -8,7 +8,7 @@ import type { RegistryClientPool } from '../registry/pool.js';
 import { DockerArchiveSource } from './docker-archive-source.js';
 import { OciLayoutSource } from './oci-layout-source.js';
 import { RegistrySource } from './registry-source.js';
-import type { ImageSource, Platform } from './types.js';
+import type { ImageSource, PlatformRequest } from './types.js';
 
 export interface OpenSourceOptions {
   /**
@@ -81,7 +81,7 @@ function withLayoutHint(error: unknown, text: string): unknown {
 function layoutHinting(source: ImageSource, text: string): ImageSource {
   return {
     description: source.description,
-    resolve: async (platform?: Platform) => {
+    resolve: async (platform?: PlatformRequest) => {
       try {
         return await source.resolve(platform);
       } catch (error) {
