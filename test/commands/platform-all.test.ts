@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import MarkdownIt from 'markdown-it';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformsJsonReport } from '../../src/report/platforms.js';
@@ -18,7 +19,17 @@ import {
   startRegistry,
   type TestRegistry,
 } from '../support/registry.js';
-import { ensureBuilt, runCli } from './cli.js';
+import { ensureBuilt, ROOT, runCli } from './cli.js';
+
+/** docs/schema/platforms.v1.json, its per-platform reports checked against image-delta.v1.json. */
+function platformsSchemaErrors(data: unknown): string[] {
+  const ajv = new Ajv2020({ allErrors: true });
+  const read = (name: string) =>
+    JSON.parse(readFileSync(join(ROOT, 'docs', 'schema', name), 'utf8')) as object;
+  ajv.addSchema(read('image-delta.v1.json'));
+  const validate = ajv.compile(read('platforms.v1.json'));
+  return validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
 
 interface Index {
   manifests: Array<{
@@ -80,6 +91,7 @@ describe('compare --platform all', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as PlatformsJsonReport;
+    expect(platformsSchemaErrors(report)).toEqual([]);
     const [oldImages, newImages] = await Promise.all([imagesOf('v1'), imagesOf('v2')]);
     expect(newImages.size).toBe(2);
     expect(report.platforms.map((p) => p.platform)).toEqual([...newImages.keys()]);
@@ -198,6 +210,7 @@ describe('check --platform all', () => {
     const json = await runCli([...args, '--no-binaries', '--max-growth-bytes', '1.5MB', '--json']);
     const report = JSON.parse(json.stdout) as PlatformsJsonReport;
     expect(report.check).toEqual({ passed: false, failedPlatforms: ['linux/amd64'] });
+    expect(platformsSchemaErrors(report)).toEqual([]);
     expect(report.platforms.map((p) => p.report.check?.passed)).toEqual([false, true]);
 
     const passed = await runCli([...args, '--no-binaries', '--max-growth-bytes', '2MB']);
