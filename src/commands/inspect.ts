@@ -121,7 +121,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
         source: source.description,
         platformRequested: platform !== undefined,
       });
-      const scanned = scan ? addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
+      const scanned = scan ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
       const report = advice ? { ...scanned, advice } : scanned;
       process.stdout.write(
         format === 'json' ? renderInspectJson(report) : renderInspectText(escapeStrings(report), SECTIONS),

@@ -76,6 +76,7 @@ function side(layer: LayerInput, index: number): LayerSide {
   if (layer.diffId !== undefined) result.diffId = layer.diffId;
   if (layer.uncompressedSize !== undefined) result.uncompressedSize = layer.uncompressedSize;
   if (layer.createdBy) result.createdBy = layer.createdBy;
+  if (layer.notDownloaded !== undefined) result.notDownloaded = layer.notDownloaded;
   return result;
 }
 

@@ -35,7 +35,7 @@ export interface ImageDeltaOptions {
 }
 
 /** The facts of a layer read that the layer delta uses (a LayerRead is one). */
-export type ReadLayer = LayerFiles & Pick<LayerRead, 'uncompressedSize' | 'diffId'>;
+export type ReadLayer = LayerFiles & Pick<LayerRead, 'uncompressedSize' | 'diffId' | 'notDownloaded'>;
 
 function summarize(
   image: ResolvedImage,
@@ -96,15 +96,20 @@ export function buildImageDelta(
   options: ImageDeltaOptions,
 ): ImageDelta {
   const read = options.readLayers;
-  const uncompressedSize = (digest: string) =>
-    read?.get(digest)?.uncompressedSize ?? options.uncompressedSizes?.get(digest);
+  // A layer that was not downloaded has no known uncompressed size (its read says 0).
+  const uncompressedSize = (digest: string) => {
+    const scan = read?.get(digest);
+    if (scan?.notDownloaded !== undefined) return undefined;
+    return scan?.uncompressedSize ?? options.uncompressedSizes?.get(digest);
+  };
   const toInput = (image: ResolvedImage): LayerInput[] =>
     image.layers.map((l) => {
       const digest = l.descriptor.digest;
       const input: LayerInput = { digest, size: l.descriptor.size };
       const scan = read?.get(digest);
-      const diffId = l.diffId ?? scan?.diffId;
+      const diffId = l.diffId ?? (scan?.notDownloaded === undefined ? scan?.diffId : undefined);
       if (diffId !== undefined) input.diffId = diffId;
+      if (scan?.notDownloaded !== undefined) input.notDownloaded = scan.notDownloaded;
       if (l.createdBy) input.createdBy = l.createdBy;
       const size = uncompressedSize(digest);
       if (size !== undefined) input.uncompressedSize = size;

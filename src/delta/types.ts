@@ -28,6 +28,8 @@ export interface LayerInput {
   uncompressedSize?: number;
   /** What the layer writes, when it was read: the evidence for pairing by content. */
   files?: LayerFiles;
+  /** Why the layer was not downloaded (a foreign layer); its uncompressed size is then unknown. */
+  notDownloaded?: string;
 }
 
 /** What a layer writes and deletes, as reading it recorded (a LayerRead is one). */
@@ -46,6 +48,8 @@ export interface LayerSide {
   /** Uncompressed tar length, when the layer was read. */
   uncompressedSize?: number;
   createdBy?: string;
+  /** Why the layer was not downloaded (a foreign layer: docs/design.md §7); no uncompressed size then. */
+  notDownloaded?: string;
 }
 
 export interface LayerChange {

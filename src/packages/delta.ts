@@ -18,9 +18,14 @@ import {
 import { compareVersions } from './versions.js';
 
 /** Undefined when neither image has a package database. */
-export function diffPackages(oldImage: ImageRead, newImage: ImageRead): PackagesDelta | undefined {
-  const before = readImagePackages(oldImage.scans, oldImage.filesystem);
-  const after = readImagePackages(newImage.scans, newImage.filesystem);
+export async function diffPackages(
+  oldImage: ImageRead,
+  newImage: ImageRead,
+): Promise<PackagesDelta | undefined> {
+  const [before, after] = await Promise.all([
+    readImagePackages(oldImage.scans, oldImage.filesystem),
+    readImagePackages(newImage.scans, newImage.filesystem),
+  ]);
   if (before.databases.length === 0 && after.databases.length === 0) return undefined;
   const oldBytes = bytesByOwner(oldImage, before);
   const newBytes = bytesByOwner(newImage, after);

@@ -5,8 +5,10 @@
 import { resolveParents } from '../files/resolve.js';
 import type { ImageFilesystem } from '../layer/filesystem.js';
 import type { LayerRead } from '../layer/types.js';
+import { readApk } from './apk.js';
 import { databaseFileLimit, RPM_OTHER } from './database-files.js';
 import { readDpkg } from './dpkg.js';
+import { readRpm } from './rpm.js';
 import type { ImagePackages, OsPackage, PackageDatabase } from './types.js';
 
 /** One ecosystem's reading: its databases, packages, and listed files by package (name or name:arch). */
@@ -16,7 +18,12 @@ export interface DatabaseReading {
   lists: Map<string, string[]>;
 }
 
-export type DatabaseReader = (files: Map<string, Buffer>) => DatabaseReading | undefined;
+/** Undefined when the ecosystem's databases are absent; the rpm reader is async (it loads sql.js). */
+export type DatabaseReader = (
+  files: Map<string, Buffer>,
+) => DatabaseReading | undefined | Promise<DatabaseReading | undefined>;
+
+export const DATABASE_READERS: DatabaseReader[] = [readDpkg, readApk, readRpm];
 
 /** The package database files of the final filesystem with the content the layer scan kept. */
 export function databaseFiles(scans: LayerRead[], fs: ImageFilesystem): Map<string, Buffer> {
@@ -31,14 +38,14 @@ export function databaseFiles(scans: LayerRead[], fs: ImageFilesystem): Map<stri
   return files;
 }
 
-export function readImagePackages(
+export async function readImagePackages(
   scans: LayerRead[],
   fs: ImageFilesystem,
-  readers: DatabaseReader[] = [readDpkg],
-): ImagePackages {
+  readers: DatabaseReader[] = DATABASE_READERS,
+): Promise<ImagePackages> {
   const files = databaseFiles(scans, fs);
   const result: ImagePackages = { databases: notRead(fs, files), packages: new Map(), owners: new Map() };
-  const readings = readers.flatMap((read) => read(files) ?? []);
+  const readings = (await Promise.all(readers.map((read) => read(files)))).flatMap((r) => r ?? []);
   const all = readings.flatMap((r) => r.packages);
   const nameCount = new Map<string, number>();
   for (const p of all) nameCount.set(p.name, (nameCount.get(p.name) ?? 0) + 1);
@@ -47,7 +54,8 @@ export function readImagePackages(
   for (const reading of readings) {
     result.databases.push(...reading.databases);
     for (const [listName, paths] of reading.lists) {
-      // dpkg names a Multi-Arch: same package's list `name:arch`; the key may be the bare name.
+      // Lists are named `name:arch` (dpkg: Multi-Arch: same packages; apk, rpm: always); the key is
+      // the bare name unless a name is installed for several architectures.
       const key = result.packages.has(listName) ? listName : listName.split(':')[0]!;
       if (!result.packages.has(key)) continue;
       for (const path of paths) {

@@ -42,7 +42,7 @@ export async function compareImages(
       tolerance: options.tolerance,
       readLayers: new Map([...oldRead!.scans, ...newRead!.scans].map((scan) => [scan.digest, scan])),
       binaries,
-      ...beyondGo(oldRead!, newRead!),
+      ...(await beyondGo(oldRead!, newRead!)),
     });
     if (options.advice === false) return delta;
     const advice = advise({
@@ -57,7 +57,7 @@ export async function compareImages(
 }
 
 /** Files and OS packages (docs/design.md §11), from the same scans. */
-function beyondGo(oldScan: ImageRead, newScan: ImageRead) {
-  const packages = diffPackages(oldScan, newScan);
+async function beyondGo(oldScan: ImageRead, newScan: ImageRead) {
+  const packages = await diffPackages(oldScan, newScan);
   return { files: diffFiles(oldScan, newScan), ...(packages ? { packages } : {}) };
 }

@@ -23,13 +23,13 @@ export interface InspectFiles {
   packages: { databases: PackageDatabase[]; count: number; installedBytes: number };
 }
 
-export function addFilesToReport<R extends InspectReport>(
+export async function addFilesToReport<R extends InspectReport>(
   report: R,
   scan: ImageRead,
   top: number,
-): R & { files: InspectFiles } {
+): Promise<R & { files: InspectFiles }> {
   const root = directoryTotals(scan.filesystem).get('/') ?? { bytes: 0, files: 0 };
-  const packages = readImagePackages(scan.scans, scan.filesystem);
+  const packages = await readImagePackages(scan.scans, scan.filesystem);
   let installedBytes = 0;
   for (const p of packages.packages.values()) installedBytes += p.installedSize;
   return {

@@ -66,7 +66,8 @@ function layerCells(change: LayerChange): string[] {
     code(row.oldDigest ?? ''),
     code(row.newDigest ?? ''),
     row.oldSize ?? '',
-    row.newSize ?? '',
+    // Markdown has no uncompressed column: a foreign layer says here that its content was not read.
+    row.newSize === undefined ? '' : `${row.newSize}${row.notDownloaded ? ' (not downloaded)' : ''}`,
     row.delta,
     row.percent ?? '',
     row.evidence ?? '',

@@ -25,6 +25,8 @@ export interface LayerRow {
   oldInstruction?: string;
   /** What paired a changed layer: instruction, content or order. */
   evidence?: string;
+  /** A side was not downloaded (a foreign layer): its content and uncompressed size are unknown. */
+  notDownloaded?: true;
 }
 
 export function layerRow(change: LayerChange): LayerRow {
@@ -48,6 +50,9 @@ export function layerRow(change: LayerChange): LayerRow {
     instruction,
     ...(before !== instruction ? { oldInstruction: before } : {}),
     ...(change.evidence ? { evidence: change.evidence } : {}),
+    ...(change.old?.notDownloaded !== undefined || change.new?.notDownloaded !== undefined
+      ? { notDownloaded: true as const }
+      : {}),
   };
 }
 

@@ -51,7 +51,11 @@ function imageLine(which: string, image: ImageSummary): string {
 
 function hasUncompressed(delta: ImageDelta): boolean {
   return delta.layers.some(
-    (l) => l.old?.uncompressedSize !== undefined || l.new?.uncompressedSize !== undefined,
+    (l) =>
+      l.old?.uncompressedSize !== undefined ||
+      l.new?.uncompressedSize !== undefined ||
+      l.old?.notDownloaded !== undefined ||
+      l.new?.notDownloaded !== undefined,
   );
 }
 
@@ -66,7 +70,8 @@ function layerCells(change: LayerChange, withUncompressed: boolean, withEvidence
     row.delta,
     row.percent ?? '',
   ];
-  if (withUncompressed) {
+  if (withUncompressed && row.notDownloaded) cells.push('not downloaded');
+  else if (withUncompressed) {
     const before = change.old?.uncompressedSize;
     const after = change.new?.uncompressedSize;
     const known =
