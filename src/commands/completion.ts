@@ -10,7 +10,7 @@ export default class Completion extends BaseCommand {
   static override description =
     `Completes command names, their flags, and the values of flags that take a fixed set (e.g. --output). Load it in the current shell, or add the same line to ~/.bashrc, ~/.zshrc or ~/.config/fish/config.fish.
 
-${exitCodesHelp([ExitCode.ok, ExitCode.usage])}`;
+${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal])}`;
 
   static override examples = [
     'source <(<%= config.bin %> completion bash)',
