@@ -7,9 +7,12 @@ import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat, platformFlag } from '../cli/report-flags.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { TREEMAP_DIRECTORIES } from '../files/delta.js';
+import { directoryTotals, largestDirectories } from '../files/rollup.js';
 import type { LayerReader } from '../pipeline/layer-reader.js';
 import { inspectAdviceSection } from '../report/advice.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
+import { reportDate } from '../report/html/page.js';
 import {
   buildInspectReport,
   type InspectReport,
@@ -104,25 +107,35 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
         ? undefined
         : await withLayerReader(flags, (layerReader) => layerReader.readImage(source, image));
       const advice = scan && !flags['no-advice'] ? advise({ image: { image, ...scan } }) : undefined;
-      if (format === 'html') {
-        const binaries = scan
-          ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
-          : undefined;
-        process.stdout.write(
-          renderInspectHtml(
-            escapeStrings(image),
-            escapeStrings(binaries),
-            advice ? { advice: escapeStrings(advice) } : {},
-          ),
-        );
-        return;
-      }
       const plain = buildInspectReport(image, {
         source: source.description,
         platformRequested: platform !== undefined,
       });
-      const scanned = scan ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
-      const report = advice ? { ...scanned, advice } : scanned;
+      const scanned = scan
+        ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top)
+        : undefined;
+      if (format === 'html') {
+        const binaries = scan
+          ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
+          : undefined;
+        const scanHtml =
+          scan && scanned
+            ? {
+                uncompressed: scanned.layers.map((l) => l.uncompressedSize),
+                files: scanned.files,
+                largestDirectories: largestDirectories(directoryTotals(scan.filesystem), TREEMAP_DIRECTORIES),
+              }
+            : undefined;
+        process.stdout.write(
+          renderInspectHtml(escapeStrings(image), escapeStrings(binaries), {
+            ...(advice ? { advice: escapeStrings(advice) } : {}),
+            ...(scanHtml ? { scan: escapeStrings(scanHtml) } : {}),
+            generatedAt: reportDate(),
+          }),
+        );
+        return;
+      }
+      const report = advice ? { ...(scanned ?? plain), advice } : (scanned ?? plain);
       process.stdout.write(
         format === 'json' ? renderInspectJson(report) : renderInspectText(escapeStrings(report), SECTIONS),
       );
@@ -142,7 +155,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
     const scan = flags['no-binaries'] ? undefined : await layerReader.readImage(source, image);
     const advice = scan && !flags['no-advice'] ? advise({ image: { image, ...scan } }) : undefined;
     const plain = buildInspectReport(image, { source: source.description, platformRequested: true });
-    const scanned = scan ? addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
+    const scanned = scan ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
     return advice ? { ...scanned, advice } : scanned;
   }
 }

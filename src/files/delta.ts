@@ -6,7 +6,7 @@
 
 import { parentOf } from '../layer/paths.js';
 import type { ImageRead } from '../pipeline/layer-reader.js';
-import { compare, directoryTotals, explainingDirectories } from './rollup.js';
+import { compare, directoryTotals, explainingDirectories, largestDirectories } from './rollup.js';
 import { fileState } from './state.js';
 import type { DirectoryDelta, FileChange, FileState, FilesDelta, FilesSide } from './types.js';
 import { wastedBytes } from './wasted.js';
@@ -29,6 +29,7 @@ export function diffFiles(oldImage: ImageRead, newImage: ImageRead): FilesDelta 
     changed: { count: 0, delta: 0 },
     wastedDelta: 0,
     directories,
+    largestDirectories: largestNew(oldDirs, newDirs),
     files,
   };
   delta.wastedDelta = delta.new.wasted.bytes - delta.old.wasted.bytes;
@@ -64,6 +65,27 @@ export function diffFiles(oldImage: ImageRead, newImage: ImageRead): FilesDelta 
   }
   files.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || compare(a.path, b.path));
   return delta;
+}
+
+/** Directories in the treemap: enough to show three or four levels of a distribution image. */
+export const TREEMAP_DIRECTORIES = 300;
+
+function largestNew(
+  oldDirs: Map<string, { bytes: number; files: number }>,
+  newDirs: Map<string, { bytes: number; files: number }>,
+): DirectoryDelta[] {
+  return largestDirectories(newDirs, TREEMAP_DIRECTORIES).map((d) => {
+    const before = oldDirs.get(d.path);
+    return {
+      path: d.path,
+      change: before ? 'changed' : 'added',
+      oldBytes: before?.bytes ?? 0,
+      newBytes: d.bytes,
+      delta: d.bytes - (before?.bytes ?? 0),
+      oldFiles: before?.files ?? 0,
+      newFiles: d.files,
+    };
+  });
 }
 
 function side(image: ImageRead, root: { bytes: number; files: number }): FilesSide {

@@ -32,6 +32,21 @@ export function directoryTotals(fs: ImageFilesystem): Map<string, DirectoryTotal
   return totals;
 }
 
+/**
+ * The `limit` biggest directories of a filesystem, for a treemap: biggest first, and a parent always
+ * before its children (it is at least as big; equal sizes go by path length), so the list is a tree.
+ */
+export function largestDirectories(
+  totals: Map<string, DirectoryTotal>,
+  limit: number,
+): Array<{ path: string } & DirectoryTotal> {
+  return [...totals]
+    .map(([path, t]) => ({ path, bytes: t.bytes, files: t.files }))
+    .filter((d) => d.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes || a.path.length - b.path.length || compare(a.path, b.path))
+    .slice(0, limit);
+}
+
 /** A directory whose one child directory holds at least this share of its bytes is explained by that child. */
 const DOMINANT_SHARE = 0.9;
 

@@ -69,6 +69,11 @@ export interface FilesDelta {
   wastedDelta: number;
   /** Every directory that was added, removed or whose bytes changed; by |delta|, then path. */
   directories: DirectoryDelta[];
+  /**
+   * The new image's biggest directories, with their old bytes (at most TREEMAP_DIRECTORIES; a parent
+   * always before its children): the directory treemap of the HTML report.
+   */
+  largestDirectories: DirectoryDelta[];
   /** Every path (not a directory added or removed as a whole's own entry) that differs; by |delta|, then path. */
   files: FileChange[];
 }

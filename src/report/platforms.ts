@@ -8,6 +8,7 @@ import type { PlatformDeltas } from '../pipeline/compare-platforms.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { escapeStrings } from '../terminal-text.js';
 import { renderPlatformsHtml } from './html/compare-page.js';
+import { reportDate } from './html/page.js';
 import { type JsonReport, toJsonReport } from './json.js';
 import { type OutputFormat, renderReport } from './render.js';
 
@@ -83,6 +84,7 @@ export function renderPlatformsReport(
       })),
       safe.added,
       safe.removed,
+      { generatedAt: reportDate(), ...(options.top ? { top: options.top } : {}) },
     );
   }
   const line = platformsLine(safe, checks);

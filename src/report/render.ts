@@ -4,6 +4,7 @@ import type { ImageDelta } from '../delta/types.js';
 import type { CheckResult } from '../policy/evaluate.js';
 import { escapeStrings } from '../terminal-text.js';
 import { renderHtmlReport } from './html/compare-page.js';
+import { reportDate } from './html/page.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderText } from './text.js';
@@ -19,7 +20,7 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 export function renderReport(
   delta: ImageDelta,
   format: OutputFormat,
-  options: { color?: boolean; check?: CheckResult; top?: number } = {},
+  options: { color?: boolean; check?: CheckResult; top?: number; generatedAt?: Date } = {},
 ): string {
   if (format === 'json') return renderJson(delta, options.check ? { check: options.check } : {});
   // Image data reaches text, Markdown and HTML only with its control characters escaped (§9).
@@ -32,7 +33,7 @@ export function renderReport(
     case 'markdown':
       return renderMarkdown(safe, check);
     case 'html':
-      return renderHtmlReport(safe, options.check ? { check: escapeStrings(options.check) } : {});
+      return renderHtmlReport(safe, { ...check, generatedAt: options.generatedAt ?? reportDate() });
     default:
       return renderText(safe, { color: options.color ?? false, ...check });
   }

@@ -5,7 +5,7 @@
  * listing of the layer blobs for wasted bytes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import type { ImageDelta } from '../../src/delta/types.js';
 import { topDirectories } from '../../src/files/delta.js';
 import { ensureBuilt, runCli } from '../commands/cli.js';
 import { schemaErrors } from '../report/schema.js';
+import { duBytes } from '../support/du.js';
 
 let fixture: DebianFixture;
 let cacheDir: string;
@@ -66,17 +67,6 @@ function dpkgQuery(rootfs: string): Map<string, DpkgRow> {
     });
   }
   return rows;
-}
-
-/** `du --apparent-size -sb` less the directories' own sizes, which a tar layer does not record. */
-function duBytes(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  const du = Number(execFileSync('du', ['--apparent-size', '-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
-  const dirs = execFileSync('find', [dir, '-type', 'd', '-printf', '%s\\n'], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .reduce((sum, n) => sum + Number(n), 0);
-  return du - dirs;
 }
 
 describe('compare on a real Debian pair', () => {

@@ -235,6 +235,7 @@ export function withFilesAndPackages(delta: ImageDelta): ImageDelta {
       changed: { count: 0, delta: 0 },
       wastedDelta: 8_999_000,
       directories: [],
+      largestDirectories: [],
       files: [],
     },
     packages: {

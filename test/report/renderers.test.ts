@@ -255,6 +255,7 @@ describe('JSON report', () => {
     expect(renderReport(delta, 'json')).toBe(renderJson(delta));
     expect(renderReport(delta, 'markdown')).toBe(renderMarkdown(delta));
     expect(renderReport(delta, 'text')).toBe(renderText(delta, { color: false }));
-    expect(renderReport(delta, 'html')).toBe(renderHtmlReport(delta));
+    const generatedAt = new Date(0);
+    expect(renderReport(delta, 'html', { generatedAt })).toBe(renderHtmlReport(delta, { generatedAt }));
   });
 });

@@ -77,8 +77,14 @@ async function runChromium(args: string[], timeoutMs: number): Promise<ChromiumR
 }
 
 /** The serialised DOM of a local HTML file after its scripts ran, and what chromium logged. */
-export async function dumpDom(htmlFile: string, timeoutMs = 60_000): Promise<ChromiumRun> {
-  return await runChromium(['--dump-dom', pathToFileURL(htmlFile).href], timeoutMs);
+export async function dumpDom(
+  htmlFile: string,
+  timeoutMs = 60_000,
+  options: { darkMode?: boolean } = {},
+): Promise<ChromiumRun> {
+  // --force-dark-mode makes `prefers-color-scheme: dark` match (headless has no system theme).
+  const flags = options.darkMode ? ['--force-dark-mode'] : [];
+  return await runChromium([...flags, '--dump-dom', pathToFileURL(htmlFile).href], timeoutMs);
 }
 
 /** A PNG of a local HTML file at the given window size (the page is cut at the window's height). */

@@ -1,6 +1,7 @@
 /** The advice section of the HTML pages (compare and inspect): one row per step, all evidence kept. */
 import type { AdviceItem } from '../../advice/types.js';
 import { adviceHeading, adviceRow } from '../advice.js';
+import { scrollBox } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
 
 export function adviceSection(items: readonly AdviceItem[] | undefined): SafeHtml {
@@ -17,5 +18,5 @@ export function adviceSection(items: readonly AdviceItem[] | undefined): SafeHtm
   });
   return html`<h2 id="advice">Advice</h2>
 <p class="muted">${adviceHeading(items)}</p>
-<table class="advice"><thead><tr><th class="num">Saving</th><th>Advice</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`;
+${scrollBox(html`<table class="advice"><thead><tr><th class="num">Saving</th><th>Advice</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`)}`;
 }

@@ -6,7 +6,7 @@ import type { BinaryDelta } from '../../delta/types.js';
 import { joinSizes } from '../../golang/sizes.js';
 import type { GoBinaryReport, ModuleChange, SizeDelta } from '../../golang/types.js';
 import { formatBytes, formatDelta } from '../../units.js';
-import { bytesCell, deltaCell, deltaClass } from './cells.js';
+import { bytesCell, deltaCell, deltaClass, scrollBox } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
 import { packageTreemap, treemapLegend } from './treemap-svg.js';
 
@@ -47,11 +47,11 @@ ${deltaCell(b.delta, b.old?.size ?? 0)}
 <td>${moduleSummary(b.modules)}</td>
 </tr>`;
   });
-  return html`<table class="sortable binaries">
+  return scrollBox(html`<table class="sortable binaries">
 <caption>Go executables in the final filesystem, paired by path; file sizes</caption>
 <thead><tr><th>Path</th><th>Status</th><th data-type="num">Old</th><th data-type="num">New</th><th data-type="num">Δ</th><th>Go version</th><th>Module changes</th></tr></thead>
 <tbody>${rows}</tbody>
-</table>`;
+</table>`);
 }
 
 function sizeDeltaTable(caption: string, entries: SizeDelta[], nameHeader: string): SafeHtml {
@@ -59,9 +59,9 @@ function sizeDeltaTable(caption: string, entries: SizeDelta[], nameHeader: strin
     (e) =>
       html`<tr><td class="path">${e.name}</td>${bytesCell(e.oldBytes)}${bytesCell(e.newBytes)}${deltaCell(e.delta, e.oldBytes)}</tr>`,
   );
-  return html`<table class="sortable compact"><caption>${caption}</caption>
+  return scrollBox(html`<table class="sortable compact"><caption>${caption}</caption>
 <thead><tr><th>${nameHeader}</th><th data-type="num">Old</th><th data-type="num">New</th><th data-type="num">Δ</th></tr></thead>
-<tbody>${rows}</tbody></table>`;
+<tbody>${rows}</tbody></table>`);
 }
 
 const TOP_PACKAGES = 15;
@@ -84,8 +84,8 @@ function moduleChangeTable(modules: ModuleChange[]): SafeHtml {
     (m) =>
       html`<tr><td class="path">${m.path}</td><td><span class="badge mod-${m.change}">${m.change}</span></td><td class="value">${m.oldVersion ?? '—'}</td><td class="value">${m.newVersion ?? '—'}</td></tr>`,
   );
-  return html`<table class="sortable compact"><caption>Module changes (from the build info)</caption>
-<thead><tr><th>Module</th><th>Change</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return scrollBox(html`<table class="sortable compact"><caption>Module changes (from the build info)</caption>
+<thead><tr><th>Module</th><th>Change</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}</tbody></table>`);
 }
 
 /** Values can be long (DefaultGODEBUG): old and new stack in one cell instead of two thin columns. */
@@ -96,8 +96,8 @@ function settingsTable(settings: BinaryDelta['settingsChanged']): SafeHtml {
   const rows = settings.map(
     (s) => html`<tr><td class="path">${s.key}</td><td>${side('old', s.old)}${side('new', s.new)}</td></tr>`,
   );
-  return html`<table class="compact"><caption>Changed build settings</caption>
-<thead><tr><th>Setting</th><th>Old → new</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return scrollBox(html`<table class="compact"><caption>Changed build settings</caption>
+<thead><tr><th>Setting</th><th>Old → new</th></tr></thead><tbody>${rows}</tbody></table>`);
 }
 
 function facts(report: GoBinaryReport | undefined): string {
@@ -158,9 +158,9 @@ export function binaryReportTable(entries: ReadonlyArray<[string, GoBinaryReport
     ([path, r], i) =>
       html`<tr><td class="path"><a href="#${binaryAnchor(i)}">${path}</a></td>${bytesCell(r.size)}<td class="goversion">${r.buildInfo.goVersion}</td><td>${r.arch}</td><td>${r.stripped ? 'yes' : 'no'}</td><td class="path">${r.buildInfo.main?.path ?? r.buildInfo.path}</td><td class="num" data-v="${r.buildInfo.deps.length}">${r.buildInfo.deps.length}</td></tr>`,
   );
-  return html`<table class="sortable binaries"><caption>Go executables in the final filesystem</caption>
+  return scrollBox(html`<table class="sortable binaries"><caption>Go executables in the final filesystem</caption>
 <thead><tr><th>Path</th><th data-type="num">Size</th><th>Go version</th><th>Arch</th><th>Stripped</th><th>Main module</th><th data-type="num">Deps</th></tr></thead>
-<tbody>${rows}</tbody></table>`;
+<tbody>${rows}</tbody></table>`);
 }
 
 /** One Go executable of one image (inspect): its facts and its code by package. */

@@ -44,3 +44,8 @@ export function instructionCell(createdBy: string | undefined, oldCreatedBy?: st
     createdBy ? instructionText(createdBy) : html`<em class="muted">no history</em>`
   }${was}</td>`;
 }
+
+/** A table in its own scroll box: a table wider than the screen scrolls by itself, not the page. */
+export function scrollBox(table: SafeHtml): SafeHtml {
+  return html`<div class="table-wrap">${table}</div>`;
+}

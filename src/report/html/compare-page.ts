@@ -1,4 +1,7 @@
-/** The compare page: the two images, the check verdict, the summary figures, layers and Go binaries. */
+/**
+ * The compare page: the two images, the check verdict, the summary figures, layers, Go binaries,
+ * files and OS packages.
+ */
 import type { ImageDelta, ImageSummary } from '../../delta/types.js';
 import type { CheckResult } from '../../policy/evaluate.js';
 import { formatPlatform } from '../../source/platform.js';
@@ -8,12 +11,15 @@ import { adviceSection } from './advice.js';
 import { binaryDetails, binaryTable, hasDetails } from './binaries.js';
 import { deltaClass } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
+import { filesAndPackagesHtml } from './files-packages.js';
 import { layerLegend, layerNotes, layerOverview, layerTable } from './layers.js';
 import { type HtmlReportOptions, page } from './page.js';
 
 export interface ComparePageOptions extends HtmlReportOptions {
   /** Threshold findings of `check`, shown above everything else. */
   check?: CheckResult;
+  /** Rows of the file and package tables (`--top`). */
+  top?: number;
 }
 
 function imageRows(side: string, image: ImageSummary): SafeHtml {
@@ -124,7 +130,11 @@ function checkBanner(check: CheckResult | undefined): SafeHtml {
 /** The compare page for one image delta. */
 export function renderHtmlReport(delta: ImageDelta, options: ComparePageOptions = {}): string {
   const title = options.title ?? `layerdelta: ${delta.old.reference} → ${delta.new.reference}`;
-  return page(title, compareBody(delta, html`<h1>${title}</h1>`, options.check), options.generatedAt);
+  return page(
+    title,
+    compareBody(delta, html`<h1>${title}</h1>`, options.check, options.top),
+    options.generatedAt,
+  );
 }
 
 /**
@@ -136,7 +146,7 @@ export function renderPlatformsHtml(
   sections: ReadonlyArray<{ platform: string; delta: ImageDelta; check?: CheckResult }>,
   added: readonly string[],
   removed: readonly string[],
-  generatedAt?: Date,
+  options: { generatedAt?: Date; top?: number } = {},
 ): string {
   const onlyOneSide = [
     ...added.map((p) => html`<li>${p}: added (only in the new image)</li>`),
@@ -147,13 +157,18 @@ export function renderPlatformsHtml(
 ${onlyOneSide.length > 0 ? html`<ul class="platforms-one-side">${onlyOneSide}</ul>` : html``}
 ${sections.map(
   (s) => html`<section id="platform-${s.platform.replaceAll('/', '-')}">
-${compareBody(s.delta, html`<h2>Platform ${s.platform}</h2>`, s.check)}
+${compareBody(s.delta, html`<h2>Platform ${s.platform}</h2>`, s.check, options.top)}
 </section>`,
 )}`;
-  return page(title, body, generatedAt);
+  return page(title, body, options.generatedAt);
 }
 
-function compareBody(delta: ImageDelta, heading: SafeHtml, check: CheckResult | undefined): SafeHtml {
+function compareBody(
+  delta: ImageDelta,
+  heading: SafeHtml,
+  check: CheckResult | undefined,
+  top?: number,
+): SafeHtml {
   return html`<header class="top">
 ${heading}
 <dl class="refs">${imageRows('old', delta.old)}${imageRows('new', delta.new)}</dl>
@@ -166,5 +181,6 @@ ${layerLegend(delta.tolerance)}
 ${layerNotes(delta)}
 ${layerTable(delta)}
 ${binariesSection(delta)}
+${filesAndPackagesHtml(delta, top)}
 ${adviceSection(delta.advice)}`;
 }

@@ -1,22 +1,38 @@
-/** The inspect page for one image: its layers and, when analysed, its Go binaries by path. */
+/**
+ * The inspect page for one image: its layers and, when the layers were read, their uncompressed sizes,
+ * its Go binaries by path and where its bytes are.
+ */
 import type { AdviceItem } from '../../advice/types.js';
+import type { DirectorySize } from '../../files/types.js';
 import type { GoBinaryReport } from '../../golang/types.js';
 import { formatReference } from '../../reference/reference.js';
 import { formatPlatform } from '../../source/platform.js';
 import type { ResolvedImage } from '../../source/types.js';
 import { formatBytes } from '../../units.js';
 import { shortDigest } from '../format.js';
+import type { InspectFiles } from '../inspect-files.js';
 import { adviceSection } from './advice.js';
 import { binaryReportSection, binaryReportTable } from './binaries.js';
 import { html, type SafeHtml } from './escape.js';
+import { inspectFilesHtml } from './files-packages.js';
 import { imageLayerTable } from './layers.js';
 import { type HtmlReportOptions, page } from './page.js';
+
+/** What the layer scan adds (docs/design.md §11): uncompressed layer sizes and where the bytes are. */
+export interface InspectScanHtml {
+  /** By layer index; undefined for a layer that was not downloaded. */
+  uncompressed: Array<number | undefined>;
+  files: InspectFiles;
+  /** The image's biggest directories, a parent before its children (files/rollup.ts largestDirectories). */
+  largestDirectories: DirectorySize[];
+}
 
 export function renderInspectHtml(
   image: ResolvedImage,
   binaries?: Record<string, GoBinaryReport>,
-  options: HtmlReportOptions & { advice?: AdviceItem[] } = {},
+  options: HtmlReportOptions & { advice?: AdviceItem[]; scan?: InspectScanHtml } = {},
 ): string {
+  const { scan } = options;
   const reference = formatReference(image.reference);
   const title = options.title ?? `layerdelta: ${reference}`;
   const total = image.layers.reduce((s, l) => s + l.descriptor.size, 0);
@@ -25,17 +41,32 @@ export function renderInspectHtml(
     digest: layer.descriptor.digest,
     size: layer.descriptor.size,
     createdBy: layer.createdBy,
+    uncompressedSize: scan?.uncompressed[layer.index],
   }));
+  const unpacked = scan?.uncompressed.reduce<number>((sum, n) => sum + (n ?? 0), 0);
   const body = html`<header class="top">
 <h1>${title}</h1>
 <dl class="refs"><dt>image</dt><dd><span class="ref">${reference}</span> <code title="${image.manifestDigest}">${shortDigest(image.manifestDigest)}</code> · ${formatPlatform(image.platform)}</dd></dl>
-<p class="summary">${image.layers.length} layers, ${formatBytes(total)} compressed</p>
+<p class="summary">${image.layers.length} layers, ${formatBytes(total)} compressed${
+    unpacked === undefined ? '' : `, ${formatBytes(unpacked)} uncompressed`
+  }</p>
 </header>
 <h2>Layers</h2>
 ${imageLayerTable(layers)}
 ${binaries === undefined ? '' : binariesSection(binaries)}
+${scan ? filesSection(scan) : ''}
 ${adviceSection(options.advice)}`;
   return page(title, body, options.generatedAt);
+}
+
+function filesSection(scan: InspectScanHtml): SafeHtml {
+  const { files } = scan;
+  const wasted = files.wasted.byLayer
+    .filter((l) => l.bytes > 0)
+    .map((l) => `layer ${l.index} ${formatBytes(l.bytes)}`)
+    .join(', ');
+  const summary = `${files.files} files and symlinks, ${formatBytes(files.bytes)}; wasted (written by a layer, hidden by a later one) ${formatBytes(files.wasted.bytes)}${wasted ? ` (${wasted})` : ''}; ${files.packages.count} OS packages`;
+  return inspectFilesHtml(scan.largestDirectories, files.biggestDirectories, summary);
 }
 
 function binariesSection(binaries: Record<string, GoBinaryReport>): SafeHtml {

@@ -6,7 +6,7 @@ import type { ImageDelta, LayerChange } from '../../delta/types.js';
 import { changeRatio, formatBytes, formatDelta, formatPercent, formatTolerance } from '../../units.js';
 import { shortDigest } from '../format.js';
 import { layerLabel, recompressedSentence, storedSizesNote } from '../summary.js';
-import { bytesCell, instructionCell, percentDeltaCell } from './cells.js';
+import { bytesCell, instructionCell, percentDeltaCell, scrollBox } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
 
 /** The colour a layer gets: status, and for changed layers the direction and significance. */
@@ -166,11 +166,11 @@ ${percentDeltaCell(change.delta, percent)}
 <td class="bars">${miniBars(change, largest)}</td>
 </tr>`;
   });
-  return html`<table class="sortable layers">
+  return scrollBox(html`<table class="sortable layers">
 <caption>Layers, compressed sizes (the manifest's); uncompressed where the layer was read</caption>
 <thead><tr><th data-type="num">Layer old → new</th><th>Status</th><th>Instruction</th><th data-type="num">Old</th><th data-type="num">New</th><th data-type="num">Δ</th><th class="nosort">old / new</th></tr></thead>
 <tbody>${rows}</tbody>
-</table>`;
+</table>`);
 }
 
 /** One layer of a single image (inspect): where it stands, what made it, its stored size. */
@@ -179,6 +179,8 @@ export interface ImageLayerRow {
   digest: string;
   size: number;
   createdBy?: string | undefined;
+  /** When the layer was read. */
+  uncompressedSize?: number | undefined;
 }
 
 /** The layers of one image in order, each with a bar on the scale of the largest. */
@@ -186,9 +188,9 @@ export function imageLayerTable(layers: readonly ImageLayerRow[]): SafeHtml {
   const largest = Math.max(1, ...layers.map((l) => l.size));
   const rows = layers.map((layer) => {
     const width = Math.max((layer.size / largest) * 150, 1);
-    return html`<tr><td data-v="${layer.index}">${layer.index}</td>${instructionCell(layer.createdBy)}<td><code title="${layer.digest}">${shortDigest(layer.digest)}</code></td>${bytesCell(layer.size)}<td class="bars"><svg class="mini" width="150" height="12" aria-hidden="true"><rect class="tone-new" width="${width.toFixed(1)}" height="10" y="1"/></svg></td></tr>`;
+    return html`<tr><td data-v="${layer.index}">${layer.index}</td>${instructionCell(layer.createdBy)}<td><code title="${layer.digest}">${shortDigest(layer.digest)}</code></td>${bytesCell(layer.size, layer.uncompressedSize)}<td class="bars"><svg class="mini" width="150" height="12" aria-hidden="true"><rect class="tone-new" width="${width.toFixed(1)}" height="10" y="1"/></svg></td></tr>`;
   });
-  return html`<table class="sortable layers"><caption>Layers in order, compressed sizes</caption>
+  return scrollBox(html`<table class="sortable layers"><caption>Layers in order, compressed sizes (uncompressed under them where the layer was read)</caption>
 <thead><tr><th data-type="num">#</th><th>Instruction</th><th>Digest</th><th data-type="num">Size</th><th class="nosort"></th></tr></thead>
-<tbody>${rows}</tbody></table>`;
+<tbody>${rows}</tbody></table>`);
 }

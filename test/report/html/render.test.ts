@@ -113,7 +113,7 @@ describe('renderHtmlReport', () => {
     expect(page).toContain('<td class="path">/bin/gone</td>');
     // Only the binary whose code changed gets a section with a treemap.
     expect(page.match(/<section class="binary"/g)).toHaveLength(1);
-    expect(page.match(/<svg class="treemap"/g)).toHaveLength(1);
+    expect(page.match(/<svg class="treemap tm-wide"/g)).toHaveLength(1);
     expect(page).toContain('go1.22.1 → go1.23.2');
     expect(page).toContain('CGO_ENABLED');
     expect(page).toContain('golang.org/x/sys');
@@ -170,7 +170,7 @@ describe('renderInspectHtml', () => {
     });
     expect(page).toContain('registry.example/team/app:v2');
     expect(page).toContain('go1.23.2');
-    expect(page).toContain('<svg class="treemap"');
+    expect(page).toContain('<svg class="treemap tm-wide"');
     expect(page).not.toMatch(/https?:|\/\//);
     const file = join(mkdtempSync(join(tmpdir(), 'layerdelta-inspect-')), 'inspect.html');
     writeFileSync(file, page);
