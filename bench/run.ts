@@ -298,16 +298,20 @@ for f in $(find "$dir/rootfs" -type f -perm -u+x); do ${GO} version -m "$f" > /d
   }
 }
 
-/** The other benchmarks of docs/design.md §8 (Go analysis, registry-wide scan) run after ours, in the same run. */
+/**
+ * The other benchmarks of docs/design.md §8 (Go analysis, registry-wide scan) run after ours, in the same run.
+ * The scan runs at each size in BENCH_SCAN_REPOSITORIES (default `60`; `60 600` for how it grows).
+ */
 function runOtherBenchmarks(): void {
-  for (const [script, title] of [
-    ['bench/gobin.ts', 'Go analysis against go version -m + go tool nm -size'],
-    ['bench/scan.ts', 'registry-wide scan'],
-    ['bench/pairing.ts', 'layer pairing (docs/design.md §3) against reading the layers'],
+  const scanSizes = (process.env.BENCH_SCAN_REPOSITORIES ?? '60').split(/[\s,]+/).filter(Boolean);
+  for (const [script, title, args] of [
+    ['bench/gobin.ts', 'Go analysis against go version -m + go tool nm -size', []],
+    ...scanSizes.map((n) => ['bench/scan.ts', `registry-wide scan, ${n} shared repositories`, [n]] as const),
+    ['bench/pairing.ts', 'layer pairing (docs/design.md §3) against reading the layers', []],
   ] as const) {
     if (!existsSync(join(ROOT, script))) continue;
     process.stdout.write(`\n${title} (${script}):\n`);
-    const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [script], {
+    const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [script, ...args], {
       cwd: ROOT,
       stdio: 'inherit',
     });

@@ -33,6 +33,11 @@ try {
 
   const measure = async (label: string) => {
     proxy.reset();
+    // Peak resident memory during the scan alone (seeding ran in this process too): sampled.
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 50);
     const start = performance.now();
     const report = await runScan({
       registry: proxy.host,
@@ -41,11 +46,12 @@ try {
       concurrency: 8,
     });
     const seconds = (performance.now() - start) / 1000;
+    clearInterval(sampler);
     const layerGets = proxy.requests.filter((r) => {
       const match = r.method === 'GET' && r.status === 200 ? BLOB_GET.exec(r.path) : null;
       return match !== null && layerDigests.has(match[1]!);
     });
-    return { label, report, seconds, layerGets: layerGets.length, requests: proxy.requests.length };
+    return { label, report, seconds, layerGets: layerGets.length, requests: proxy.requests.length, peakRss };
   };
 
   const cold = await measure('cold (empty cache)');
@@ -63,7 +69,8 @@ try {
     process.stdout.write(
       `  ${run.label.padEnd(20)} ${run.seconds.toFixed(2).padStart(6)} s  ${(s.repositories / run.seconds).toFixed(1).padStart(6)} repositories/s  ` +
         `layer blobs fetched ${String(run.layerGets).padStart(3)} (proxy) / ${s.blobsFetched} (layerReader) of ${asked} layer requests: ` +
-        `${asked - s.blobsFetched} avoided (${s.blobRequestsShared} shared in this scan, ${s.cacheHits} cache hits); ${run.requests} HTTP requests in all\n`,
+        `${asked - s.blobsFetched} avoided (${s.blobRequestsShared} shared in this scan, ${s.cacheHits} cache hits); ${run.requests} HTTP requests in all; ` +
+        `peak RSS ${(run.peakRss / 1e6).toFixed(0)} MB, report ${(JSON.stringify(run.report).length / 1e6).toFixed(1)} MB as JSON\n`,
     );
   }
   process.stdout.write(

@@ -17,8 +17,12 @@ const NAMED: Record<string, string> = {
   '\v': '\\v',
 };
 
+/** Same set, to test for one (a non-global regex keeps no state between calls). */
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 /** `text` with every control character escaped (`\n`, `\x1b`, `\u2028`). */
 export function escapeControl(text: string): string {
+  if (!HAS_CONTROL.test(text)) return text;
   return text.replace(CONTROL, (c) => {
     const named = NAMED[c];
     if (named !== undefined) return named;
@@ -27,17 +31,38 @@ export function escapeControl(text: string): string {
   });
 }
 
-/** A deep copy of `value` with every string (and object key) passed through escapeControl. */
+/**
+ * `value` with every string (and object key) passed through escapeControl. Copy on write: an array or
+ * object with nothing to escape is returned as it is (renderers only read it), so a large report with
+ * clean strings costs a walk, not a deep copy.
+ */
 export function escapeStrings<T>(value: T): T {
   if (typeof value === 'string') return escapeControl(value) as T;
-  if (Array.isArray(value)) return value.map(escapeStrings) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const escaped = escapeStrings(value[i]);
+      if (escaped !== value[i]) {
+        copy ??= value.slice();
+        copy[i] = escaped;
+      }
+    }
+    return (copy ?? value) as T;
+  }
   if (value instanceof Map) {
     return new Map([...value].map(([k, v]) => [escapeStrings(k), escapeStrings(v)])) as T;
   }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [escapeControl(k), escapeStrings(v)]),
-    ) as T;
+    const record = value as Record<string, unknown>;
+    let changed = false;
+    const entries: Array<[string, unknown]> = [];
+    for (const key of Object.keys(record)) {
+      const escapedKey = escapeControl(key);
+      const escaped = escapeStrings(record[key]);
+      if (escapedKey !== key || escaped !== record[key]) changed = true;
+      entries.push([escapedKey, escaped]);
+    }
+    return (changed ? Object.fromEntries(entries) : value) as T;
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import { ExitCode, LayerdeltaError, oneLineText } from '../errors.js';
+import { drainOutput } from './output.js';
 import { flagHint } from './suggest.js';
 
 /** What a failure prints (one line, without the `layerdelta: ` prefix) and the exit code it ends with. */
@@ -49,6 +50,22 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`layerdelta: ${oneLineText(line)}\n`);
     if (process.env.DEBUG && failure.stack) process.stderr.write(`${failure.stack}\n`);
     return this.exit(failure.exitCode);
+  }
+
+  /**
+   * Runs after run() and catch(), before oclif ends the process (with process.exit() on a failure):
+   * the report must reach a slow pipe whole. A report that could not be written (a full disk; the
+   * error surfaces only now) is one line and exit 2, over the verdict (1, 3) or a failed push (4):
+   * whoever reads the outcome has no report to look at.
+   */
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    const failure = await drainOutput();
+    if (failure) {
+      process.stderr.write(`layerdelta: ${failure.oneLine()}\n`);
+      if (err === undefined) process.exitCode = failure.exitCode;
+      await drainOutput();
+    }
+    return await super.finally(err);
   }
 }
 

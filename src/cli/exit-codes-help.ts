@@ -7,7 +7,7 @@ import { ExitCode } from '../errors.js';
 const MEANING: Record<ExitCode, string> = {
   [ExitCode.ok]: 'ok',
   [ExitCode.threshold]: 'a threshold crossed',
-  [ExitCode.usage]: 'usage or bad input',
+  [ExitCode.usage]: 'usage or bad input (also: the report could not be written)',
   [ExitCode.registry]: 'registry/network failure',
   [ExitCode.metricsPush]: 'metrics push failed (report still written)',
   [ExitCode.internal]: 'internal error (a bug in layerdelta: please report it)',

@@ -1,5 +1,4 @@
 import { Args, Flags } from '@oclif/core';
-import { runAfterReport } from '../cli/after-report.js';
 import { analysisFlags, comparePlatformsWithFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { settingsFromFlags, thresholdFlags } from '../cli/check-flags.js';
@@ -7,12 +6,13 @@ import { ciFlags } from '../cli/ci-flags.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
+import { writeOut } from '../cli/output.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
 import { commentTarget, postReportComment } from '../github/comment-step.js';
 import { appendStepOutputs, checkOutputs, checkOutputsAll } from '../github/step-outputs.js';
-import { publishAllMetrics, publishMetrics } from '../metrics/publish.js';
+import { metricsSteps } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { loadConfigFile, mergeSettings } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
@@ -95,49 +95,42 @@ ${exitCodesHelp(
       const passed = checks.every((c) => c.passed);
       const render = (f: typeof format, color = false) =>
         renderPlatformsReport(deltas, f, { color, checks, top: flags.top });
-      process.stdout.write(render(format, useColor(process.stdout)));
+      writeOut(render(format, useColor(process.stdout)));
       const reportPath = flags['report-file'] ? writeRenderedReport(flags['report-file'], render) : undefined;
-      if (isGitHubActions()) {
-        const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-        if (summaryFile) appendStepSummary(summaryFile, render('markdown'));
-        const stream = format === 'json' ? process.stderr : process.stdout;
-        deltas.platforms.forEach((p, i) => {
-          for (const finding of checks[i]?.findings ?? [])
-            stream.write(
-              `${annotation(escapeStrings({ ...finding, message: `${p.platform}: ${finding.message}` }))}\n`,
-            );
-        });
-        const outputFile = process.env.GITHUB_OUTPUT;
-        if (outputFile)
-          appendStepOutputs(
-            outputFile,
-            checkOutputsAll(
-              deltas.platforms.map((p, i) => ({ delta: p.delta, check: checks[i]! })),
-              reportPath,
-            ),
-          );
-      }
+      const inGitHub = isGitHubActions();
+      const summaryFile = inGitHub ? process.env.GITHUB_STEP_SUMMARY : undefined;
       const durationSeconds = (performance.now() - started) / 1000;
       await publishThenExit(
-        () =>
-          runAfterReport(
-            [
-              async () => {
-                if (pullRequest) await postReportComment(pullRequest, repository, render('markdown'));
-              },
-              () =>
-                publishAllMetrics(
-                  deltas.platforms.map((p) => ({
-                    repository,
-                    platform: p.platform,
-                    delta: p.delta,
-                    durationSeconds,
-                  })),
-                  metrics,
-                ),
-            ],
-            passed,
+        [
+          () => {
+            if (summaryFile) appendStepSummary(summaryFile, render('markdown'));
+          },
+          () => {
+            if (!inGitHub) return;
+            const stream = format === 'json' ? process.stderr : process.stdout;
+            deltas.platforms.forEach((p, i) => {
+              for (const finding of checks[i]?.findings ?? [])
+                stream.write(
+                  `${annotation(escapeStrings({ ...finding, message: `${p.platform}: ${finding.message}` }))}\n`,
+                );
+            });
+            const outputFile = process.env.GITHUB_OUTPUT;
+            const items = deltas.platforms.map((p, i) => ({ delta: p.delta, check: checks[i]! }));
+            if (outputFile) appendStepOutputs(outputFile, checkOutputsAll(items, reportPath));
+          },
+          async () => {
+            if (pullRequest) await postReportComment(pullRequest, repository, render('markdown'));
+          },
+          ...metricsSteps(
+            deltas.platforms.map((p) => ({
+              repository,
+              platform: p.platform,
+              delta: p.delta,
+              durationSeconds,
+            })),
+            metrics,
           ),
+        ],
         passed ? ExitCode.ok : ExitCode.threshold,
       );
       return;
@@ -149,40 +142,37 @@ ${exitCodesHelp(
       flags,
     );
     const check = evaluateThresholds(delta, settings.thresholds);
-    process.stdout.write(
-      renderReport(delta, format, { color: useColor(process.stdout), check, top: flags.top }),
-    );
+    writeOut(renderReport(delta, format, { color: useColor(process.stdout), check, top: flags.top }));
 
     const reportPath = flags['report-file'] ? writeReportFile(flags['report-file'], delta, check) : undefined;
 
-    if (isGitHubActions()) {
-      const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-      if (summaryFile)
-        appendStepSummary(summaryFile, renderReport(delta, 'markdown', { check, top: flags.top }));
-      // Workflow commands are read from stdout; keep stdout pure JSON when that is the report.
-      const stream = format === 'json' ? process.stderr : process.stdout;
-      for (const finding of check.findings) stream.write(`${annotation(escapeStrings(finding))}\n`);
-      const outputFile = process.env.GITHUB_OUTPUT;
-      if (outputFile) appendStepOutputs(outputFile, checkOutputs(delta, check, reportPath));
-    }
-    // Growth is recorded and the pull request told even when the check fails; a crossed threshold (1)
-    // wins over a failed push (4) or comment (3). Both run even when the other failed.
+    // Growth is recorded and the pull request told even when the check fails, and every step runs
+    // even when another failed; a crossed threshold (1) wins over their failures.
+    const inGitHub = isGitHubActions();
+    const summaryFile = inGitHub ? process.env.GITHUB_STEP_SUMMARY : undefined;
     await publishThenExit(
-      () =>
-        runAfterReport(
-          [
-            async () => {
-              if (pullRequest)
-                await postReportComment(pullRequest, repository, renderReport(delta, 'markdown', { check }));
-            },
-            () =>
-              publishMetrics(
-                { repository, delta, durationSeconds: (performance.now() - started) / 1000 },
-                metrics,
-              ),
-          ],
-          check.passed,
+      [
+        () => {
+          if (summaryFile)
+            appendStepSummary(summaryFile, renderReport(delta, 'markdown', { check, top: flags.top }));
+        },
+        () => {
+          if (!inGitHub) return;
+          // Workflow commands are read from stdout; keep stdout pure JSON when that is the report.
+          const stream = format === 'json' ? process.stderr : process.stdout;
+          for (const finding of check.findings) stream.write(`${annotation(escapeStrings(finding))}\n`);
+          const outputFile = process.env.GITHUB_OUTPUT;
+          if (outputFile) appendStepOutputs(outputFile, checkOutputs(delta, check, reportPath));
+        },
+        async () => {
+          if (pullRequest)
+            await postReportComment(pullRequest, repository, renderReport(delta, 'markdown', { check }));
+        },
+        ...metricsSteps(
+          [{ repository, delta, durationSeconds: (performance.now() - started) / 1000 }],
+          metrics,
         ),
+      ],
       check.passed ? ExitCode.ok : ExitCode.threshold,
     );
   }

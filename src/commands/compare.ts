@@ -4,6 +4,7 @@ import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
+import { writeOut } from '../cli/output.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import {
   DEFAULT_TOLERANCE,
@@ -13,7 +14,7 @@ import {
   toleranceFlag,
 } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
-import { publishAllMetrics, publishMetrics } from '../metrics/publish.js';
+import { metricsSteps } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { parseReference } from '../reference/reference.js';
 import { renderPlatformsReport } from '../report/platforms.js';
@@ -51,14 +52,13 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
     const metrics = metricsOptions(flags);
     const started = performance.now();
-    const repository = repositoryLabel(parseReference(args.new));
-    const color = useColor(process.stdout);
     if (platform === 'all') {
       const deltas = await comparePlatformsWithFlags(args.old, args.new, { tolerance }, flags);
-      process.stdout.write(renderPlatformsReport(deltas, format, { color, top: flags.top }));
+      writeOut(renderPlatformsReport(deltas, format, { color: useColor(process.stdout), top: flags.top }));
+      const repository = repositoryLabel(parseReference(args.new));
       const durationSeconds = (performance.now() - started) / 1000;
-      await publishThenExit(() =>
-        publishAllMetrics(
+      await publishThenExit(
+        metricsSteps(
           deltas.platforms.map((p) => ({
             repository,
             platform: p.platform,
@@ -71,10 +71,19 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
       return;
     }
     const delta = await compareWithFlags(args.old, args.new, { tolerance, platform }, flags);
-    process.stdout.write(renderReport(delta, format, { color, top: flags.top }));
+    writeOut(renderReport(delta, format, { color: useColor(process.stdout), top: flags.top }));
     // After the report: a failed push (exit 4) never loses it.
-    await publishThenExit(() =>
-      publishMetrics({ repository, delta, durationSeconds: (performance.now() - started) / 1000 }, metrics),
+    await publishThenExit(
+      metricsSteps(
+        [
+          {
+            repository: repositoryLabel(parseReference(args.new)),
+            delta,
+            durationSeconds: (performance.now() - started) / 1000,
+          },
+        ],
+        metrics,
+      ),
     );
   }
 }

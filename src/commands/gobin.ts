@@ -1,11 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
+import { writeOut } from '../cli/output.js';
 import { outputFlags, outputFormat } from '../cli/report-flags.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { diffGoBinary } from '../golang/diff.js';
 import { analyzeGoFile } from '../golang/file.js';
-import { gobinDiffJson, gobinDiffText, gobinJson, gobinText } from '../report/gobin.js';
+import { gobinDiffJson, gobinDiffText, gobinJson, gobinText, withGoQuotedSettings } from '../report/gobin.js';
 import { escapeControl, escapeStrings } from '../terminal-text.js';
 
 export default class Gobin extends BaseCommand {
@@ -62,10 +63,10 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal], { [ExitCode.us
     }
     const old = await analyzeGoFile(args.file, { symbols: flags.symbols });
     if (args.new === undefined) {
-      process.stdout.write(
+      writeOut(
         json
           ? gobinJson(args.file, old)
-          : gobinText(escapeControl(args.file), escapeStrings(old), { top: flags.top }),
+          : gobinText(escapeControl(args.file), escapeStrings(withGoQuotedSettings(old)), { top: flags.top }),
       );
       return;
     }
@@ -73,7 +74,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.internal], { [ExitCode.us
     const files = { old: args.file, new: args.new };
     const reports = { old, new: next };
     const diff = diffGoBinary(old, next);
-    process.stdout.write(
+    writeOut(
       json
         ? gobinDiffJson(files, reports, diff)
         : gobinDiffText(escapeStrings(files), escapeStrings(reports), escapeStrings(diff), {

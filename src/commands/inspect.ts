@@ -4,6 +4,7 @@ import type { AdviceItem } from '../advice/types.js';
 import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
+import { writeOut } from '../cli/output.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat, platformFlag } from '../cli/report-flags.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -90,7 +91,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
             });
           return out;
         });
-        process.stdout.write(
+        writeOut(
           format === 'json'
             ? `${JSON.stringify({ schemaVersion: 1, platforms: reports }, null, 2)}\n`
             : reports
@@ -126,7 +127,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
                 largestDirectories: largestDirectories(directoryTotals(scan.filesystem), TREEMAP_DIRECTORIES),
               }
             : undefined;
-        process.stdout.write(
+        writeOut(
           renderInspectHtml(escapeStrings(image), escapeStrings(binaries), {
             ...(advice ? { advice: escapeStrings(advice) } : {}),
             ...(scanHtml ? { scan: escapeStrings(scanHtml) } : {}),
@@ -136,7 +137,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
         return;
       }
       const report = advice ? { ...(scanned ?? plain), advice } : (scanned ?? plain);
-      process.stdout.write(
+      writeOut(
         format === 'json' ? renderInspectJson(report) : renderInspectText(escapeStrings(report), SECTIONS),
       );
     } finally {

@@ -5,6 +5,7 @@ import { cacheFlags, layerCacheFromFlags } from '../cli/cache-flags.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
 import { publishThenExit } from '../cli/outcome.js';
+import { writeOut } from '../cli/output.js';
 import { createScanProgress } from '../cli/progress.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import {
@@ -15,7 +16,7 @@ import {
   toleranceFlag,
 } from '../cli/report-flags.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { publishAllMetrics } from '../metrics/publish.js';
+import { metricsSteps } from '../metrics/publish.js';
 import { scanMetricsInputs } from '../registry-scan/metrics.js';
 import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../registry-scan/run.js';
 import { resolveShard } from '../registry-scan/shard.js';
@@ -134,12 +135,12 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
     }
 
     const text = json ? renderScanJson(report) : renderScanText(escapeStrings(report));
-    process.stdout.write(text);
+    writeOut(text);
     if (flags['report-file']) await writeReportFile(flags['report-file'], text);
 
     // Failed repositories (3) win over a failed push (4).
     await publishThenExit(
-      () => publishAllMetrics(scanMetricsInputs(report), metrics),
+      metricsSteps(scanMetricsInputs(report), metrics),
       report.summary.partial ? ExitCode.registry : ExitCode.ok,
     );
     if (report.summary.partial) {

@@ -112,29 +112,25 @@ function remove(root: Node, path: string): void {
   parent?.children?.delete(name);
 }
 
+/** Every path in sorted order. Iterative (an explicit stack): a tree may be 20,000 levels deep (docs/design.md §9). */
 function collect(root: Node): ImageFilesystem {
   const fs: ImageFilesystem = { files: new Map(), goBinaries: new Map(), otherExecutables: new Map() };
-  const visit = (node: Node, path: string) => {
-    const names = [...(node.children?.keys() ?? [])].sort();
-    for (const name of names) {
-      const child = node.children!.get(name)!;
-      const childPath = `${path}/${name}`;
-      const file = child.file;
-      if (file) {
-        fs.files.set(childPath, file);
-        if (file.goBinary)
-          fs.goBinaries.set(childPath, { path: childPath, layer: file.layer, report: file.goBinary });
-        if (file.otherExecutable) {
-          fs.otherExecutables.set(childPath, {
-            path: childPath,
-            layer: file.layer,
-            info: file.otherExecutable,
-          });
-        }
-      }
-      visit(child, childPath);
-    }
-  };
-  visit(root, '');
+  const stack: Array<{ node: Node; path: string }> = [{ node: root, path: '' }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { node, path } = next;
+    if (path !== '') record(fs, path, node.file);
+    // Pushed in reverse, so the smallest name is visited next: the same order as a sorted recursion.
+    const names = [...(node.children?.keys() ?? [])].sort().reverse();
+    for (const name of names) stack.push({ node: node.children!.get(name)!, path: `${path}/${name}` });
+  }
   return fs;
+}
+
+function record(fs: ImageFilesystem, path: string, file: ImageFile | undefined): void {
+  if (!file) return;
+  fs.files.set(path, file);
+  if (file.goBinary) fs.goBinaries.set(path, { path, layer: file.layer, report: file.goBinary });
+  if (file.otherExecutable) {
+    fs.otherExecutables.set(path, { path, layer: file.layer, info: file.otherExecutable });
+  }
 }

@@ -13,6 +13,7 @@ import type { GoBinaryReport, NotAnalysable } from '../golang/types.js';
 import { type Compression, MAGIC_LENGTH } from '../oci/compression.js';
 import { Sha256, sha256Digest } from '../oci/digest.js';
 import { databaseFileLimit } from '../packages/database-files.js';
+import { type BufferBudget, type BufferLease, sharedBufferBudget } from '../pipeline/buffer-budget.js';
 import type { Descriptor } from '../source/types.js';
 import {
   ByteCounter,
@@ -22,7 +23,9 @@ import {
   peek,
   TarMeter,
 } from './decompress.js';
+import { elfGate } from './elf-gate.js';
 import { baseName, normalizePath, parentOf } from './paths.js';
+import { TarEnd } from './tar-end.js';
 import type { FileEntry, LayerRead } from './types.js';
 
 /** ELF files larger than this are not buffered: reported as not analysable instead. */
@@ -34,6 +37,13 @@ export interface ReadLayerOptions {
   /** Called with the number of stored (compressed) bytes as they are read: for progress bars. */
   onBytes?: (bytes: number) => void;
   maxBinaryBytes?: number;
+  /** Bounds the bytes buffered for analysis across concurrent reads (default: the process's one). */
+  budget?: BufferBudget;
+}
+
+interface FileOptions {
+  maxBinaryBytes: number;
+  budget: BufferBudget;
 }
 
 const OPAQUE_MARKER = '.wh..wh..opq';
@@ -60,7 +70,8 @@ export async function readLayer(
     if (options.onBytes) stages.push(new ByteCounter(options.onBytes));
     const decoder = createDecompressor(compression);
     if (decoder) stages.push(decoder);
-    stages.push(meter);
+    // The meter sees every byte (the diff_id covers them); tar-stream only the archive up to its end.
+    stages.push(meter, new TarEnd());
 
     // tar-stream's extract is a streamx Writable: Node's pipeline drives it, but the types differ.
     const piping = pipeline([...stages, extract as unknown as NodeJS.WritableStream]);
@@ -116,14 +127,9 @@ async function readEntries(extract: tar.Extract, options: ReadLayerOptions): Pro
     packageFiles: {},
   };
   const analyze = options.analyze ?? true;
-  const maxBinaryBytes = options.maxBinaryBytes ?? DEFAULT_MAX_BINARY_BYTES;
-  // One buffer, grown to the largest ELF file so far, serves every file of the layer: each is analysed
-  // before the next is read, and reports hold no views into it. Saves an allocation, its page faults
-  // and its garbage collection per binary.
-  let scratch = Buffer.alloc(0);
-  const bufferFor = (size: number) => {
-    if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
-    return scratch.subarray(0, size);
+  const fileOptions: FileOptions = {
+    maxBinaryBytes: options.maxBinaryBytes ?? DEFAULT_MAX_BINARY_BYTES,
+    budget: options.budget ?? sharedBufferBudget(),
   };
 
   for await (const entry of extract) {
@@ -151,22 +157,20 @@ async function readEntries(extract: tar.Extract, options: ReadLayerOptions): Pro
       await drain(entry);
       continue;
     }
-    const content = await readFile(entry, header.size, maxBinaryBytes, bufferFor);
-    if (content.kind === 'other') continue;
     const executable = (file.mode & EXECUTABLE_BITS) !== 0;
-    if (content.kind === 'too-large') {
-      if (executable) {
-        contents.otherExecutables[path] = {
-          digest: content.digest,
-          size: file.size,
-          reason: `ELF file larger than ${maxBinaryBytes} bytes: not buffered for analysis`,
-        };
-      }
+    const content = await readFile(entry, header.size ?? 0, executable, fileOptions);
+    if (content.kind === 'skipped') {
+      contents.otherExecutables[path] = { digest: content.digest, size: file.size, reason: content.reason };
       continue;
     }
-    const analysis = analyzeElf(content.data);
-    if ('buildInfo' in analysis) contents.goBinaries[path] = analysis;
-    else if (executable) contents.otherExecutables[path] = analysis;
+    if (content.kind === 'other') continue;
+    try {
+      const analysis = analyzeElf(content.data);
+      if ('buildInfo' in analysis) contents.goBinaries[path] = analysis;
+      else if (executable) contents.otherExecutables[path] = analysis;
+    } finally {
+      content.release();
+    }
   }
   return contents;
 }
@@ -212,62 +216,103 @@ function analyzeElf(data: Buffer): GoBinaryReport | NotAnalysable {
 /** tar-stream's entry content stream (a streamx Readable). */
 type EntryContent = tar.ExtractEvents['entry'][1];
 
-type FileContent = { kind: 'elf'; data: Buffer } | { kind: 'too-large'; digest: string } | { kind: 'other' };
+type FileContent =
+  | { kind: 'elf'; data: Buffer; release: () => void }
+  | { kind: 'skipped'; digest: string; reason: string }
+  | { kind: 'other' };
+
+/** Bytes of a file's start gathered before the gate has decided, without a lease (headers are small). */
+const UNLEASED_HEAD_BYTES = 64 * 1024;
 
 /**
- * Read one regular file's content: its first bytes decide. An ELF file is gathered into one buffer of
- * its declared size (or, above the cap, only hashed); anything else is dropped as it flows.
+ * Read one regular file's content: its first bytes decide. A file that passes the ELF gate (elf-gate.ts)
+ * is gathered into one leased buffer of its declared size; an ELF file the gate turns away, or one over the
+ * size cap or the memory budget, is only hashed (executables are listed as not analysable); anything else
+ * is dropped as it flows. Bytes read before the gate decides are held in a lease too once past a small head.
  */
-function readFile(
+async function readFile(
   entry: EntryContent,
   size: number,
-  maxBytes: number,
-  bufferFor: (size: number) => Buffer,
+  executable: boolean,
+  options: FileOptions,
 ): Promise<FileContent> {
-  return new Promise((resolve, reject) => {
-    let mode: 'sniff' | 'buffer' | 'hash' | 'drop' = 'sniff';
-    const head: Buffer[] = [];
-    let headLength = 0;
-    let buffer: Buffer | undefined;
-    let filled = 0;
-    const hash = new Sha256();
+  // Widened: the closures below change it, which control-flow narrowing does not see.
+  let mode = 'sniff' as 'sniff' | 'gate' | 'buffer' | 'hash' | 'drop';
+  let need = MAGIC_LENGTH;
+  let head: Buffer[] = [];
+  let lease: BufferLease | undefined;
+  let filled = 0;
+  let reason = '';
+  const hash = new Sha256();
 
-    const take = (chunk: Buffer) => {
-      if (mode === 'buffer' && buffer) {
-        chunk.copy(buffer, filled);
-        filled += chunk.length;
-      } else if (mode === 'hash') {
-        hash.update(chunk);
+  const prefix = () => (lease ? lease.buffer.subarray(0, filled) : Buffer.concat(head));
+  const skip = (why: string) => {
+    reason = why;
+    if (executable) {
+      mode = 'hash';
+      hash.update(prefix());
+    } else mode = 'drop';
+    head = [];
+    lease?.release();
+    lease = undefined;
+  };
+  const leaseWhole = async () => {
+    if (lease) return;
+    lease = await options.budget.lease(size);
+    if (!lease) {
+      skip(
+        `binary not analysed: its ${size} bytes did not fit the memory budget for buffered binaries (${options.budget.limit} bytes) in time`,
+      );
+      return;
+    }
+    let at = 0;
+    for (const chunk of head) at += chunk.copy(lease.buffer, at);
+    head = [];
+  };
+  // Decide as far as the bytes at hand allow (`ended`: no more will come).
+  const decide = async (ended: boolean) => {
+    while ((mode === 'sniff' || mode === 'gate') && (filled >= need || ended)) {
+      if (mode === 'sniff') {
+        if (!isElf(prefix())) mode = 'drop';
+        else if (size > options.maxBinaryBytes)
+          skip(`ELF file larger than ${options.maxBinaryBytes} bytes: not buffered for analysis`);
+        else mode = 'gate';
+        continue;
       }
-    };
-    const decide = () => {
-      const prefix = Buffer.concat(head);
-      if (!isElf(prefix)) mode = 'drop';
-      else if (size > maxBytes) mode = 'hash';
-      else {
-        mode = 'buffer';
-        buffer = bufferFor(size);
+      const verdict = elfGate(prefix(), size);
+      if (verdict.kind === 'not-go') skip(verdict.reason);
+      else if (verdict.kind === 'go') {
+        await leaseWhole();
+        if (lease) mode = 'buffer';
+      } else {
+        if (ended) skip('not a Go binary (the file ends before its headers)');
+        else {
+          need = verdict.bytes;
+          if (need > UNLEASED_HEAD_BYTES) await leaseWhole();
+        }
       }
-      take(prefix);
-      head.length = 0;
-    };
+    }
+  };
 
-    entry.on('data', (data) => {
-      const chunk = data as Buffer;
-      if (mode !== 'sniff') return take(chunk);
-      head.push(chunk);
-      headLength += chunk.length;
-      if (headLength >= MAGIC_LENGTH) decide();
-    });
-    entry.on('error', reject);
-    entry.on('close', () => reject(new Error('the tar entry ended early')));
-    entry.on('end', () => {
-      if (mode === 'sniff') decide();
-      if (mode === 'buffer' && buffer) resolve({ kind: 'elf', data: buffer.subarray(0, filled) });
-      else if (mode === 'hash') resolve({ kind: 'too-large', digest: hash.digest() });
-      else resolve({ kind: 'other' });
-    });
-  });
+  for await (const data of entry) {
+    const chunk = data as Buffer;
+    if (mode === 'drop') continue;
+    if (mode === 'hash') {
+      hash.update(chunk);
+      continue;
+    }
+    if (lease) chunk.copy(lease.buffer, filled);
+    else head.push(chunk);
+    filled += chunk.length;
+    if (mode !== 'buffer') await decide(false);
+  }
+  await decide(true);
+  if (mode === 'buffer' && lease) {
+    const held = lease;
+    return { kind: 'elf', data: held.buffer.subarray(0, filled), release: () => held.release() };
+  }
+  if (mode === 'hash') return { kind: 'skipped', digest: hash.digest(), reason };
+  return { kind: 'other' };
 }
 
 /** A small file's whole content (the caller bounded its size). */

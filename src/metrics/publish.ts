@@ -6,7 +6,6 @@ import { writeFile } from 'node:fs/promises';
 import { HTTPError } from 'got';
 import type { ImageDelta } from '../delta/types.js';
 import { MetricsPushError, UsageError } from '../errors.js';
-import { buildMetricsRegistry, renderOpenMetrics } from './definitions.js';
 import { groupUrl, type PushOptions, putGroup } from './pushgateway.js';
 
 export interface MetricsInput {
@@ -42,49 +41,73 @@ export async function publishMetrics(
 
 /**
  * Publish many deltas (scan): one file holding every repository, one Pushgateway group per
- * repository, pushed one after another. A group the Pushgateway refuses does not stop the others
- * (the first refusal is thrown at the end); an unreachable Pushgateway stops at once, so a scan of
- * many repositories does not wait out the retries of each. Either way: MetricsPushError, exit 4.
+ * repository. The file and the push are separate steps (metricsSteps); here the first failure stops.
  */
 export async function publishAllMetrics(
   inputs: readonly MetricsInput[],
   options: PublishOptions,
   pushOptions?: PushOptions,
 ): Promise<void> {
+  for (const step of metricsSteps(inputs, options, pushOptions)) await step();
+}
+
+/**
+ * The two steps of publishing, for cli/outcome.ts to run both even when the first fails (an
+ * unwritable --metrics-file never skips the push): write the --metrics-file (UsageError, exit 2),
+ * then push one group per repository, one after another. A group the Pushgateway refuses does not
+ * stop the others (the first refusal is thrown at the end); an unreachable Pushgateway stops at
+ * once, so a scan of many repositories does not wait out the retries of each. Either way:
+ * MetricsPushError, exit 4.
+ */
+export function metricsSteps(
+  inputs: readonly MetricsInput[],
+  options: PublishOptions,
+  pushOptions?: PushOptions,
+): Array<() => Promise<void>> {
   const { pushgateway: base, labels, metricsFile: file } = options;
-  if (!base && !file) return;
   const nowSeconds = Date.now() / 1000;
-  const build = (group: readonly MetricsInput[]) =>
-    buildMetricsRegistry([...group], { labels, topN: options.top, durationSeconds: 0, nowSeconds });
+  // prom-client (and the OpenTelemetry API it loads: ~80 modules) only when a step runs.
+  const build = async (group: readonly MetricsInput[]) => {
+    const { buildMetricsRegistry } = await import('./definitions.js');
+    return buildMetricsRegistry([...group], { labels, topN: options.top, durationSeconds: 0, nowSeconds });
+  };
+  const steps: Array<() => Promise<void>> = [];
 
   if (file) {
-    try {
-      await writeFile(file, await renderOpenMetrics(build(inputs)));
-    } catch (err) {
-      throw new UsageError(`cannot write --metrics-file ${file}: ${(err as NodeJS.ErrnoException).code}`, {
-        hint: 'check that the directory exists and is writable',
-        cause: err,
-      });
-    }
+    steps.push(async () => {
+      const { renderOpenMetrics } = await import('./definitions.js');
+      const text = await renderOpenMetrics(await build(inputs));
+      try {
+        await writeFile(file, text);
+      } catch (err) {
+        throw new UsageError(`cannot write --metrics-file ${file}: ${(err as NodeJS.ErrnoException).code}`, {
+          hint: 'check that the directory exists and is writable',
+          cause: err,
+        });
+      }
+    });
   }
 
   if (base) {
-    let firstRefusal: MetricsPushError | undefined;
-    for (const input of inputs) {
-      const body = await build([input]).metrics();
-      const grouping = {
-        repository: input.repository,
-        ...(input.platform !== undefined ? { platform: input.platform } : {}),
-        ...labels,
-      };
-      const url = groupUrl(base, options.job, grouping);
-      try {
-        await putGroup(url, body, pushOptions);
-      } catch (err) {
-        if (!(err instanceof MetricsPushError) || !(err.cause instanceof HTTPError)) throw err;
-        firstRefusal ??= err;
+    steps.push(async () => {
+      let firstRefusal: MetricsPushError | undefined;
+      for (const input of inputs) {
+        const body = await (await build([input])).metrics();
+        const grouping = {
+          repository: input.repository,
+          ...(input.platform !== undefined ? { platform: input.platform } : {}),
+          ...labels,
+        };
+        const url = groupUrl(base, options.job, grouping);
+        try {
+          await putGroup(url, body, pushOptions);
+        } catch (err) {
+          if (!(err instanceof MetricsPushError) || !(err.cause instanceof HTTPError)) throw err;
+          firstRefusal ??= err;
+        }
       }
-    }
-    if (firstRefusal) throw firstRefusal;
+      if (firstRefusal) throw firstRefusal;
+    });
   }
+  return steps;
 }

@@ -7,7 +7,8 @@
 import { type LayerCache, NoCache } from '../cache/layer-cache.js';
 import { ContentError, ErrorCode } from '../errors.js';
 import { buildFilesystem, type ImageFilesystem } from '../layer/filesystem.js';
-import { readLayer } from '../layer/read.js';
+import { type ReadLayerOptions, readLayer } from '../layer/read.js';
+import { readLayerPooled } from '../layer/read-pool.js';
 import type { LayerRead } from '../layer/types.js';
 import { compressionFromMediaType } from '../oci/compression.js';
 import { isForeignLayer } from '../oci/media-types.js';
@@ -30,6 +31,8 @@ export interface LayerReaderOptions {
   concurrency?: number;
   /** Analyse Go executables (default true). */
   analyze?: boolean;
+  /** Read layers on all cores: the main thread and worker threads (default true; docs/design.md §8). */
+  threads?: boolean;
   onProgress?: (progress: ReadProgress) => void;
 }
 
@@ -52,6 +55,7 @@ export class LayerReader {
   readonly stats: ReaderStats = { downloads: 0, cacheHits: 0, shared: 0 };
   private readonly cache: LayerCache;
   private readonly analyze: boolean;
+  private readonly threads: boolean;
   private readonly limit: Limiter;
   private readonly onProgress: ((progress: ReadProgress) => void) | undefined;
   /** Scans in flight, and done ones the cache could not keep: the download-once guarantee. */
@@ -61,6 +65,7 @@ export class LayerReader {
   constructor(options: LayerReaderOptions = {}) {
     this.cache = options.cache ?? new NoCache();
     this.analyze = options.analyze ?? true;
+    this.threads = options.threads ?? true;
     this.limit = new Limiter(Math.max(1, options.concurrency ?? 4));
     this.onProgress = options.onProgress;
   }
@@ -110,17 +115,22 @@ export class LayerReader {
     }
     this.progress.bytesTotal += descriptor.size;
     this.report();
-    const scan = await this.limit.run(async () => {
+    const options: ReadLayerOptions = {
+      analyze: this.analyze,
+      onBytes: (bytes) => {
+        this.progress.bytesDone += bytes;
+        this.report();
+      },
+    };
+    const open = () => {
       this.stats.downloads++;
-      const blob = await source.openBlob(descriptor);
-      return await readLayer(blob, descriptor, {
-        analyze: this.analyze,
-        onBytes: (bytes) => {
-          this.progress.bytesDone += bytes;
-          this.report();
-        },
-      });
-    });
+      return source.openBlob(descriptor);
+    };
+    const scan = await this.limit.run(async () =>
+      this.threads
+        ? await readLayerPooled(open, descriptor, options)
+        : await readLayer(await open(), descriptor, options),
+    );
     checkDiffId(layer, scan, source);
     // Once the cache holds it, later requests read it from there; only keep it in memory otherwise.
     if (await this.cache.put(scan, { analyzed: this.analyze })) this.scans.delete(descriptor.digest);

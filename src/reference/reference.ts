@@ -137,17 +137,8 @@ function parseRegistryReference(input: string, text: string): RegistryReference 
     if (!repository.includes('/')) repository = `library/${repository}`;
   }
   if (repository === '') throw invalid(input, 'the repository name is missing');
-  for (const component of repository.split('/')) {
-    if (PATH_COMPONENT_RE.test(component)) continue;
-    if (component !== component.toLowerCase() && PATH_COMPONENT_RE.test(component.toLowerCase())) {
-      throw invalid(input, `repository "${repository}" must be lowercase`);
-    }
-    if (component === '') throw invalid(input, `repository "${repository}" has an empty path component`);
-    throw invalid(
-      input,
-      `repository component "${component}" is not valid (lowercase letters, digits and single . _ __ - separators)`,
-    );
-  }
+  const problem = repositoryNameProblem(repository);
+  if (problem) throw invalid(input, problem);
   if (`${registry}/${repository}`.length > MAX_REPOSITORY_LENGTH) {
     throw invalid(input, `repository name is longer than ${MAX_REPOSITORY_LENGTH} characters`);
   }
@@ -157,6 +148,23 @@ function parseRegistryReference(input: string, text: string): RegistryReference 
   else if (digest === undefined) ref.tag = 'latest';
   if (digest !== undefined) ref.digest = digest;
   return ref;
+}
+
+/**
+ * Why `repository` is not a repository name of the distribution spec's grammar (path components of
+ * lowercase letters and digits joined by `.`, `_`, `__` or dashes, separated by `/`), or undefined.
+ * Checked before a name reaches a request URL: `..`, `?`, `#` or `%` would change what is asked.
+ */
+export function repositoryNameProblem(repository: string): string | undefined {
+  for (const component of repository.split('/')) {
+    if (PATH_COMPONENT_RE.test(component)) continue;
+    if (component !== component.toLowerCase() && PATH_COMPONENT_RE.test(component.toLowerCase())) {
+      return `repository "${repository}" must be lowercase`;
+    }
+    if (component === '') return `repository "${repository}" has an empty path component`;
+    return `repository component "${component}" is not valid (lowercase letters, digits and single . _ __ - separators)`;
+  }
+  return undefined;
 }
 
 function parseOciLayout(input: string, text: string): OciLayoutReference {

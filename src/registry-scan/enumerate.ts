@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { ErrorCode, hasErrorCode, RegistryError, UsageError } from '../errors.js';
 import { mapBounded } from '../pipeline/limiter.js';
+import { repositoryNameProblem } from '../reference/reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { RegistryClientPool } from '../registry/pool.js';
 import { openSource } from '../source/open.js';
@@ -51,7 +52,11 @@ export async function listRepositories(target: ScanTarget): Promise<string[]> {
   }
 }
 
-/** `--repositories-file`: one name per line; blank lines and `#` comments ignored. */
+/**
+ * `--repositories-file`: one name per line; blank lines and `#` comments ignored. Every name must be a
+ * repository name (reference/reference.ts repositoryNameProblem): a bad one is a UsageError naming
+ * the file and line (the first; the others' lines are counted), before any request is made.
+ */
 export async function readRepositoriesFile(file: string): Promise<string[]> {
   let text: string;
   try {
@@ -62,10 +67,24 @@ export async function readRepositoriesFile(file: string): Promise<string[]> {
       { hint: 'one repository name per line' },
     );
   }
-  const names = text
-    .split('\n')
-    .map((line) => line.replace(/#.*$/, '').trim())
-    .filter((line) => line !== '');
+  const names: string[] = [];
+  const problems: Array<{ line: number; problem: string }> = [];
+  text.split('\n').forEach((text, index) => {
+    const name = text.replace(/#.*$/, '').trim();
+    if (name === '') return;
+    const problem = repositoryNameProblem(name);
+    if (problem) problems.push({ line: index + 1, problem });
+    else names.push(name);
+  });
+  const [first, ...more] = problems;
+  if (first) {
+    const others = more.length
+      ? ` (and ${more.length} more: lines ${more.map((p) => p.line).join(', ')})`
+      : '';
+    throw new UsageError(`--repositories-file ${file}:${first.line}: ${first.problem}${others}`, {
+      hint: 'one repository name per line, e.g. team/app',
+    });
+  }
   return [...new Set(names)].sort();
 }
 

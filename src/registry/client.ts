@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ErrorCode, LayerdeltaError, RegistryError } from '../errors.js';
+import { ErrorCode, LayerdeltaError, RegistryError, UsageError } from '../errors.js';
 import { isSha256Digest, sha256Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/limits.js';
 import { manifestMediaType } from '../oci/manifest.js';
@@ -74,6 +74,22 @@ export interface BlobDescriptor {
 const MAX_LIST_PAGE_BYTES = 16 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 const DEFAULT_CATALOG_PAGE_SIZE = 100;
+/**
+ * Pages of one tag list or `_catalog` followed at most (LAYERDELTA_MAX_LIST_PAGES overrides): a
+ * registry whose `Link: next` never ends (2,681 pages and counting in docs/hostile-input.md) fails
+ * instead of running forever. 10,000 pages hold a million repositories at our page size of 100.
+ */
+export const MAX_LIST_PAGES = 10_000;
+
+function maxListPages(env: NodeJS.ProcessEnv): number {
+  const raw = env.LAYERDELTA_MAX_LIST_PAGES;
+  if (raw === undefined || raw.trim() === '') return MAX_LIST_PAGES;
+  if (!/^[1-9][0-9]{0,8}$/.test(raw.trim()))
+    throw new UsageError(
+      `LAYERDELTA_MAX_LIST_PAGES must be a positive whole number, not ${JSON.stringify(raw)}`,
+    );
+  return Number(raw);
+}
 /** How often one blob download is resumed after its connection broke (docs/design.md §7). */
 const MAX_BLOB_RESUMES = 3;
 
@@ -127,13 +143,25 @@ export class RegistryClient {
     });
     const what = describeSubject(this.registry, subject);
     const body = await this.readWhole(response, MAX_MANIFEST_BYTES, `manifest ${what}`);
+    const contentType = header(response, 'content-type');
+    // A login page, a proxy's error page: the registry (or what stands in front of it) failed, exit 3;
+    // not a malformed manifest (exit 2).
+    if (bareMediaType(contentType) === 'text/html' || /^\s*</.test(body.subarray(0, 64).toString('utf8'))) {
+      throw new RegistryError(
+        `registry ${this.registry} answered HTML, not a manifest, for ${what} (HTTP ${response.status}, content-type ${contentType ?? 'none'})`,
+        {
+          code: ErrorCode.UNEXPECTED_RESPONSE,
+          hint: 'a proxy or login page in front of the registry? check the registry URL',
+        },
+      );
+    }
     // What a digest reference or Docker-Content-Digest promises, the body must be.
     if (reference.includes(':')) verifyContent(body, reference, undefined, `manifest ${what}`);
     const headerDigest = header(response, 'docker-content-digest');
     if (headerDigest !== undefined && isSha256Digest(headerDigest)) {
       verifyContent(body, headerDigest, undefined, `manifest ${what}`);
     }
-    const mediaType = manifestMediaType(body, header(response, 'content-type'), `manifest ${what}`);
+    const mediaType = manifestMediaType(body, contentType, `manifest ${what}`);
     return { digest: sha256Digest(body), mediaType, body };
   }
 
@@ -301,8 +329,22 @@ export class RegistryClient {
   ): Promise<string[]> {
     const all: string[] = [];
     const seen = new Set<string>();
+    const maxPages = maxListPages(process.env);
     let next: string | undefined = this.url(pageSize ? `${path}?n=${pageSize}` : path);
-    while (next !== undefined && !seen.has(next)) {
+    while (next !== undefined) {
+      // A Link back to a page already read, or no end in sight: the list cannot be trusted whole.
+      if (seen.has(next) || seen.size >= maxPages) {
+        const url = new URL(next);
+        const why = seen.has(next)
+          ? `its next link leads back to ${url.pathname}${url.search}, a page it sent before`
+          : `it still links to a next page after ${maxPages} pages`;
+        const list =
+          field === 'repositories' ? '_catalog' : `tag list of ${describeSubject(this.registry, subject)}`;
+        throw new RegistryError(`registry ${this.registry} sent an endless ${list}: ${why}`, {
+          code: ErrorCode.UNEXPECTED_RESPONSE,
+          hint: 'a registry bug; report it to its operator',
+        });
+      }
       seen.add(next);
       const response = await this.request(next, subject, {
         method: 'GET',
@@ -387,7 +429,15 @@ export class RegistryClient {
                 code: ErrorCode.UNEXPECTED_RESPONSE,
               });
             }
-            target = new URL(location, target).toString();
+            const next = new URL(location, target);
+            // file:, ftp:, data:…: a registry redirects to another server, never elsewhere.
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+              throw new RegistryError(
+                `registry ${this.registry} redirected ${describeSubject(this.registry, subject)} to a ${next.protocol} URL; only http and https redirects are followed`,
+                { code: ErrorCode.UNEXPECTED_RESPONSE },
+              );
+            }
+            target = next.toString();
             continue;
           }
           break;
@@ -460,7 +510,17 @@ export function nextLink(link: string | undefined, base: string): string | undef
   if (!link) return undefined;
   for (const part of link.split(/,(?=\s*<)/)) {
     const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (match && /;\s*rel="?next"?/i.test(match[2] ?? '')) return new URL(match[1] ?? '', base).toString();
+    if (!match || !/;\s*rel="?next"?/i.test(match[2] ?? '')) continue;
+    try {
+      return new URL(match[1] ?? '', base).toString();
+    } catch {
+      throw new RegistryError(
+        `the registry's Link header names no valid next page: ${(match[1] ?? '').slice(0, 200)}`,
+        {
+          code: ErrorCode.UNEXPECTED_RESPONSE,
+        },
+      );
+    }
   }
   return undefined;
 }

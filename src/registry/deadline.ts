@@ -22,7 +22,8 @@ export const MIN_PROGRESS_BYTES = 1024;
 /** What a request is for, in the words of the timeout message. */
 export type Phase = 'manifest' | 'blob' | 'tag list' | 'catalog' | 'token';
 
-function seconds(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
+/** A duration in seconds from `env[name]` (a positive number), in milliseconds; `fallbackMs` when unset. */
+export function seconds(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallbackMs;
   const value = Number(raw);

@@ -3,6 +3,7 @@
  * analyzer tell) or the diff of two. Text tables with SI sizes, or versioned JSON.
  */
 import type { GoBinaryDiff, GoBinaryReport, SizeShare } from '../golang/types.js';
+import { escapeControl } from '../terminal-text.js';
 import { truncate } from '../text.js';
 import { formatBytes, formatDelta } from '../units.js';
 import { renderTable } from './format.js';
@@ -45,6 +46,27 @@ export function gobinDiffJson(
     null,
     2,
   )}\n`;
+}
+
+/**
+ * A build setting's key or value as `go version -m` writes it (Go's debug.BuildInfo.String): through
+ * strconv.Quote when it holds a space, tab, newline, quote or backquote (a key also when it holds `=` or is
+ * empty). Call it on the raw text, before escapeStrings: the quoted form has no control character left.
+ * A value that needs no quotes but holds a control character is escaped later (Go would print it raw).
+ */
+export function goSettingText(text: string, kind: 'key' | 'value'): string {
+  const special = kind === 'key' ? /[= \t\r\n"`]/ : /[ \t\r\n"`]/;
+  if (!special.test(text) && !(kind === 'key' && text === '')) return text;
+  return `"${escapeControl(text.replace(/[\\"]/g, (c) => `\\${c}`))}"`;
+}
+
+/** The report with its build settings written as `go version -m` writes them (see goSettingText). */
+export function withGoQuotedSettings(report: GoBinaryReport): GoBinaryReport {
+  const settings = report.buildInfo.settings.map((s) => ({
+    key: goSettingText(s.key, 'key'),
+    value: goSettingText(s.value, 'value'),
+  }));
+  return { ...report, buildInfo: { ...report.buildInfo, settings } };
 }
 
 export function gobinText(file: string, r: GoBinaryReport, options: GobinTextOptions): string {

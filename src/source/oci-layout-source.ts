@@ -159,8 +159,15 @@ export class OciLayoutSource implements ImageSource {
     } else if (tag !== undefined) {
       const tagged = entries.filter((d) => name(d) === tag);
       if (tagged.length > 1) {
-        // Several entries under one name (one per platform): index.json itself is the index to pick from.
-        return this.asIndex(tagged);
+        // Several entries under one name, one per platform: index.json itself is the index to pick
+        // from. Without a platform each, or two for one platform, the name is ambiguous.
+        const platforms = tagged.map((d) => platformKey(d.platform));
+        if (platforms.every((p) => p !== undefined) && new Set(platforms).size === platforms.length)
+          return this.asIndex(tagged);
+        throw new UsageError(
+          `ambiguous: ${tagged.length} manifests named "${tag}" in ${this.reference.path} (${tagged.map((d) => d.digest).join(', ')})`,
+          { code: ErrorCode.SOURCE_INVALID, hint: 'name one by digest: oci:DIR@sha256:…' },
+        );
       }
       chosen = tagged[0];
     } else {
@@ -195,4 +202,10 @@ export class OciLayoutSource implements ImageSource {
     );
     return { digest: sha256Digest(body), mediaType: ManifestMediaType.ociIndex, body };
   }
+}
+
+/** os/architecture/variant of an index entry, or undefined when it names none. */
+function platformKey(platform: Descriptor['platform']): string | undefined {
+  if (!platform?.os || !platform.architecture) return undefined;
+  return [platform.os, platform.architecture, platform.variant ?? ''].join('/');
 }

@@ -3,7 +3,7 @@
  * (nested ones too) to one platform, read the config, and line the layers up with diff_ids and history.
  * Sources only say how to read bytes; every byte read here is checked against its digest.
  */
-import { ErrorCode, UsageError } from '../errors.js';
+import { ContentError, ErrorCode, UsageError } from '../errors.js';
 import { isSha256Digest } from '../oci/digest.js';
 import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES } from '../oci/limits.js';
 import { inferManifestMediaType, parseJsonObject } from '../oci/manifest.js';
@@ -180,14 +180,24 @@ export function parseConfig(body: Buffer, what: string): ImageConfig {
   return config;
 }
 
-/** The manifest's layers with diff_ids and the history instruction that made each (when they line up). */
-export function lineUpLayers(layers: Descriptor[], config: ImageConfig): ImageLayer[] {
-  const diffIds = config.rootfs.diff_ids.length === layers.length ? config.rootfs.diff_ids : undefined;
+/**
+ * The manifest's layers with their diff_ids and the history instruction that made each (history only when
+ * it lines up: it is informative). Every layer must have its diff_id: a config listing more or fewer than
+ * the manifest has layers describes another image, and a skipped check would hide it.
+ */
+export function lineUpLayers(layers: Descriptor[], config: ImageConfig, where: string): ImageLayer[] {
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== layers.length) {
+    throw new ContentError(
+      `${where}: the image config lists ${diffIds.length} diff_ids, but the manifest has ${layers.length} layers`,
+      { code: ErrorCode.DIGEST_MISMATCH, hint: 'the image is inconsistent; rebuild and push it again' },
+    );
+  }
   const producing = (config.history ?? []).filter((h) => h.empty_layer !== true);
   const history = producing.length === layers.length ? producing : undefined;
   return layers.map((descriptor, index) => {
     const layer: ImageLayer = { index, descriptor };
-    const diffId = diffIds?.[index];
+    const diffId = diffIds[index];
     if (diffId !== undefined) layer.diffId = diffId;
     const createdBy = history?.[index]?.created_by;
     if (createdBy !== undefined && createdBy !== '') layer.createdBy = createdBy;
@@ -297,7 +307,7 @@ export async function resolveImage(
     availablePlatforms: available ?? [platform],
     configDescriptor: image.config,
     config,
-    layers: lineUpLayers(image.layers, config),
+    layers: lineUpLayers(image.layers, config, reader.where),
   };
   if (index !== undefined) resolved.index = index;
   return resolved;

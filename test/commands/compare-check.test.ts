@@ -328,8 +328,14 @@ describe('check', () => {
 describe('help', () => {
   // Each command lists only the exit codes it can return: compare never judges a threshold.
   it.each([
-    ['compare', 'Exit codes: 0 ok, 2 usage or bad input, 3 registry/network failure, 4 metrics push failed'],
-    ['check', 'Exit codes: 0 ok, 1 a threshold crossed, 2 usage or bad input, 3 registry/network failure'],
+    [
+      'compare',
+      'Exit codes: 0 ok, 2 usage or bad input (also: the report could not be written), 3 registry/network failure, 4 metrics push failed',
+    ],
+    [
+      'check',
+      'Exit codes: 0 ok, 1 a threshold crossed, 2 usage or bad input (also: the report could not be written), 3 registry/network failure',
+    ],
   ])('%s --help shows examples and the exit codes', async (command, exitCodes) => {
     const result = await runCli([command, '--help']);
     expect(result.status).toBe(0);

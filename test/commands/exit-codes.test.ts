@@ -118,7 +118,7 @@ describe('publishThenExit: the verdict wins over a failed push', () => {
   ])('verdict %i and a failed push exit %i, the failure said on stderr', async (verdict, expected) => {
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      await publishThenExit(pushFails, verdict);
+      await publishThenExit([pushFails], verdict);
       expect(process.exitCode).toBe(expected);
       expect(spy).toHaveBeenCalledWith('layerdelta: Pushgateway http://127.0.0.1:1 unreachable\n');
     } finally {
@@ -126,14 +126,37 @@ describe('publishThenExit: the verdict wins over a failed push', () => {
     }
   });
 
-  it('a successful push leaves the verdict; an error that is not a push failure propagates', async () => {
-    await publishThenExit(async () => {}, ExitCode.threshold);
+  it('a successful push leaves the verdict; a bug (not a LayerdeltaError) propagates', async () => {
+    await publishThenExit([async () => {}], ExitCode.threshold);
     expect(process.exitCode).toBe(1);
     process.exitCode = undefined;
-    await publishThenExit(async () => {});
+    await publishThenExit([async () => {}]);
     expect(process.exitCode).toBeUndefined();
     await expect(
-      publishThenExit(async () => Promise.reject(new UsageError('cannot write')), ExitCode.threshold),
-    ).rejects.toThrow(UsageError);
+      publishThenExit([async () => Promise.reject(new TypeError('a bug'))], ExitCode.threshold),
+    ).rejects.toThrow(TypeError);
+  });
+
+  it('every step runs after a failed one; the first failure is the code, each failure one line', async () => {
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let pushed = false;
+    try {
+      const fileFails = async () => Promise.reject(new UsageError('cannot write --metrics-file /x'));
+      await publishThenExit([
+        fileFails,
+        async () => {
+          pushed = true;
+        },
+        pushFails,
+      ]);
+      expect(pushed).toBe(true);
+      expect(process.exitCode).toBe(ExitCode.usage);
+      expect(spy.mock.calls.map((call) => call[0])).toEqual([
+        'layerdelta: cannot write --metrics-file /x\n',
+        'layerdelta: Pushgateway http://127.0.0.1:1 unreachable\n',
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

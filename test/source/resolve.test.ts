@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { ContentError, UsageError } from '../../src/errors.js';
 import { lineUpLayers, parseConfig, parseManifest } from '../../src/source/resolve.js';
 import type { Descriptor, ImageConfig } from '../../src/source/types.js';
 
@@ -28,18 +28,31 @@ describe('lineUpLayers', () => {
         [{ created_by: 'FROM' }, { created_by: 'ENV A=1', empty_layer: true }, { created_by: 'RUN make' }],
         ['sha256:1', 'sha256:2'],
       ),
+      'here',
     );
     expect(layers.map((l) => [l.index, l.createdBy, l.diffId])).toEqual([
       [0, 'FROM', 'sha256:1'],
       [1, 'RUN make', 'sha256:2'],
     ]);
   });
-  it('leaves createdBy and diffId out when the counts do not match', () => {
-    const layers = lineUpLayers([layer('a'), layer('b')], config([{ created_by: 'only one' }], ['sha256:1']));
+  it('leaves createdBy out when the history does not line up', () => {
+    const layers = lineUpLayers(
+      [layer('a'), layer('b')],
+      config([{ created_by: 'only one' }], ['sha256:1', 'sha256:2']),
+      'here',
+    );
     expect(layers.map((l) => [l.createdBy, l.diffId])).toEqual([
-      [undefined, undefined],
-      [undefined, undefined],
+      [undefined, 'sha256:1'],
+      [undefined, 'sha256:2'],
     ]);
+  });
+  it.each([
+    [['sha256:1'], /lists 1 diff_ids, but the manifest has 2 layers/],
+    [['sha256:1', 'sha256:2', 'sha256:3'], /lists 3 diff_ids, but the manifest has 2 layers/],
+  ])('fails with a content error (exit 3) when diff_ids and layers differ in number: %j', (ids, message) => {
+    const run = () => lineUpLayers([layer('a'), layer('b')], config(undefined, ids), 'here');
+    expect(run).toThrow(ContentError);
+    expect(run).toThrow(message);
   });
 });
 

@@ -173,25 +173,50 @@ export class Authenticator {
       );
     }
     const text = (await readBody(response.body, 1024 * 1024, `token from ${realm.host}`)).toString('utf8');
-    let parsed: { token?: unknown; access_token?: unknown; refresh_token?: unknown; expires_in?: unknown };
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      throw new RegistryError(`token server ${realm.host} sent an unreadable answer for ${this.registry}`, {
-        code: ErrorCode.UNEXPECTED_RESPONSE,
-      });
-    }
-    const token = typeof parsed.token === 'string' ? parsed.token : parsed.access_token;
-    if (typeof token === 'string') rememberSecret(token);
-    if (typeof parsed.refresh_token === 'string') rememberSecret(parsed.refresh_token);
-    if (typeof token !== 'string' || token === '') {
-      throw new RegistryError(`token server ${realm.host} sent no token for ${this.registry}`, {
-        code: ErrorCode.UNEXPECTED_RESPONSE,
-      });
-    }
-    // Tokens without expires_in live 60 s (distribution's token spec); renew a little early.
-    const lifetimeSeconds =
-      typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : 60;
+    const { token, refreshToken, lifetimeSeconds } = parseTokenAnswer(text, realm.host, this.registry);
+    rememberSecret(token);
+    if (refreshToken !== undefined) rememberSecret(refreshToken);
     return { value: token, expiresAt: this.options.now() + lifetimeSeconds * 900 };
   }
+}
+
+export interface TokenAnswer {
+  token: string;
+  refreshToken?: string;
+  lifetimeSeconds: number;
+}
+
+/**
+ * A token server's answer (distribution's token spec): `token` or `access_token`, maybe `refresh_token` and
+ * `expires_in`. Anything else, `null` and arrays included, is a RegistryError (exit 3).
+ */
+export function parseTokenAnswer(text: string, realmHost: string, registry: string): TokenAnswer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new RegistryError(`token server ${realmHost} sent an unreadable answer for ${registry}`, {
+      code: ErrorCode.UNEXPECTED_RESPONSE,
+    });
+  }
+  const fields = parsed as Record<string, unknown>;
+  const token = typeof fields.token === 'string' && fields.token !== '' ? fields.token : fields.access_token;
+  if (typeof token !== 'string' || token === '') {
+    // A refresh token that came without an access token is still a secret of this run.
+    if (typeof fields.refresh_token === 'string') rememberSecret(fields.refresh_token);
+    throw new RegistryError(`token server ${realmHost} sent no token for ${registry}`, {
+      code: ErrorCode.UNEXPECTED_RESPONSE,
+    });
+  }
+  // Tokens without expires_in live 60 s (distribution's token spec); renew a little early.
+  const expires = fields.expires_in;
+  const answer: TokenAnswer = {
+    token,
+    lifetimeSeconds: typeof expires === 'number' && Number.isFinite(expires) && expires > 0 ? expires : 60,
+  };
+  if (typeof fields.refresh_token === 'string') answer.refreshToken = fields.refresh_token;
+  return answer;
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, RegistryError, UsageError } from '../../errors.js';
+import { seconds } from '../deadline.js';
 import { type CredentialStore, type Credentials, normaliseRegistryKey } from './credentials.js';
 
 /** The parts of a docker `config.json` (or containers `auth.json`) that hold logins. */
@@ -15,6 +16,7 @@ interface DockerConfigFile {
   credsStore?: string;
 }
 
+/** How long a credential helper may take (LAYERDELTA_CREDENTIAL_HELPER_TIMEOUT, seconds). */
 const HELPER_TIMEOUT_MS = 15_000;
 
 /**
@@ -100,14 +102,31 @@ export class DockerConfigCredentialStore implements CredentialStore {
   private async runHelper(name: string, host: string, configPath: string): Promise<Credentials | undefined> {
     const program = `docker-credential-${name}`;
     const serverUrl = host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+    const timeoutMs = seconds(this.env, 'LAYERDELTA_CREDENTIAL_HELPER_TIMEOUT', HELPER_TIMEOUT_MS);
     const result = await new Promise<{
       code: number | null;
       stdout: string;
+      timedOut?: boolean;
       spawnError?: NodeJS.ErrnoException;
     }>((resolve) => {
-      const child = spawn(program, ['get'], { env: this.env, stdio: ['pipe', 'pipe', 'ignore'] });
+      // Its own process group: at the timeout the helper dies with every child it started (a child
+      // that keeps stdout open would otherwise hold 'close' back for as long as it lives).
+      const child = spawn(program, ['get'], {
+        env: this.env,
+        stdio: ['pipe', 'pipe', 'ignore'],
+        detached: true,
+      });
       let stdout = '';
-      const timer = setTimeout(() => child.kill('SIGKILL'), HELPER_TIMEOUT_MS);
+      let timedOut = false;
+      let exited = false;
+      child.on('exit', () => {
+        exited = true;
+      });
+      const timer = setTimeout(() => {
+        // A helper that answered and exited but left a child holding stdout is not a timeout.
+        timedOut = !exited;
+        killGroup(child.pid);
+      }, timeoutMs);
       child.stdout.on('data', (d: Buffer) => {
         stdout += d.toString('utf8');
       });
@@ -117,11 +136,20 @@ export class DockerConfigCredentialStore implements CredentialStore {
       });
       child.on('close', (code) => {
         clearTimeout(timer);
-        resolve({ code, stdout });
+        resolve({ code, stdout, timedOut });
       });
       child.stdin.on('error', () => {});
       child.stdin.end(serverUrl);
     });
+    if (result.timedOut) {
+      throw new RegistryError(
+        `credential helper ${program} did not answer for ${host} within ${timeoutMs / 1000} s (killed with its children)`,
+        {
+          code: ErrorCode.CREDENTIALS_UNAVAILABLE,
+          hint: 'run it by hand to see why; LAYERDELTA_CREDENTIAL_HELPER_TIMEOUT sets the limit in seconds',
+        },
+      );
+    }
     if (result.spawnError) {
       throw new RegistryError(
         `credential helper ${program} (named in ${configPath}) could not be run for ${host}`,
@@ -155,6 +183,16 @@ export class DockerConfigCredentialStore implements CredentialStore {
     // `<token>` as the user name marks an identity (refresh) token, as in docker.
     if (username === '<token>') return { identityToken: answer.Secret };
     return { username, password: answer.Secret };
+  }
+}
+
+/** SIGKILL to a helper's whole process group (it was spawned detached: the group is its pid). */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone already.
   }
 }
 
