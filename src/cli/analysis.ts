@@ -5,6 +5,7 @@
 import { Flags } from '@oclif/core';
 import type { ImageDelta } from '../delta/types.js';
 import { compareImages } from '../pipeline/compare.js';
+import { comparePlatforms, type PlatformDeltas } from '../pipeline/compare-platforms.js';
 import { LayerReader } from '../pipeline/layer-reader.js';
 import type { Platform } from '../source/types.js';
 import { cacheFlags, layerCacheFromFlags } from './cache-flags.js';
@@ -66,5 +67,18 @@ export async function compareWithFlags(
   if (flags['no-binaries']) return await compareImages(oldReference, newReference, base);
   return await withLayerReader(flags, (layerReader) =>
     compareImages(oldReference, newReference, { ...base, layerReader, advice: !flags['no-advice'] }),
+  );
+}
+
+/** `--platform all`: every platform pair through the same pipeline, one layer reader for all of them. */
+export async function comparePlatformsWithFlags(
+  oldReference: string,
+  newReference: string,
+  options: { tolerance: number },
+  flags: AnalysisFlagValues,
+): Promise<PlatformDeltas> {
+  if (flags['no-binaries']) return await comparePlatforms(oldReference, newReference, options);
+  return await withLayerReader(flags, (layerReader) =>
+    comparePlatforms(oldReference, newReference, { ...options, layerReader, advice: !flags['no-advice'] }),
   );
 }

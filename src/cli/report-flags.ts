@@ -20,7 +20,8 @@ export function outputFlags<F extends string>(formats: readonly F[], description
 export const reportFlags = {
   platform: Flags.string({
     char: 'p',
-    description: 'Platform to pick from multi-platform images, os/arch[/variant] (default linux/amd64).',
+    description:
+      'Platform to pick from multi-platform images, os/arch[/variant] (default linux/amd64), or "all": every platform of the index, one report section each (attestations skipped).',
   }),
   tolerance: settingFlag('tolerance'),
   ...outputFlags(OUTPUT_FORMATS, 'Report format (html: one self-contained page; redirect it to a file).'),
@@ -42,8 +43,9 @@ export function outputFormat<F extends string = OutputFormat>(flags: { output?: 
   return (flags.output ?? 'text') as F;
 }
 
-export function platformFlag(text: string | undefined): Platform | undefined {
-  return text === undefined ? undefined : parsePlatform(text);
+export function platformFlag(text: string | undefined): Platform | 'all' | undefined {
+  if (text === undefined) return undefined;
+  return text.trim().toLowerCase() === 'all' ? 'all' : parsePlatform(text);
 }
 
 export function toleranceFlag(text: string | undefined): number | undefined {

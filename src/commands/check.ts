@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
+import { analysisFlags, comparePlatformsWithFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { settingsFromFlags, thresholdFlags } from '../cli/check-flags.js';
 import { ciFlags } from '../cli/ci-flags.js';
@@ -11,15 +11,16 @@ import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
 import { commentTarget, postReportComment } from '../github/comment-step.js';
-import { appendStepOutputs, checkOutputs } from '../github/step-outputs.js';
+import { appendStepOutputs, checkOutputs, checkOutputsAll } from '../github/step-outputs.js';
 import { metricsSteps } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { loadConfigFile, mergeSettings } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
-import { parseReference } from '../reference/reference.js';
-import { reportFileFormat, writeReportFile } from '../report/file.js';
+import { reportFileFormat, writeRenderedReport, writeReportFile } from '../report/file.js';
 import { annotation, appendStepSummary, isGitHubActions } from '../report/github.js';
+import { renderPlatformsReport } from '../report/platforms.js';
 import { renderReport, useColor } from '../report/render.js';
+import { parseImageReference } from '../source/open.js';
 import { escapeStrings } from '../terminal-text.js';
 
 export default class Check extends BaseCommand {
@@ -80,8 +81,60 @@ ${exitCodesHelp(
     const metrics = metricsOptions(flags);
     if (flags['report-file']) reportFileFormat(flags['report-file']);
     const pullRequest = flags['pr-comment'] ? commentTarget() : undefined;
-    const repository = repositoryLabel(parseReference(args.new));
+    const repository = repositoryLabel(parseImageReference(args.new));
     const started = performance.now();
+    if (platform === 'all') {
+      const deltas = await comparePlatformsWithFlags(
+        flags.baseline,
+        args.new,
+        { tolerance: settings.tolerance ?? DEFAULT_TOLERANCE },
+        flags,
+      );
+      // Thresholds are judged per platform: each platform's growth against its own baseline.
+      const checks = deltas.platforms.map((p) => evaluateThresholds(p.delta, settings.thresholds));
+      const passed = checks.every((c) => c.passed);
+      const render = (f: typeof format, color = false) =>
+        renderPlatformsReport(deltas, f, { color, checks, top: flags.top });
+      writeOut(render(format, useColor(process.stdout)));
+      const reportPath = flags['report-file'] ? writeRenderedReport(flags['report-file'], render) : undefined;
+      const inGitHub = isGitHubActions();
+      const summaryFile = inGitHub ? process.env.GITHUB_STEP_SUMMARY : undefined;
+      const durationSeconds = (performance.now() - started) / 1000;
+      await publishThenExit(
+        [
+          () => {
+            if (summaryFile) appendStepSummary(summaryFile, render('markdown'));
+          },
+          () => {
+            if (!inGitHub) return;
+            const stream = format === 'json' ? process.stderr : process.stdout;
+            deltas.platforms.forEach((p, i) => {
+              for (const finding of checks[i]?.findings ?? [])
+                stream.write(
+                  `${annotation(escapeStrings({ ...finding, message: `${p.platform}: ${finding.message}` }))}\n`,
+                );
+            });
+            const outputFile = process.env.GITHUB_OUTPUT;
+            const items = deltas.platforms.map((p, i) => ({ delta: p.delta, check: checks[i]! }));
+            if (outputFile) appendStepOutputs(outputFile, checkOutputsAll(items, reportPath));
+          },
+          async () => {
+            if (pullRequest) await postReportComment(pullRequest, repository, render('markdown'));
+          },
+          ...metricsSteps(
+            deltas.platforms.map((p) => ({
+              repository,
+              platform: p.platform,
+              delta: p.delta,
+              durationSeconds,
+            })),
+            metrics,
+          ),
+        ],
+        passed ? ExitCode.ok : ExitCode.threshold,
+      );
+      return;
+    }
     const delta = await compareWithFlags(
       flags.baseline,
       args.new,

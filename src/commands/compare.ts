@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { analysisFlags, compareWithFlags } from '../cli/analysis.js';
+import { analysisFlags, comparePlatformsWithFlags, compareWithFlags } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { metricsFlags, metricsOptions } from '../cli/metrics-flags.js';
@@ -17,6 +17,7 @@ import { ExitCode } from '../errors.js';
 import { metricsSteps } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { parseReference } from '../reference/reference.js';
+import { renderPlatformsReport } from '../report/platforms.js';
 import { renderReport, useColor } from '../report/render.js';
 
 export default class Compare extends BaseCommand {
@@ -30,6 +31,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
   static override examples = [
     '<%= config.bin %> compare registry.example.com/app:1.4.0 registry.example.com/app:1.5.0',
     '<%= config.bin %> compare ghcr.io/org/app:main ghcr.io/org/app:pr-42 --platform linux/arm64 --tolerance 2%',
+    '<%= config.bin %> compare ghcr.io/org/app:1.4.0 ghcr.io/org/app:1.5.0 --platform all',
     '<%= config.bin %> compare oci:./old-layout:v1 oci:./new-layout:v2 --output markdown',
     '<%= config.bin %> compare docker-archive:old.tar docker-archive:new.tar --json',
     '<%= config.bin %> compare registry.example.com/app:1.4.0 registry.example.com/app:1.5.0 --output html > delta.html',
@@ -50,6 +52,24 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
     const metrics = metricsOptions(flags);
     const started = performance.now();
+    if (platform === 'all') {
+      const deltas = await comparePlatformsWithFlags(args.old, args.new, { tolerance }, flags);
+      writeOut(renderPlatformsReport(deltas, format, { color: useColor(process.stdout), top: flags.top }));
+      const repository = repositoryLabel(parseReference(args.new));
+      const durationSeconds = (performance.now() - started) / 1000;
+      await publishThenExit(
+        metricsSteps(
+          deltas.platforms.map((p) => ({
+            repository,
+            platform: p.platform,
+            delta: p.delta,
+            durationSeconds,
+          })),
+          metrics,
+        ),
+      );
+      return;
+    }
     const delta = await compareWithFlags(args.old, args.new, { tolerance, platform }, flags);
     writeOut(renderReport(delta, format, { color: useColor(process.stdout), top: flags.top }));
     // After the report: a failed push (exit 4) never loses it.

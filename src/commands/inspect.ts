@@ -1,26 +1,35 @@
 import { Args, Flags } from '@oclif/core';
 import { advise } from '../advice/rules.js';
+import type { AdviceItem } from '../advice/types.js';
 import { analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { writeOut } from '../cli/output.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
-import { outputFlags, outputFormat } from '../cli/report-flags.js';
-import { ExitCode } from '../errors.js';
+import { outputFlags, outputFormat, platformFlag } from '../cli/report-flags.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { TREEMAP_DIRECTORIES } from '../files/delta.js';
 import { directoryTotals, largestDirectories } from '../files/rollup.js';
 import { readImagePackages } from '../packages/read.js';
+import type { LayerReader } from '../pipeline/layer-reader.js';
 import { inspectAdviceSection } from '../report/advice.js';
 import { renderInspectHtml } from '../report/html/inspect-page.js';
 import { reportDate } from '../report/html/page.js';
-import { buildInspectReport, renderInspectJson, renderInspectText } from '../report/inspect.js';
+import {
+  buildInspectReport,
+  type InspectReport,
+  renderInspectJson,
+  renderInspectText,
+} from '../report/inspect.js';
 import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.js';
 import { addFilesToReport, filesSection } from '../report/inspect-files.js';
 import { openSource } from '../source/open.js';
-import { parsePlatform } from '../source/platform.js';
+import { formatPlatform } from '../source/platform.js';
+import type { ImageSource, Platform } from '../source/types.js';
 import { escapeStrings } from '../terminal-text.js';
 
 const FORMATS = ['text', 'json', 'html'] as const;
+const SECTIONS = [goBinariesSection, filesSection, inspectAdviceSection];
 
 export default class Inspect extends BaseCommand {
   static override summary = 'Show one image: platform, manifest, config and every layer.';
@@ -34,6 +43,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
     '<%= config.bin %> inspect alpine:3.20',
     '<%= config.bin %> inspect ghcr.io/org/app:1.4.0 --platform linux/arm64',
     '<%= config.bin %> inspect oci:./layout:v1 --json',
+    '<%= config.bin %> inspect ghcr.io/org/app:1.4.0 --platform all',
     '<%= config.bin %> inspect docker-archive:app.tar:app:latest --output json',
   ];
 
@@ -45,7 +55,8 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
     ...registryFlags,
     platform: Flags.string({
       char: 'p',
-      description: 'Platform to pick from a multi-platform image, os/arch[/variant] (default linux/amd64).',
+      description:
+        'Platform to pick from a multi-platform image, os/arch[/variant] (default linux/amd64), or "all": every platform of the index, one section each (attestations skipped; text and JSON).',
     }),
     ...outputFlags(FORMATS),
     ...analysisFlags,
@@ -61,9 +72,38 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
     const { args, flags } = await this.parse(Inspect);
     await applyRegistryFlags(flags);
     const format = outputFormat<(typeof FORMATS)[number]>(flags);
-    const platform = flags.platform === undefined ? undefined : parsePlatform(flags.platform);
+    const platform = platformFlag(flags.platform);
+    if (platform === 'all' && format === 'html')
+      throw new UsageError('inspect --platform all writes text or JSON', {
+        hint: 'pick one platform for HTML: --platform os/arch[/variant]',
+      });
     const source = await openSource(args.image);
     try {
+      if (platform === 'all') {
+        // Every image platform of the index, one after another through one layer reader: a blob
+        // two platforms share is read once.
+        const { availablePlatforms } = await source.resolve('any');
+        const reports = await withLayerReader(flags, async (layerReader) => {
+          const out: Array<{ platform: string; report: InspectReport & { advice?: AdviceItem[] } }> = [];
+          for (const p of availablePlatforms)
+            out.push({
+              platform: formatPlatform(p),
+              report: await this.report(source, p, flags, layerReader),
+            });
+          return out;
+        });
+        writeOut(
+          format === 'json'
+            ? `${JSON.stringify({ schemaVersion: 1, platforms: reports }, null, 2)}\n`
+            : reports
+                .map(
+                  (r) =>
+                    `=== Platform ${escapeStrings(r.platform)} ===\n${renderInspectText(escapeStrings(r.report), SECTIONS)}`,
+                )
+                .join('\n'),
+        );
+        return;
+      }
       const image = await source.resolve(platform);
       const scan = flags['no-binaries']
         ? undefined
@@ -104,12 +144,25 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
       }
       const report = advice ? { ...(scanned ?? plain), advice } : (scanned ?? plain);
       writeOut(
-        format === 'json'
-          ? renderInspectJson(report)
-          : renderInspectText(escapeStrings(report), [goBinariesSection, filesSection, inspectAdviceSection]),
+        format === 'json' ? renderInspectJson(report) : renderInspectText(escapeStrings(report), SECTIONS),
       );
     } finally {
       await source.close();
     }
+  }
+
+  /** One platform's inspect report (as text and JSON show it), layers read through `layerReader`. */
+  private async report(
+    source: ImageSource,
+    platform: Platform,
+    flags: { 'no-binaries': boolean; 'no-advice'?: boolean; top: number },
+    layerReader: LayerReader,
+  ): Promise<InspectReport & { advice?: AdviceItem[] }> {
+    const image = await source.resolve(platform);
+    const scan = flags['no-binaries'] ? undefined : await layerReader.readImage(source, image);
+    const advice = scan && !flags['no-advice'] ? advise({ image: { image, ...scan } }) : undefined;
+    const plain = buildInspectReport(image, { source: source.description, platformRequested: true });
+    const scanned = scan ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
+    return advice ? { ...scanned, advice } : scanned;
   }
 }

@@ -12,7 +12,6 @@ import {
   DEFAULT_TOLERANCE,
   outputFlags,
   outputFormat,
-  platformFlag,
   reportFlags,
   toleranceFlag,
 } from '../cli/report-flags.js';
@@ -22,6 +21,7 @@ import { scanMetricsInputs } from '../registry-scan/metrics.js';
 import { DEFAULT_SCAN_CONCURRENCY, runScan } from '../registry-scan/run.js';
 import { resolveShard } from '../registry-scan/shard.js';
 import { renderScanJson, renderScanText } from '../report/registry-scan.js';
+import { parsePlatform } from '../source/platform.js';
 import { escapeStrings } from '../terminal-text.js';
 
 export default class Scan extends BaseCommand {
@@ -93,7 +93,10 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
       helpValue: 'I/N',
     }),
     ...cacheFlags,
-    platform: reportFlags.platform,
+    platform: Flags.string({
+      char: 'p',
+      description: 'Platform to pick from multi-platform images, os/arch[/variant] (default linux/amd64).',
+    }),
     tolerance: reportFlags.tolerance,
     ...outputFlags(['text', 'json'] as const),
     'report-file': Flags.string({ description: 'Also write the report to FILE.', helpValue: 'FILE' }),
@@ -106,7 +109,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
     // Everything a typo can break is checked before the first request.
     const registry = registryArgument(args.registry);
     const shard = resolveShard(flags.shard);
-    const platform = platformFlag(flags.platform);
+    const platform = flags.platform === undefined ? undefined : parsePlatform(flags.platform);
     const tolerance = toleranceFlag(flags.tolerance) ?? DEFAULT_TOLERANCE;
     const json = outputFormat<'text' | 'json'>(flags) === 'json';
     const metrics = metricsOptions(flags);

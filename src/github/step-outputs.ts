@@ -53,3 +53,31 @@ export function checkOutputs(
     'report-path': reportPath ?? '',
   };
 }
+
+/**
+ * `--platform all`: the verdict over every platform (fail when one failed), deltas summed over the
+ * compared platforms, error findings counted over all of them.
+ */
+export function checkOutputsAll(
+  items: ReadonlyArray<{ delta: ImageDelta; check: CheckResult }>,
+  reportPath: string | undefined,
+): StepOutputs {
+  const sum = (f: (delta: ImageDelta) => number | undefined) =>
+    items.reduce<number | undefined>((total, { delta }) => {
+      const value = f(delta);
+      return total === undefined || value === undefined ? undefined : total + value;
+    }, 0);
+  const bytes = sum((d) => d.totals.compressedDelta) ?? 0;
+  const old = sum((d) => d.old.compressedSize) ?? 0;
+  const uncompressed = sum((d) => d.totals.uncompressedDelta);
+  return {
+    verdict: items.every((i) => i.check.passed) ? 'pass' : 'fail',
+    'delta-bytes': String(bytes),
+    'delta-percent': old === 0 ? '' : String(Math.round((bytes / old) * 10_000) / 100),
+    'uncompressed-delta-bytes': uncompressed === undefined ? '' : String(uncompressed),
+    'threshold-errors': String(
+      items.reduce((n, i) => n + i.check.findings.filter((f) => f.severity === 'error').length, 0),
+    ),
+    'report-path': reportPath ?? '',
+  };
+}

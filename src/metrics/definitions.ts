@@ -27,7 +27,7 @@ const LAYER_STATUSES: readonly LayerStatus[] = ['new', 'removed', 'reused', 'cha
 const BINARY_STATUSES: readonly BinaryDelta['status'][] = ['added', 'removed', 'changed', 'unchanged'];
 
 type Labels = Record<string, string>;
-type MetricInput = { repository: string; delta: ImageDelta; durationSeconds?: number };
+type MetricInput = { repository: string; platform?: string; delta: ImageDelta; durationSeconds?: number };
 /** Declares one gauge; every gauge also carries the group's labels (repository + user labels). */
 type GaugeFactory = (name: string, help: string, labelNames?: string[]) => Gauge;
 /** Sets one series of a gauge within the current group. */
@@ -38,7 +38,9 @@ type Recorder = (input: MetricInput, set: Setter) => void;
 /** Build one registry holding every delta's series (one group per repository + user labels). */
 export function buildMetricsRegistry(deltas: MetricInput[], options: MetricsOptions): Registry {
   const registry = new Registry();
-  const groupLabelNames = ['repository', ...Object.keys(options.labels)];
+  // `platform` only under --platform all (one value per platform of the index: bounded).
+  const platformLabel = deltas.some((d) => d.platform !== undefined) ? ['platform'] : [];
+  const groupLabelNames = ['repository', ...platformLabel, ...Object.keys(options.labels)];
   const gauge: GaugeFactory = (name, help, labelNames = []) =>
     new Gauge({ name, help, labelNames: [...groupLabelNames, ...labelNames], registers: [registry] });
   // Declared in this order, exposed in this order.
@@ -51,7 +53,11 @@ export function buildMetricsRegistry(deltas: MetricInput[], options: MetricsOpti
     runMetrics(gauge, options),
   ];
   for (const input of deltas) {
-    const group: Labels = { repository: input.repository, ...options.labels };
+    const group: Labels = {
+      repository: input.repository,
+      ...(input.platform !== undefined ? { platform: input.platform } : {}),
+      ...options.labels,
+    };
     const set: Setter = (g, labels, value) => g.set({ ...group, ...labels }, value);
     for (const record of recorders) record(input, set);
   }

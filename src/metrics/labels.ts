@@ -6,6 +6,7 @@ export const RESERVED_LABEL_NAMES: ReadonlySet<string> = new Set([
   'job',
   'instance',
   'repository',
+  'platform',
   'side',
   'encoding',
   'status',

@@ -11,6 +11,8 @@ import { groupUrl, type PushOptions, putGroup } from './pushgateway.js';
 export interface MetricsInput {
   /** The `repository` label, e.g. from `repositoryLabel(reference)`. */
   repository: string;
+  /** `--platform all`: the `platform` label (os/arch[/variant]) on every series and in the grouping key. */
+  platform?: string;
   delta: ImageDelta;
   durationSeconds: number;
 }
@@ -91,7 +93,12 @@ export function metricsSteps(
       let firstRefusal: MetricsPushError | undefined;
       for (const input of inputs) {
         const body = await (await build([input])).metrics();
-        const url = groupUrl(base, options.job, { repository: input.repository, ...labels });
+        const grouping = {
+          repository: input.repository,
+          ...(input.platform !== undefined ? { platform: input.platform } : {}),
+          ...labels,
+        };
+        const url = groupUrl(base, options.job, grouping);
         try {
           await putGroup(url, body, pushOptions);
         } catch (err) {

@@ -2,9 +2,8 @@
  * Opening the two images of a compare: both references resolved to a platform's manifest and config,
  * their sources kept open for the layer scan, and closed whatever happens.
  */
-import { parseReference } from '../reference/reference.js';
-import { type OpenSourceOptions, openSource } from '../source/open.js';
-import type { ImageSource, Platform, ResolvedImage } from '../source/types.js';
+import { type OpenSourceOptions, openSource, parseImageReference } from '../source/open.js';
+import type { ImageSource, PlatformRequest, ResolvedImage } from '../source/types.js';
 
 export interface OpenedImage {
   source: ImageSource;
@@ -13,7 +12,7 @@ export interface OpenedImage {
 
 export interface ResolveOptions {
   /** Default linux/amd64 (the source decides and says which it picked). */
-  platform?: Platform;
+  platform?: PlatformRequest;
   /** Credentials, timeouts, insecure registries: passed to openSource for both images. */
   sourceOptions?: OpenSourceOptions;
 }
@@ -28,10 +27,11 @@ export async function resolveBoth(
   options: ResolveOptions = {},
 ): Promise<{ old: OpenedImage; new: OpenedImage }> {
   // Parse both first: a typo in the second reference should not cost a network round trip.
-  const oldRef = parseReference(oldReference);
-  const newRef = parseReference(newReference);
-  const open = async (ref: typeof oldRef): Promise<OpenedImage> => {
-    const source = await openSource(ref, options.sourceOptions);
+  parseImageReference(oldReference);
+  parseImageReference(newReference);
+  const open = async (text: string): Promise<OpenedImage> => {
+    // The text, not the parsed reference: a failure on a name that is a local directory says oci:DIR.
+    const source = await openSource(text, options.sourceOptions);
     try {
       return { source, image: await source.resolve(options.platform) };
     } catch (error) {
@@ -40,7 +40,7 @@ export async function resolveBoth(
     }
   };
   // Settle both before deciding, so a failure on one side never leaves the other source open.
-  const [oldResult, newResult] = await Promise.allSettled([open(oldRef), open(newRef)]);
+  const [oldResult, newResult] = await Promise.allSettled([open(oldReference), open(newReference)]);
   if (oldResult.status === 'fulfilled' && newResult.status === 'fulfilled') {
     return { old: oldResult.value, new: newResult.value };
   }

@@ -52,10 +52,26 @@ function invalid(input: string, why: string): UsageError {
   });
 }
 
+/**
+ * containers/image transports (skopeo's names) that layerdelta does not read: said as such, not as an
+ * invalid reference. `docker://`, `oci:` and `docker-archive:` are the supported ones.
+ */
+const UNSUPPORTED_TRANSPORTS = ['oci-archive', 'docker-daemon', 'containers-storage'];
+
 /** Parse what the user typed into a normalised Reference; throws UsageError with one line when it is not one. */
 export function parseReference(input: string): Reference {
   const text = input.trim();
   if (text === '') throw invalid(input, 'it is empty');
+  // `NAME:5000/repo` is a registry host with a port, not a transport.
+  const transport = UNSUPPORTED_TRANSPORTS.find(
+    (t) => text.startsWith(`${t}:`) && !/^\d+\//.test(text.slice(t.length + 1)),
+  );
+  if (transport !== undefined) {
+    throw new UsageError(`transport "${transport}:" is not supported ("${input}")`, {
+      code: ErrorCode.INVALID_REFERENCE,
+      hint: 'supported: docker://REF or a registry reference, oci:DIR[:TAG], docker-archive:FILE[:REPO:TAG]; e.g. skopeo copy it to oci:DIR first',
+    });
+  }
   if (text.startsWith('oci:')) return parseOciLayout(input, text.slice('oci:'.length));
   if (text.startsWith('docker-archive:'))
     return parseDockerArchive(input, text.slice('docker-archive:'.length));

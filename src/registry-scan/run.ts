@@ -72,7 +72,8 @@ export type RepositoryResult =
       durationSeconds: number;
     }
   | { repository: string; status: 'skipped'; reason: string }
-  | { repository: string; status: 'failed'; error: string };
+  /** `older`/`newer` when the failure came after the pair was picked (the compare itself failed). */
+  | { repository: string; status: 'failed'; error: string; older?: TagRef; newer?: TagRef };
 
 export interface ScanReport {
   schemaVersion: 1;
@@ -187,6 +188,7 @@ export async function scanRepository(
   context: RepositoryContext,
 ): Promise<RepositoryResult> {
   const started = performance.now();
+  let picked: { older: TagRef; newer: TagRef } | undefined;
   try {
     const candidates = await listCandidates(context.target, repository, {
       rule: context.rule,
@@ -197,6 +199,7 @@ export async function scanRepository(
       target.kind === 'registry' ? (await target.client.headManifest(repository, tag))?.digest : undefined,
     );
     if (!pair) return { repository, status: 'skipped', reason: skipReason(candidates, context.rule) };
+    picked = { older: tagRef(pair.older), newer: tagRef(pair.newer) };
     const name = `${context.target.registry}/${repository}`;
     const delta = await compareImages(`${name}:${pair.older.tag}`, `${name}:${pair.newer.tag}`, {
       tolerance: context.tolerance,
@@ -207,13 +210,12 @@ export async function scanRepository(
     return {
       repository,
       status: 'compared',
-      older: tagRef(pair.older),
-      newer: tagRef(pair.newer),
+      ...picked,
       delta,
       durationSeconds: (performance.now() - started) / 1000,
     };
   } catch (error) {
-    return { repository, status: 'failed', error: oneLine(error) };
+    return { repository, status: 'failed', error: oneLine(error), ...picked };
   }
 }
 

@@ -8,17 +8,18 @@ export interface Shard {
   count: number;
 }
 
-/** Parse `I/N` (0 <= I < N). */
-export function parseShard(text: string): Shard {
+/**
+ * Parse `I/N` (0 <= I < N). `source` names where the text came from, so the message points at what
+ * to fix: the flag, or the Kubernetes variables it was built from.
+ */
+export function parseShard(text: string, source = `--shard "${text}"`): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!match)
-    throw new UsageError(`invalid --shard "${text}"`, { hint: 'expected I/N, e.g. 0/4 (I counts from 0)' });
+  if (!match) throw new UsageError(`invalid ${source}`, { hint: 'expected I/N, e.g. 0/4 (I counts from 0)' });
   const index = Number(match[1]);
   const count = Number(match[2]);
-  if (count < 1 || index >= count) {
-    throw new UsageError(`invalid --shard "${text}": I must be in 0..N-1`, {
-      hint: 'e.g. 0/4, 1/4, 2/4, 3/4',
-    });
+  if (count < 1) throw new UsageError(`invalid ${source}: N must be at least 1`, { hint: 'e.g. 0/4' });
+  if (index >= count) {
+    throw new UsageError(`invalid ${source}: I must be in 0..N-1`, { hint: 'e.g. 0/4, 1/4, 2/4, 3/4' });
   }
   return { index, count };
 }
@@ -46,7 +47,10 @@ export function resolveShard(flag: string | undefined, env: NodeJS.ProcessEnv = 
         `JOB_COMPLETION_INDEX=${index} is not below JOB_COMPLETIONS=${count}: JOB_COMPLETIONS must equal the Job's spec.completions`,
       );
     }
-    return parseShard(`${index}/${count}`);
+    return parseShard(
+      `${index}/${count}`,
+      `shard from JOB_COMPLETION_INDEX="${index}" and JOB_COMPLETIONS="${count}"`,
+    );
   }
   return { index: 0, count: 1 };
 }

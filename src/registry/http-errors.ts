@@ -34,9 +34,11 @@ export function authenticationFailed(
   subject: RequestSubject,
   status: number,
   credentials?: Credentials,
+  consulted: string[] = [],
 ): RegistryError {
+  const looked = consulted.length > 0 ? ` in ${consulted.join(', ')}` : '';
   const hint = !credentials
-    ? 'no credentials for it: docker login, --authfile FILE or --creds USER[:PASS]'
+    ? `no credentials for it${looked}: docker login, --authfile FILE or --creds USER[:PASS]`
     : credentials.source
       ? `check the credentials from ${credentials.source}`
       : 'check the credentials';

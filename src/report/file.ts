@@ -28,7 +28,14 @@ export function reportFileFormat(path: string): OutputFormat {
 
 /** Write the report; returns the file's absolute path. */
 export function writeReportFile(path: string, delta: ImageDelta, check?: CheckResult): string {
-  const text = renderReport(delta, reportFileFormat(path), { color: false, ...(check ? { check } : {}) });
+  return writeRenderedReport(path, (format) =>
+    renderReport(delta, format, { color: false, ...(check ? { check } : {}) }),
+  );
+}
+
+/** Write what `render` makes of the file's format (`--platform all` renders its own report). */
+export function writeRenderedReport(path: string, render: (format: OutputFormat) => string): string {
+  const text = render(reportFileFormat(path));
   const absolute = resolve(path);
   try {
     writeFileSync(absolute, text);

@@ -20,7 +20,7 @@ import { DigestVerifier, verifyContent } from '../oci/verify.js';
 import { type DockerArchiveReference, sameImageName } from '../reference/reference.js';
 import { parseConfig, resolveImage } from './resolve.js';
 import { indexTar, resolveMember, type TarMember } from './tar-index.js';
-import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
+import type { Descriptor, ImageSource, PlatformRequest, ResolvedImage } from './types.js';
 
 interface ArchiveEntry {
   Config: string;
@@ -48,7 +48,7 @@ export class DockerArchiveSource implements ImageSource {
     this.description = `docker archive ${reference.path}`;
   }
 
-  async resolve(platform?: Platform): Promise<ResolvedImage> {
+  async resolve(platform?: PlatformRequest): Promise<ResolvedImage> {
     const members = await this.load();
     const entry = await this.selectEntry(members);
     const configMember = this.member(members, entry.Config, 'config');

@@ -11,7 +11,7 @@ import { DigestVerifier, verifyContent } from '../oci/verify.js';
 import { formatReference, type OciLayoutReference } from '../reference/reference.js';
 import { openRegularFile, readRegularFile, UnreadableFileError } from '../safe-read.js';
 import { type ManifestBytes, parseManifest, resolveImage } from './resolve.js';
-import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
+import type { Descriptor, ImageSource, PlatformRequest, ResolvedImage } from './types.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 /** The oci-layout marker is one short JSON object. */
@@ -24,7 +24,7 @@ export class OciLayoutSource implements ImageSource {
     this.description = `oci layout ${reference.path}`;
   }
 
-  async resolve(platform?: Platform): Promise<ResolvedImage> {
+  async resolve(platform?: PlatformRequest): Promise<ResolvedImage> {
     await this.checkLayout();
     const top = await this.selectTop();
     return await resolveImage(this.reference, top, this.reader(), platform);

@@ -1,6 +1,6 @@
 /** Platform grammar (`os/arch[/variant]`) and picking one image out of an index (docs/design.md §7). */
 import { ErrorCode, UsageError } from '../errors.js';
-import type { Descriptor, Platform } from './types.js';
+import type { Descriptor, Platform, PlatformRequest } from './types.js';
 
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
 
@@ -75,7 +75,7 @@ export interface PlatformChoice {
  */
 export function selectPlatform(
   entries: Descriptor[],
-  requested: Platform | undefined,
+  requested: PlatformRequest | undefined,
   where: string,
 ): PlatformChoice {
   const images = entries.filter((e) => !isAttestation(e));
@@ -84,7 +84,9 @@ export function selectPlatform(
     p: d.platform ?? { os: 'unknown', architecture: 'unknown' },
   }));
   const available = withPlatform.map((x) => x.p);
-  const want = requested ?? DEFAULT_PLATFORM;
+  if (requested === 'any' && withPlatform[0] !== undefined)
+    return { chosen: withPlatform[0].d, platform: withPlatform[0].p, available };
+  const want = requested === undefined || requested === 'any' ? DEFAULT_PLATFORM : requested;
   const matches = withPlatform.filter((x) => platformMatches(want, x.p));
   const exact = matches.find((x) => {
     const a = normalizePlatform(x.p);

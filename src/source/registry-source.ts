@@ -6,7 +6,7 @@ import type { CredentialStore } from '../registry/auth/credentials.js';
 import type { RegistryClient } from '../registry/client.js';
 import { RegistryClientPool } from '../registry/pool.js';
 import { type ContentReader, resolveImage } from './resolve.js';
-import type { Descriptor, ImageSource, Platform, ResolvedImage } from './types.js';
+import type { Descriptor, ImageSource, PlatformRequest, ResolvedImage } from './types.js';
 
 export interface RegistrySourceOptions {
   /** The run's clients, one per registry (docs/design.md §7); without it, a pool of its own from the options below. */
@@ -35,7 +35,7 @@ export class RegistrySource implements ImageSource {
     return new RegistrySource(reference, registries.client(reference.registry));
   }
 
-  async resolve(platform?: Platform): Promise<ResolvedImage> {
+  async resolve(platform?: PlatformRequest): Promise<ResolvedImage> {
     const { repository, digest, tag } = this.reference;
     // A digest names the content exactly; with tag+digest the digest wins (as docker pull does).
     const name = digest ?? tag ?? 'latest';

@@ -16,7 +16,15 @@ import {
 import { verifyContent } from '../oci/verify.js';
 import type { Reference } from '../reference/reference.js';
 import { formatPlatform, platformMatches, selectPlatform } from './platform.js';
-import type { Descriptor, HistoryEntry, ImageConfig, ImageLayer, Platform, ResolvedImage } from './types.js';
+import type {
+  Descriptor,
+  HistoryEntry,
+  ImageConfig,
+  ImageLayer,
+  Platform,
+  PlatformRequest,
+  ResolvedImage,
+} from './types.js';
 
 const MAX_INDEX_DEPTH = 4;
 
@@ -244,7 +252,7 @@ export async function resolveImage(
   reference: Reference,
   top: ManifestBytes,
   reader: ContentReader,
-  requested?: Platform,
+  requested?: PlatformRequest,
 ): Promise<ResolvedImage> {
   const parsed = parseManifest(top, reader.where);
   let manifestDigest = top.digest;
@@ -281,7 +289,7 @@ export async function resolveImage(
     platform = { os: config.os, architecture: config.architecture };
     if (config.variant !== undefined) platform.variant = config.variant;
     available = [platform];
-    if (requested !== undefined && !platformMatches(requested, platform)) {
+    if (requested !== undefined && requested !== 'any' && !platformMatches(requested, platform)) {
       throw new UsageError(
         `platform ${formatPlatform(requested)} not found in ${reader.where}; available: ${formatPlatform(platform)}`,
         {

@@ -8,6 +8,12 @@ export interface Platform {
   variant?: string;
 }
 
+/**
+ * What `resolve` is asked for: one platform (default linux/amd64), or `'any'`: the first image of an
+ * index, whatever its platform (for listing `availablePlatforms`, as `--platform all` does).
+ */
+export type PlatformRequest = Platform | 'any';
+
 /** OCI content descriptor. `size` is the compressed (stored) size in bytes. */
 export interface Descriptor {
   mediaType: string;
@@ -83,7 +89,7 @@ export interface ImageSource {
   /** Human description for messages, e.g. `registry 127.0.0.1:5000` or `oci layout ./dir`. */
   readonly description: string;
   /** Resolve the reference to one platform image (default linux/amd64). */
-  resolve(platform?: Platform): Promise<ResolvedImage>;
+  resolve(platform?: PlatformRequest): Promise<ResolvedImage>;
   /**
    * Stream a blob's stored bytes (still compressed). The stream's sha256 and length are checked
    * against the descriptor while it flows; a mismatch or truncation makes the stream emit a

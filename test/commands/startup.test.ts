@@ -29,7 +29,7 @@ it('the manifest lists every built command with the flags the command class decl
   expect(manifest.version).toBe(pkg.version);
   const config = await Config.load({ root: ROOT });
   const ids = Object.keys(manifest.commands).sort();
-  expect(ids).toEqual(['check', 'compare', 'gobin', 'help', 'inspect', 'scan', 'version']);
+  expect(ids).toEqual(['check', 'compare', 'completion', 'gobin', 'help', 'inspect', 'scan', 'version']);
   for (const id of ids) {
     const command = await config.findCommand(id)?.load();
     expect(Object.keys(manifest.commands[id]?.flags ?? {}).sort(), id).toEqual(

@@ -98,7 +98,7 @@ export class Authenticator {
   /** The error for a request the registry refused (401/403), naming where the credentials came from. */
   async failure(subject: RequestSubject, status: number): Promise<RegistryError> {
     const credentials = await this.lookupCredentials().catch(() => undefined);
-    return authenticationFailed(this.registry, subject, status, credentials);
+    return authenticationFailed(this.registry, subject, status, credentials, this.store?.consulted?.());
   }
 
   private lookupCredentials(): Promise<Credentials | undefined> {

@@ -18,6 +18,8 @@ export interface Credentials {
 export interface CredentialStore {
   /** Credentials for `registry` (normalised host, e.g. `docker.io`, `ghcr.io`, `127.0.0.1:5000`), if any. */
   get(registry: string): Promise<Credentials | undefined>;
+  /** Where a lookup looked (files that exist), for the message when it found nothing. Never secret. */
+  consulted?(): string[];
 }
 
 /** A store that asks each store in turn and returns the first answer. */
@@ -30,6 +32,7 @@ export function chainCredentialStores(...stores: CredentialStore[]): CredentialS
       }
       return undefined;
     },
+    consulted: () => stores.flatMap((store) => store.consulted?.() ?? []),
   };
 }
 

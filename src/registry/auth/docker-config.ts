@@ -74,6 +74,12 @@ export class DockerConfigCredentialStore implements CredentialStore {
     return undefined;
   }
 
+  consulted(): string[] {
+    return (this.paths ?? dockerConfigPaths(this.env))
+      .filter((path) => this.files.get(path) !== undefined)
+      .map((path) => `${this.label}${path}`);
+  }
+
   private read(path: string): DockerConfigFile | undefined {
     if (this.files.has(path)) return this.files.get(path);
     let config: DockerConfigFile | undefined;

@@ -130,10 +130,49 @@ function checkBanner(check: CheckResult | undefined): SafeHtml {
 /** The compare page for one image delta. */
 export function renderHtmlReport(delta: ImageDelta, options: ComparePageOptions = {}): string {
   const title = options.title ?? `layerdelta: ${delta.old.reference} → ${delta.new.reference}`;
-  const body = html`<header class="top">
-<h1>${title}</h1>
+  return page(
+    title,
+    compareBody(delta, html`<h1>${title}</h1>`, options.check, options.top),
+    options.generatedAt,
+  );
+}
+
+/**
+ * `--platform all`: one page, a section per platform (its own heading, verdict and tables), the
+ * platforms only one side has listed at the top.
+ */
+export function renderPlatformsHtml(
+  title: string,
+  sections: ReadonlyArray<{ platform: string; delta: ImageDelta; check?: CheckResult }>,
+  added: readonly string[],
+  removed: readonly string[],
+  options: { generatedAt?: Date; top?: number } = {},
+): string {
+  const onlyOneSide = [
+    ...added.map((p) => html`<li>${p}: added (only in the new image)</li>`),
+    ...removed.map((p) => html`<li>${p}: removed (only in the old image)</li>`),
+  ];
+  const body = html`<h1>${title}</h1>
+<nav><ul>${sections.map((s) => html`<li><a href="#platform-${s.platform.replaceAll('/', '-')}">${s.platform}</a></li>`)}</ul></nav>
+${onlyOneSide.length > 0 ? html`<ul class="platforms-one-side">${onlyOneSide}</ul>` : html``}
+${sections.map(
+  (s) => html`<section id="platform-${s.platform.replaceAll('/', '-')}">
+${compareBody(s.delta, html`<h2>Platform ${s.platform}</h2>`, s.check, options.top)}
+</section>`,
+)}`;
+  return page(title, body, options.generatedAt);
+}
+
+function compareBody(
+  delta: ImageDelta,
+  heading: SafeHtml,
+  check: CheckResult | undefined,
+  top?: number,
+): SafeHtml {
+  return html`<header class="top">
+${heading}
 <dl class="refs">${imageRows('old', delta.old)}${imageRows('new', delta.new)}</dl>
-${checkBanner(options.check)}
+${checkBanner(check)}
 ${summary(delta)}
 </header>
 <h2>Layers</h2>
@@ -142,7 +181,6 @@ ${layerLegend(delta.tolerance)}
 ${layerNotes(delta)}
 ${layerTable(delta)}
 ${binariesSection(delta)}
-${filesAndPackagesHtml(delta, options.top)}
+${filesAndPackagesHtml(delta, top)}
 ${adviceSection(delta.advice)}`;
-  return page(title, body, options.generatedAt);
 }
