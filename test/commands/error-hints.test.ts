@@ -159,13 +159,20 @@ describe('shard errors', () => {
   });
 
   it('a shard from JOB_COMPLETION_INDEX/JOB_COMPLETIONS names those variables, not --shard', async () => {
-    const result = await runCli(['scan', registry.host], {
+    // An index that is not a number reaches the I/N parser; an index past the count is the
+    // JOB_COMPLETIONS trap (test/registry-scan/indexed-job.test.ts): both name the variables.
+    const garbled = await runCli(['scan', registry.host], {
+      env: { ...isolated, JOB_COMPLETION_INDEX: 'x', JOB_COMPLETIONS: '4' },
+    });
+    expect(garbled.status).toBe(2);
+    expect(garbled.stderr).toContain('invalid shard from JOB_COMPLETION_INDEX="x" and JOB_COMPLETIONS="4"');
+    expect(garbled.stderr).not.toContain('--shard');
+    const past = await runCli(['scan', registry.host], {
       env: { ...isolated, JOB_COMPLETION_INDEX: '4', JOB_COMPLETIONS: '4' },
     });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain('JOB_COMPLETION_INDEX="4" and JOB_COMPLETIONS="4"');
-    expect(result.stderr).toContain('I must be in 0..N-1');
-    expect(result.stderr).not.toContain('--shard');
+    expect(past.status).toBe(2);
+    expect(past.stderr).toContain('JOB_COMPLETION_INDEX=4 is not below JOB_COMPLETIONS=4');
+    expect(past.stderr).not.toContain('--shard');
   });
 });
 
