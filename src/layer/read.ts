@@ -245,7 +245,9 @@ async function readFile(
   let reason = '';
   const hash = new Sha256();
 
-  const prefix = () => (lease ? lease.buffer.subarray(0, filled) : Buffer.concat(head));
+  // One chunk (most files' first) is used as it is: Buffer.concat would copy it for every file.
+  const prefix = () =>
+    lease ? lease.buffer.subarray(0, filled) : head.length === 1 ? head[0]! : Buffer.concat(head);
   const skip = (why: string) => {
     reason = why;
     if (executable) {

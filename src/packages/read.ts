@@ -38,20 +38,37 @@ export function databaseFiles(scans: LayerRead[], fs: ImageFilesystem): Map<stri
   return files;
 }
 
-export async function readImagePackages(
+/** Readings already made, by filesystem: the package delta, advice and the report each ask for them. */
+const readings = new WeakMap<ImageFilesystem, Promise<ImagePackages>>();
+
+export function readImagePackages(
   scans: LayerRead[],
   fs: ImageFilesystem,
   readers: DatabaseReader[] = DATABASE_READERS,
 ): Promise<ImagePackages> {
+  if (readers !== DATABASE_READERS) return readPackages(scans, fs, readers);
+  let reading = readings.get(fs);
+  if (!reading) {
+    reading = readPackages(scans, fs, readers);
+    readings.set(fs, reading);
+  }
+  return reading;
+}
+
+async function readPackages(
+  scans: LayerRead[],
+  fs: ImageFilesystem,
+  readers: DatabaseReader[],
+): Promise<ImagePackages> {
   const files = databaseFiles(scans, fs);
   const result: ImagePackages = { databases: notRead(fs, files), packages: new Map(), owners: new Map() };
-  const readings = (await Promise.all(readers.map((read) => read(files)))).flatMap((r) => r ?? []);
-  const all = readings.flatMap((r) => r.packages);
+  const found = (await Promise.all(readers.map((read) => read(files)))).flatMap((r) => r ?? []);
+  const all = found.flatMap((r) => r.packages);
   const nameCount = new Map<string, number>();
   for (const p of all) nameCount.set(p.name, (nameCount.get(p.name) ?? 0) + 1);
   const keyOf = (p: OsPackage) => ((nameCount.get(p.name) ?? 0) > 1 ? `${p.name}:${p.architecture}` : p.name);
   for (const p of all) result.packages.set(keyOf(p), p);
-  for (const reading of readings) {
+  for (const reading of found) {
     result.databases.push(...reading.databases);
     for (const [listName, paths] of reading.lists) {
       // Lists are named `name:arch` (dpkg: Multi-Arch: same packages; apk, rpm: always); the key is
