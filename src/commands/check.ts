@@ -12,7 +12,7 @@ import { DEFAULT_TOLERANCE, outputFormat, platformFlag, reportFlags } from '../c
 import { ExitCode } from '../errors.js';
 import { commentTarget, postReportComment } from '../github/comment-step.js';
 import { appendStepOutputs, checkOutputs, checkOutputsAll } from '../github/step-outputs.js';
-import { metricsSteps } from '../metrics/publish.js';
+import { metricsSteps, platformInputs } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { loadConfigFile, mergeSettings } from '../policy/config.js';
 import { evaluateThresholds } from '../policy/evaluate.js';
@@ -121,15 +121,7 @@ ${exitCodesHelp(
           async () => {
             if (pullRequest) await postReportComment(pullRequest, repository, render('markdown'));
           },
-          ...metricsSteps(
-            deltas.platforms.map((p) => ({
-              repository,
-              platform: p.platform,
-              delta: p.delta,
-              durationSeconds,
-            })),
-            metrics,
-          ),
+          ...metricsSteps(platformInputs(deltas.platforms, repository, durationSeconds), metrics),
         ],
         passed ? ExitCode.ok : ExitCode.threshold,
       );

@@ -14,7 +14,7 @@ import {
   toleranceFlag,
 } from '../cli/report-flags.js';
 import { ExitCode } from '../errors.js';
-import { metricsSteps } from '../metrics/publish.js';
+import { metricsSteps, platformInputs } from '../metrics/publish.js';
 import { repositoryLabel } from '../metrics/repository.js';
 import { parseReference } from '../reference/reference.js';
 import { renderPlatformsReport } from '../report/platforms.js';
@@ -58,15 +58,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.metric
       const repository = repositoryLabel(parseReference(args.new));
       const durationSeconds = (performance.now() - started) / 1000;
       await publishThenExit(
-        metricsSteps(
-          deltas.platforms.map((p) => ({
-            repository,
-            platform: p.platform,
-            delta: p.delta,
-            durationSeconds,
-          })),
-          metrics,
-        ),
+        metricsSteps(platformInputs(deltas.platforms, repository, durationSeconds), metrics),
       );
       return;
     }

@@ -17,6 +17,15 @@ export interface MetricsInput {
   durationSeconds: number;
 }
 
+/** `--platform all`: one input per platform, each with its `platform` label. */
+export function platformInputs(
+  platforms: ReadonlyArray<{ platform: string; delta: ImageDelta }>,
+  repository: string,
+  durationSeconds: number,
+): MetricsInput[] {
+  return platforms.map((p) => ({ repository, platform: p.platform, delta: p.delta, durationSeconds }));
+}
+
 /** Where and how to publish: from the metrics flags (cli/metrics-flags.ts `metricsOptions`). */
 export interface PublishOptions {
   /** Pushgateway base URL; no push without it. */
