@@ -15,7 +15,7 @@ fi
 PKGS=(
   docker-registry skopeo prometheus-pushgateway prometheus prometheus-alertmanager apache2-utils
   golang-1.19-go gcc libc6-dev upx-ucl zstd curl openssl ca-certificates chromium file binutils hyperfine
-  tinyproxy mmdebstrap rpm zsh fish
+  tinyproxy mmdebstrap rpm zsh fish fonts-dejavu-core
 )
 BPO_PKGS=(golang-1.21-go golang-1.23-go)
 

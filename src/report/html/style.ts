@@ -12,7 +12,8 @@ export const STYLE = `
 }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif; color:var(--fg); background:var(--bg); }
-main { max-width:1200px; margin:0 auto; padding:24px 28px 48px; }
+/* Long names (refs, paths, digests) break anywhere outside tables; a table keeps its columns and scrolls. */
+main { max-width:1200px; margin:0 auto; padding:24px 28px 48px; overflow-wrap:anywhere; }
 header.top { border-bottom:1px solid var(--line); padding-bottom:16px; margin-bottom:8px; }
 h1 { font-size:22px; margin:0 0 10px; font-weight:650; }
 h2 { font-size:18px; margin:32px 0 10px; padding-bottom:6px; border-bottom:1px solid var(--line); }
@@ -54,7 +55,7 @@ svg.overview { width:100%; height:auto; display:block; margin:8px 0 4px; }
 .tone-removed { fill:url(#hatch); background:repeating-linear-gradient(45deg,#f3e1e1 0 3px,#e7a6a4 3px 6px); }
 polygon.tone-removed { fill:none; }
 /* A table wider than the screen scrolls in its own box; the page never scrolls sideways. */
-.table-wrap { max-width:100%; overflow-x:auto; margin:8px 0 16px; }
+.table-wrap { max-width:100%; overflow-x:auto; margin:8px 0 16px; overflow-wrap:normal; }
 table { border-collapse:collapse; width:100%; margin:0; }
 th.num { text-align:right; }
 td.path { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace; font-size:12.5px; }
