@@ -16,7 +16,9 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -78,6 +80,58 @@ export async function imageBase(log: (line: string) => void = () => {}): Promise
   });
 }
 
+/**
+ * The production dependencies as the checkout's lock pins them (`npm ci --omit=dev`), installed once
+ * per lock, dependency list and Node into .cache/image/modules-<hash>/: a build of another version with
+ * the same lock (the next release, the image test's second build) copies them instead of installing.
+ */
+async function productionModules(lib: string, log: (line: string) => void): Promise<string> {
+  const lock = readFileSync(join(ROOT, 'package-lock.json'));
+  const manifest = JSON.parse(readFileSync(join(lib, 'package.json'), 'utf8')) as Record<string, unknown>;
+  // What npm ci reads besides the lock: the dependency fields (it checks them all against the lock).
+  const fields = [
+    'dependencies',
+    'devDependencies',
+    'optionalDependencies',
+    'peerDependencies',
+    'bundleDependencies',
+    'overrides',
+  ];
+  const dependencies = Object.fromEntries(fields.map((field) => [field, manifest[field] ?? null]));
+  const hash = createHash('sha256')
+    .update(lock)
+    .update(JSON.stringify(dependencies))
+    .update(`${process.version} ${process.platform} ${process.arch}`);
+  const dir = join(ROOT, '.cache', 'image', `modules-${hash.digest('hex').slice(0, 16)}`);
+  const ready = () => (existsSync(join(dir, 'installed')) ? dir : undefined);
+  return await buildOnce(`${dir}.lock`, ready, async () => {
+    const work = `${dir}.tmp`;
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    writeFileSync(join(work, 'package.json'), JSON.stringify({ ...dependencies, private: true }));
+    writeFileSync(join(work, 'package-lock.json'), lock);
+    log(`npm ci --omit=dev in ${work}`);
+    await exec(
+      'npm',
+      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+      {
+        cwd: work,
+        env: { ...process.env, npm_config_update_notifier: 'false' },
+        maxBuffer: 64 << 20,
+      },
+    );
+    writeFileSync(join(work, 'installed'), '');
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(work, dir);
+    // Installs for older locks are never asked for again.
+    for (const name of readdirSync(join(dir, '..'))) {
+      if (/^modules-[0-9a-f]{16}$/.test(name) && join(dir, '..', name) !== dir)
+        rmSync(join(dir, '..', name), { recursive: true, force: true });
+    }
+    return dir;
+  });
+}
+
 interface PackageJson {
   name: string;
   version: string;
@@ -111,16 +165,7 @@ export async function buildImage(
     // The checkout's lock pins the dependencies: two builds of one version install the same files.
     const pkg = JSON.parse(readFileSync(join(lib, 'package.json'), 'utf8')) as PackageJson;
     await exec('cp', [join(ROOT, 'package-lock.json'), lib]);
-    log(`npm ci --omit=dev in ${lib}`);
-    await exec(
-      'npm',
-      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
-      {
-        cwd: lib,
-        env: { ...process.env, npm_config_update_notifier: 'false' },
-        maxBuffer: 64 << 20,
-      },
-    );
+    await exec('cp', ['-a', join(await productionModules(lib, log), 'node_modules'), lib]);
     mkdirSync(join(stage, 'usr/local/bin'), { recursive: true });
     symlinkSync('../lib/layerdelta/bin/run.js', join(stage, 'usr/local/bin/layerdelta'));
 

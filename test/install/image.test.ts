@@ -1,7 +1,8 @@
 /**
- * The tool's own image (scripts/build-image.ts, `npm run image`): built twice — this checkout's package,
- * then the same package as another version — pushed to a real registry with skopeo, unpacked with tar,
- * and run: `layerdelta inspect` inside the unpacked root filesystem (chroot, as the image's user: trixie's
+ * The tool's own image (scripts/build-image.ts, `npm run image`): built twice — this checkout's package
+ * by the command, then the same package as another version by its function (the production
+ * dependencies, cached by the lock, are installed once) — pushed to a real registry with skopeo,
+ * unpacked with tar, and run: `layerdelta inspect` inside the unpacked root filesystem (chroot, as the image's user: trixie's
  * node runs the packed tool) and `layerdelta compare` of the two builds (base reused, tool layer changed).
  * Ground truth: skopeo's view of the pushed manifests and configs, sha256sum of the blobs, getent.
  * Needs root, mmdebstrap and a Debian mirror (fixtures/build.sh builds the root filesystem first).
@@ -12,9 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildImage as buildImageInProcess } from '../../scripts/build-image.js';
 import { pack } from '../../scripts/pack.js';
 import type { ImageDelta } from '../../src/delta/types.js';
 import { ensureBuilt, ROOT, runCli } from '../commands/cli.js';
+import { memoize } from '../support/memo.js';
 import { skopeoInspectRaw, startRegistry, type TestRegistry } from '../support/registry.js';
 
 const exec = promisify(execFile);
@@ -57,8 +60,9 @@ beforeAll(async () => {
   );
   const nextTarball = join(work, `layerdelta-${NEXT}.tgz`);
   await exec('tar', ['-czf', nextTarball, '-C', unpacked, 'package']);
+  // The command was run above; this build calls the function behind it (no second Node to start).
   layout.second = join(work, 'second');
-  expect(await buildImage(layout.second, ['--package', nextTarball])).toBe(`oci:${layout.second}:${NEXT}`);
+  expect(await buildImageInProcess(layout.second, { tarball: nextTarball, source: SOURCE })).toBe(NEXT);
 
   registry = await startRegistry();
   for (const [dir, tag] of [
@@ -80,10 +84,13 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const manifestOf = async (tag: string) =>
-  JSON.parse((await skopeoInspectRaw(registry, `tools/layerdelta:${tag}`)).toString()) as Manifest;
+// skopeo's answers, asked once per tag: the registry's content does not change after beforeAll.
+const manifestOf = memoize(
+  async (tag: string) =>
+    JSON.parse((await skopeoInspectRaw(registry, `tools/layerdelta:${tag}`)).toString()) as Manifest,
+);
 
-async function configOf(tag: string) {
+const configOf = memoize(async (tag: string) => {
   const { stdout } = await exec('skopeo', [
     'inspect',
     '--config',
@@ -100,7 +107,7 @@ async function configOf(tag: string) {
     };
     rootfs: { diff_ids: string[] };
   };
-}
+});
 
 const blobPath = (dir: string, digest: string) =>
   join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length));
