@@ -1,10 +1,11 @@
 /**
- * The package as a user gets it: `npm pack` (prepack builds dist/) → `npm install -g` of that tarball
- * into a temporary prefix (dependencies from the npm cache or registry) → the installed `layerdelta`
- * run from another directory. Ground truth for the compare: the demo layout's own manifests.
+ * The package as a user gets it: `npm pack` (prepack builds dist/) → the GitLab CI template's script,
+ * whose `npm install -g` of that tarball goes into a temporary prefix (dependencies from the npm cache
+ * or registry) → the installed `layerdelta` run from another directory. Ground truth for the compare:
+ * the demo layout's own manifests.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,18 +21,58 @@ let work: string;
 let prefix: string;
 let packed: Packed;
 
-/** An npm environment of our own: no update check, no audit, the user's cache (offline-friendly). */
-const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false' };
+interface GitLabJob {
+  image: string;
+  variables: Record<string, string>;
+  script: string[];
+  artifacts: { reports: { metrics: string } };
+}
+
+const job = (
+  parse(readFileSync(join(ROOT, 'deploy/gitlab/layerdelta.gitlab-ci.yml'), 'utf8')) as Record<
+    string,
+    GitLabJob
+  >
+)['.layerdelta-check']!;
+const demo = join(ROOT, 'fixtures', 'demo');
+/** The GitLab job's home and project directory. */
+let home: string;
+let project: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'layerdelta-pack-'));
   packed = await pack();
   prefix = join(work, 'prefix');
-  await exec('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', packed.tarball], {
-    cwd: work,
-    env: npmEnv,
-    maxBuffer: 64 << 20,
-  });
+  home = join(work, 'gitlab-home');
+  project = join(work, 'gitlab-project');
+  mkdirSync(home);
+  mkdirSync(project);
+  // The GitLab template's script installs the package (`npm install -g` of the tarball, here into
+  // `prefix`) and runs a check; every test of this file uses that installation.
+  // What GitLab puts in the job's environment: the template's variables, ours over them, CI_* of a pipeline.
+  const env = {
+    ...process.env,
+    PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
+    // A home of its own (the script writes ~/.docker/config.json), with the user's npm settings.
+    HOME: home,
+    npm_config_userconfig: join(homedir(), '.npmrc'),
+    GITHUB_ACTIONS: '',
+    npm_config_prefix: prefix,
+    // The user's npm cache stands in for a CI cache: with an empty one npm fetches every dependency again.
+    npm_config_cache: (await exec('npm', ['config', 'get', 'cache'])).stdout.trim(),
+    npm_config_update_notifier: 'false',
+    ...job.variables,
+    LAYERDELTA_PACKAGE: packed.tarball,
+    LAYERDELTA_IMAGE: `oci:${demo}:v2`,
+    LAYERDELTA_BASELINE: `oci:${demo}:v1`,
+    LAYERDELTA_ARGS: '--max-growth 500% --no-binaries',
+    CI_REGISTRY: 'registry.gitlab.example.com',
+    CI_REGISTRY_USER: 'gitlab-ci-token',
+    CI_REGISTRY_PASSWORD: 's3cr:et',
+    CI_COMMIT_REF_SLUG: 'feature-x',
+    XDG_CACHE_HOME: join(work, 'cache'),
+  };
+  await exec('sh', ['-e', '-c', job.script.join('\n')], { cwd: project, env, maxBuffer: 64 << 20 });
 }, 600_000);
 
 afterAll(() => {
@@ -79,7 +120,6 @@ describe('npm package', () => {
   }, 180_000);
 
   it('compares the demo pair with only its runtime dependencies', async () => {
-    const demo = join(ROOT, 'fixtures', 'demo');
     const report = JSON.parse(await installed(['compare', `oci:${demo}:v1`, `oci:${demo}:v2`, '--json'])) as {
       new: { manifestDigest: string; compressedSize: number };
       layers: Array<{ new?: { digest: string } }>;
@@ -98,58 +138,20 @@ describe('npm package', () => {
     expect(report.new.compressedSize).toBe(manifest.layers.reduce((sum, l) => sum + l.size, 0));
   }, 180_000);
 
-  it("runs the GitLab CI template's script with the tarball as LAYERDELTA_PACKAGE", async () => {
-    const template = parse(
-      readFileSync(join(ROOT, 'deploy/gitlab/layerdelta.gitlab-ci.yml'), 'utf8'),
-    ) as Record<
-      string,
-      {
-        image: string;
-        variables: Record<string, string>;
-        script: string[];
-        artifacts: { reports: { metrics: string } };
-      }
-    >;
-    const job = template['.layerdelta-check']!;
+  it("runs the GitLab CI template's script with the tarball as LAYERDELTA_PACKAGE", () => {
     expect(job.image).toMatch(/^node:(2[0-9])-/);
     expect(job.variables.LAYERDELTA_PACKAGE).toBe(basename(packed.tarball));
-    const home = join(work, 'gitlab-home');
-    const demo = join(ROOT, 'fixtures', 'demo');
-    // What GitLab puts in the job's environment: the template's variables, ours over them, CI_* of a pipeline.
-    const env = {
-      ...process.env,
-      PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
-      // A home of its own (the script writes ~/.docker/config.json), with the user's npm settings.
-      HOME: home,
-      npm_config_userconfig: join(homedir(), '.npmrc'),
-      GITHUB_ACTIONS: '',
-      npm_config_prefix: prefix,
-      // The user's npm cache stands in for a CI cache: with an empty one npm fetches every dependency again.
-      npm_config_cache: (await exec('npm', ['config', 'get', 'cache'])).stdout.trim(),
-      npm_config_update_notifier: 'false',
-      ...job.variables,
-      LAYERDELTA_PACKAGE: packed.tarball,
-      LAYERDELTA_IMAGE: `oci:${demo}:v2`,
-      LAYERDELTA_BASELINE: `oci:${demo}:v1`,
-      LAYERDELTA_ARGS: '--max-growth 500% --no-binaries',
-      CI_REGISTRY: 'registry.gitlab.example.com',
-      CI_REGISTRY_USER: 'gitlab-ci-token',
-      CI_REGISTRY_PASSWORD: 's3cr:et',
-      CI_COMMIT_REF_SLUG: 'feature-x',
-      XDG_CACHE_HOME: join(work, 'cache'),
-    };
-    const dir = join(work, 'gitlab-project');
-    await exec('mkdir', ['-p', dir, home]);
-    await exec('sh', ['-e', '-c', job.script.join('\n')], { cwd: dir, env, maxBuffer: 64 << 20 });
+    // The script installed the package: the installed command is the one the other tests run.
+    expect(existsSync(join(prefix, 'bin', 'layerdelta'))).toBe(true);
     const auth = JSON.parse(readFileSync(join(home, '.docker', 'config.json'), 'utf8')) as {
       auths: Record<string, { auth: string }>;
     };
     expect(Buffer.from(auth.auths['registry.gitlab.example.com']!.auth, 'base64').toString()).toBe(
       'gitlab-ci-token:s3cr:et',
     );
-    expect(readFileSync(join(dir, 'layerdelta.md'), 'utf8')).toMatch(/^### layerdelta: /);
-    const metrics = readFileSync(join(dir, job.artifacts.reports.metrics), 'utf8');
+    expect(readFileSync(join(project, 'layerdelta.md'), 'utf8')).toMatch(/^### layerdelta: /);
+    const metrics = readFileSync(join(project, job.artifacts.reports.metrics), 'utf8');
     expect(metrics).toMatch(/^layerdelta_image_delta_bytes\{.*branch="feature-x".*\} /m);
     expect(metrics.trimEnd().endsWith('# EOF')).toBe(true);
-  }, 600_000);
+  });
 });
