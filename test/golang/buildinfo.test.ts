@@ -6,8 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeGoBinary } from '../../src/golang/analyze.js';
+import type { GoBinaryReport } from '../../src/golang/types.js';
 import { otherArchBinaries, some, type TestBinary, testBinaries } from './support/binaries.js';
-import { goVersionM, readelfHeader, readelfSections } from './support/toolchain.js';
+import { goVersionMAll, readelfHeader, readelfSections } from './support/toolchain.js';
 
 const DEBIAN_GO_PROGRAMS = [
   '/usr/bin/docker-registry',
@@ -18,6 +19,13 @@ const DEBIAN_GO_PROGRAMS = [
 ].filter((f) => existsSync(f));
 
 let binaries: TestBinary[] = [];
+/** Our report of each file, made once: the build-info and the ELF tests read the same one. */
+const reports = new Map<string, GoBinaryReport>();
+
+function report(file: string): GoBinaryReport {
+  if (!reports.has(file)) reports.set(file, analyzeGoBinary(readFileSync(file)));
+  return reports.get(file)!;
+}
 
 beforeAll(async () => {
   binaries = [...(await testBinaries()), ...(await otherArchBinaries())];
@@ -26,9 +34,12 @@ beforeAll(async () => {
 describe('build info equals go version -m', () => {
   it('for every test binary', async () => {
     expect(binaries.length).toBeGreaterThan(10);
+    // One `go version -m` run for all of them.
+    const truth = await goVersionMAll(binaries.map((b) => b.file));
+    expect(truth.size).toBe(binaries.length);
     for (const b of binaries) {
-      const ours = analyzeGoBinary(readFileSync(b.file)).buildInfo;
-      const theirs = await goVersionM(b.file);
+      const ours = report(b.file).buildInfo;
+      const theirs = truth.get(b.file);
       expect(ours, b.file).toEqual(theirs);
       expect(ours.goVersion.startsWith(`go${b.go}`), b.file).toBe(true);
       expect(ours.settings.find((s) => s.key === 'GOARCH')?.value, b.file).toBe(b.goarch);
@@ -37,16 +48,14 @@ describe('build info equals go version -m', () => {
 
   it("for Debian's own Go programs", async () => {
     expect(DEBIAN_GO_PROGRAMS.length).toBeGreaterThanOrEqual(3);
-    for (const file of DEBIAN_GO_PROGRAMS) {
-      const ours = analyzeGoBinary(readFileSync(file)).buildInfo;
-      expect(ours, file).toEqual(await goVersionM(file));
-    }
+    const truth = await goVersionMAll(DEBIAN_GO_PROGRAMS);
+    for (const file of DEBIAN_GO_PROGRAMS) expect(report(file).buildInfo, file).toEqual(truth.get(file));
   }, 300_000);
 
   it('includes a replaced dependency for our test program', async () => {
     const b = binaries.find((x) => x.program === 'goprog');
     expect(b).toBeDefined();
-    const info = analyzeGoBinary(readFileSync(b?.file ?? '')).buildInfo;
+    const info = report(b?.file ?? '').buildInfo;
     expect(info.deps).toContainEqual({
       path: 'example.com/greet',
       version: 'v0.1.0',
@@ -65,8 +74,7 @@ describe('ELF facts equal readelf', () => {
       mips: 'MIPS R3000',
     };
     for (const b of [...binaries, ...DEBIAN_GO_PROGRAMS.map((file) => ({ file, goarch: 'amd64' }))]) {
-      const data = readFileSync(b.file);
-      const r = analyzeGoBinary(data);
+      const r = report(b.file);
       const header = await readelfHeader(b.file);
       expect(r.format, b.file).toBe(
         `${header.class === 'ELF64' ? 'elf64' : 'elf32'}-${header.data.includes('little') ? 'little' : 'big'}`,
@@ -74,6 +82,7 @@ describe('ELF facts equal readelf', () => {
       expect(header.machine, b.file).toBe(machines[r.arch]);
       expect(r.arch, b.file).toBe(b.goarch);
       const sections = await readelfSections(b.file);
+      let data: Buffer | undefined;
       expect(
         r.sections.map((s) => s.name),
         b.file,
@@ -86,6 +95,7 @@ describe('ELF facts equal readelf', () => {
         );
         if (!ours?.compressed || s.type === 'NOBITS') continue;
         // The uncompressed size, checked by inflating the section with zlib.
+        data ??= readFileSync(b.file);
         const raw = data.subarray(s.offset, s.offset + s.size);
         const headerSize = s.name.startsWith('.zdebug') ? 12 : r.format.startsWith('elf64') ? 24 : 12;
         expect(ours.memSize, `${b.file} ${s.name}`).toBe(inflateSync(raw.subarray(headerSize)).length);
@@ -96,7 +106,7 @@ describe('ELF facts equal readelf', () => {
 
   it('compressed DWARF is found in unstripped builds of every toolchain', () => {
     for (const b of some(binaries, (x) => !x.stripped && x.program === 'goprog')) {
-      const r = analyzeGoBinary(readFileSync(b.file));
+      const r = report(b.file);
       expect(
         r.sections.some((s) => s.compressed && s.memSize > s.fileSize),
         b.file,

@@ -1,17 +1,56 @@
 /**
  * Ground truth from independent tools, parsed into our shapes: `go version -m`, `go tool nm -size`
- * and `readelf -SW`. These parsers are deliberately separate from src/golang so the tests can fail.
+ * and `readelf -hSW`. These parsers are deliberately separate from src/golang so the tests can fail.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { GoBuildInfo, GoModule } from '../../../src/golang/types.js';
+import { memoize } from '../../support/memo.js';
 import { goTool, referenceGo } from './binaries.js';
 
 const run = promisify(execFile);
 
+/**
+ * A tool's stdout, run once per argument list in this test file: the binaries do not change while
+ * the tests read them, and several tests ask the same tool about the same file.
+ */
+const output = memoize(
+  async (command: string, args: string[], maxBuffer: number) =>
+    (await run(command, args, { maxBuffer })).stdout,
+);
+
 export async function goVersionM(file: string): Promise<GoBuildInfo> {
-  const { stdout } = await run(referenceGo(), ['version', '-m', file], { maxBuffer: 1 << 26 });
-  const lines = stdout.split('\n');
+  return parseVersionM((await output(referenceGo(), ['version', '-m', file], 1 << 26)).split('\n'));
+}
+
+/**
+ * `go version -m` of many Go binaries in one run (one `go` start-up, not one per file), by file.
+ * Every file must be a Go binary: go exits 1 on any other.
+ */
+export async function goVersionMAll(files: string[]): Promise<Map<string, GoBuildInfo>> {
+  const stdout = await output(referenceGo(), ['version', '-m', ...files], 1 << 28);
+  const byFile = new Map<string, GoBuildInfo>();
+  let block: string[] = [];
+  const flush = () => {
+    if (block.length === 0) return;
+    const first = block[0]!;
+    byFile.set(first.slice(0, first.lastIndexOf(': ')), parseVersionM(block));
+  };
+  for (const line of stdout.split('\n')) {
+    if (line === '') continue;
+    if (!line.startsWith('\t')) {
+      flush();
+      block = [];
+    }
+    block.push(line);
+  }
+  flush();
+  return byFile;
+}
+
+/** One file's `go version -m` lines: `FILE: goVERSION`, then the tab-indented build info. */
+function parseVersionM(block: string[]): GoBuildInfo {
+  const lines = [...block];
   const first = lines.shift() ?? '';
   const info: GoBuildInfo = {
     goVersion: first.slice(first.lastIndexOf(': ') + 2).trim(),
@@ -60,7 +99,7 @@ export interface NmSymbol {
 }
 
 export async function goNm(file: string): Promise<NmSymbol[]> {
-  const { stdout } = await run(referenceGo(), ['tool', 'nm', '-size', file], { maxBuffer: 1 << 28 });
+  const stdout = await output(referenceGo(), ['tool', 'nm', '-size', file], 1 << 28);
   const out: NmSymbol[] = [];
   for (const line of stdout.split('\n')) {
     // Names may contain spaces (generic instantiations): everything after the type letter is the name.
@@ -85,8 +124,11 @@ export interface ReadelfSection {
   flags: string;
 }
 
+/** `readelf -hSW`: the file header and the section table, read by one run for both functions below. */
+const readelf = (file: string) => output('readelf', ['-hSW', file], 1 << 24);
+
 export async function readelfSections(file: string): Promise<ReadelfSection[]> {
-  const { stdout } = await run('readelf', ['-SW', file], { maxBuffer: 1 << 24 });
+  const stdout = await readelf(file);
   const out: ReadelfSection[] = [];
   for (const line of stdout.split('\n')) {
     // [Nr] Name Type Address Off Size ES Flg Lk Inf Al
@@ -108,19 +150,25 @@ export async function readelfSections(file: string): Promise<ReadelfSection[]> {
 }
 
 export async function readelfHeader(file: string): Promise<{ class: string; data: string; machine: string }> {
-  const { stdout } = await run('readelf', ['-hW', file]);
+  const stdout = await readelf(file);
   const field = (label: string): string => new RegExp(`${label}:\\s+(.*)`).exec(stdout)?.[1]?.trim() ?? '';
   return { class: field('Class'), data: field('Data'), machine: field('Machine') };
 }
 
 /** The standard library's packages as `go list std` of that toolchain prints them. */
 export async function goListStd(version: string): Promise<Set<string>> {
-  const { stdout } = await run(goTool(version), ['list', 'std'], {
-    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' },
-    maxBuffer: 1 << 24,
-  });
-  return new Set(stdout.split('\n').filter(Boolean));
+  return new Set((await goListStdOutput(version)).split('\n').filter(Boolean));
 }
+
+const goListStdOutput = memoize(
+  async (version: string) =>
+    (
+      await run(goTool(version), ['list', 'std'], {
+        env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' },
+        maxBuffer: 1 << 24,
+      })
+    ).stdout,
+);
 
 /**
  * Where the code in [start, stop) ends as `objdump -d` decodes it: the end of the last instruction
