@@ -1,5 +1,5 @@
 import { execFileSync, execSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -9,14 +9,13 @@ import { type ReadLayerOptions, readLayer } from '../../src/layer/read.js';
 import { ReadPool } from '../../src/layer/read-pool.js';
 import type { LayerRead } from '../../src/layer/types.js';
 import type { Descriptor } from '../../src/source/types.js';
+import { fixtureBinary, fixturePath } from '../support/fixtures.js';
+import { memoize } from '../support/memo.js';
 import {
-  BIGGER_SOURCE,
-  buildGoProgram,
   type Compression,
   compress,
   GO,
   goVersionM,
-  HELLO_SOURCE,
   MEDIA_TYPES,
   sha256sum,
   tarOf,
@@ -24,16 +23,30 @@ import {
 } from './support.js';
 
 let work: string;
-let helloPath: string;
-let hello: Buffer;
 let layerTar: Buffer;
 const NON_GO_ELF = '/usr/bin/true';
+// Go programs the fixtures built with the real toolchain (fixtures/build.sh): a small and a bigger one.
+const helloPath = fixturePath(
+  fixtureBinary({ program: 'hello', go: '1.23', goarch: 'amd64', stripped: false }).file,
+);
+const biggerPath = fixturePath(
+  fixtureBinary({ program: 'webapp', go: '1.23', goarch: 'amd64', stripped: false, cgo: false }).file,
+);
+const hello = readFileSync(helloPath);
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'layerdelta-scan-'));
-  helloPath = buildGoProgram(work, 'hello', HELLO_SOURCE);
-  hello = readFileSync(helloPath);
+  expect(readFileSync(biggerPath).length).toBeGreaterThan(hello.length);
 });
+
+/** sha256sum's answer for a file that does not change during the tests (the Go programs, true), once. */
+const digestOf = memoize(async (file: string) => sha256sum(file));
+/** `go version -m`'s answer for a Go program, once. */
+const versions = new Map<string, ReturnType<typeof goVersionM>>();
+function goVersionMOnce(file: string): ReturnType<typeof goVersionM> {
+  if (!versions.has(file)) versions.set(file, goVersionM(file));
+  return versions.get(file)!;
+}
 
 /** Worker threads only (no main-thread slot), two of them. */
 const workers = new ReadPool({ workers: 2, mainThread: false });
@@ -62,6 +75,21 @@ async function sampleTar(): Promise<Buffer> {
   return layerTar;
 }
 
+/** The sample layer compressed by the real tool, written once per compression (blobs are read-only). */
+const sampleBlob = memoize(async (compression: Compression) =>
+  writeBlob(work, `sample-${compression}`, compress(await sampleTar(), compression), compression),
+);
+
+/** A layer of three Go programs, the bigger one twice (both readers read this one blob). */
+const severalBlob = memoize(async () => {
+  const tar = await tarOf([
+    { name: 'bin/bigger', data: readFileSync(biggerPath), mode: 0o755 },
+    { name: 'bin/hello', data: hello, mode: 0o755 },
+    { name: 'bin/bigger-again', data: readFileSync(biggerPath), mode: 0o755 },
+  ]);
+  return writeBlob(work, 'several', compress(tar, 'gzip'), 'gzip');
+});
+
 type Read = (blob: Readable, descriptor: Descriptor, options?: ReadLayerOptions) => Promise<LayerRead>;
 
 /** The same read in this thread and on a worker thread (the LayerReader's way, docs/design.md §8). */
@@ -70,11 +98,21 @@ async function scanBlob(
   compression: Compression,
   tar?: Buffer,
 ): Promise<{ scan: LayerRead; file: string }> {
-  const data = compress(tar ?? (await sampleTar()), compression);
-  const blob = writeBlob(work, `layer-${compression}-${Math.random()}`, data, compression);
+  const blob = tar
+    ? writeBlob(work, `layer-${compression}-${Math.random()}`, compress(tar, compression), compression)
+    : await sampleBlob(compression);
   const scan = await read(blob.open(), blob.descriptor);
   return { scan, file: blob.file };
 }
+
+/** The tools' view of a blob: the length (`wc -c`) and diff_id (`sha256sum`) of what it decompresses to. */
+const toolsView = memoize(async (file: string, compression: Compression) => {
+  const decompress = { gzip: 'gzip -dc', zstd: 'zstd -dc', none: 'cat' }[compression];
+  return {
+    uncompressed: Number(execSync(`${decompress} '${file}' | wc -c`, { encoding: 'utf8' }).trim()),
+    diffId: `sha256:${execSync(`${decompress} '${file}' | sha256sum`, { encoding: 'utf8' }).split(' ')[0]}`,
+  };
+});
 
 const READERS: Array<[string, Read]> = [
   ['in-process', readLayer],
@@ -87,11 +125,9 @@ describe.each(READERS)('%s', (_, read) => {
       'reads a %s layer: sizes and diff_id match the tools',
       async (compression) => {
         const { scan, file } = await scanBlob(read, compression);
-        const decompress = { gzip: 'gzip -dc', zstd: 'zstd -dc', none: 'cat' }[compression];
-        const uncompressed = Number(execSync(`${decompress} '${file}' | wc -c`, { encoding: 'utf8' }).trim());
-        const diffId = `sha256:${execSync(`${decompress} '${file}' | sha256sum`, { encoding: 'utf8' }).split(' ')[0]}`;
+        const { uncompressed, diffId } = await toolsView(file, compression);
         expect(scan.compression).toBe(compression);
-        expect(scan.digest).toBe(sha256sum(file));
+        expect(scan.digest).toBe(await digestOf(file));
         expect(scan.compressedSize).toBe(readFileSync(file).length);
         expect(scan.uncompressedSize).toBe(uncompressed);
         expect(scan.diffId).toBe(diffId);
@@ -127,58 +163,51 @@ describe.each(READERS)('%s', (_, read) => {
 
     it('analyses the Go executable, reports the non-Go executable, ignores non-executable ELF files', async () => {
       const { scan } = await scanBlob(read, 'zstd');
-      const truth = goVersionM(helloPath);
+      const truth = goVersionMOnce(helloPath);
       expect(Object.keys(scan.goBinaries)).toEqual(['/usr/bin/hello']);
       const report = scan.goBinaries['/usr/bin/hello'];
       expect(report?.buildInfo.goVersion).toBe(truth.goVersion);
       expect(report?.buildInfo.path).toBe(truth.path);
-      expect(report?.digest).toBe(sha256sum(helloPath));
+      expect(report?.digest).toBe(await digestOf(helloPath));
       expect(report?.size).toBe(hello.length);
       expect(Object.keys(scan.otherExecutables)).toEqual(['/usr/bin/true']);
       expect(scan.otherExecutables['/usr/bin/true']).toMatchObject({
-        digest: sha256sum(NON_GO_ELF),
+        digest: await digestOf(NON_GO_ELF),
         size: readFileSync(NON_GO_ELF).length,
       });
       expect(scan.otherExecutables['/usr/bin/true']?.reason).toMatch(/Go/);
     });
 
     it('analyses several Go binaries of one layer each on its own (bigger first, smaller after)', async () => {
-      const biggerPath = buildGoProgram(work, 'bigger', BIGGER_SOURCE);
-      const tar = await tarOf([
-        { name: 'bin/bigger', data: readFileSync(biggerPath), mode: 0o755 },
-        { name: 'bin/hello', data: hello, mode: 0o755 },
-        { name: 'bin/bigger-again', data: readFileSync(biggerPath), mode: 0o755 },
-      ]);
-      const { scan } = await scanBlob(read, 'gzip', tar);
+      const blob = await severalBlob();
+      const scan = await read(blob.open(), blob.descriptor);
       for (const [path, file] of [
         ['/bin/bigger', biggerPath],
         ['/bin/hello', helloPath],
         ['/bin/bigger-again', biggerPath],
       ] as const) {
         const report = scan.goBinaries[path];
-        expect(report?.digest).toBe(sha256sum(file));
+        expect(report?.digest).toBe(await digestOf(file));
         expect(report?.size).toBe(readFileSync(file).length);
-        expect(report?.buildInfo.path).toBe(goVersionM(file).path);
+        expect(report?.buildInfo.path).toBe(goVersionMOnce(file).path);
       }
       // Reports are plain data (they go to the cache as JSON): nothing refers to the bytes read.
       expect(JSON.parse(JSON.stringify(scan.goBinaries))).toEqual(scan.goBinaries);
     });
 
     it('does not buffer an ELF file above the cap: reported as not analysable with its digest', async () => {
-      const data = compress(await sampleTar(), 'gzip');
-      const blob = writeBlob(work, 'capped', data, 'gzip');
+      const blob = await sampleBlob('gzip');
       const scan = await read(blob.open(), blob.descriptor, { maxBinaryBytes: 1024 });
       expect(scan.goBinaries).toEqual({});
       expect(scan.otherExecutables['/usr/bin/hello']).toMatchObject({
-        digest: sha256sum(helloPath),
+        digest: await digestOf(helloPath),
         size: hello.length,
       });
       expect(scan.otherExecutables['/usr/bin/hello']?.reason).toMatch(/larger than 1024 bytes/);
     });
 
     it('without analysis records the files only', async () => {
-      const data = compress(await sampleTar(), 'none');
-      const blob = writeBlob(work, 'plain', data, 'none');
+      const blob = await sampleBlob('none');
       const scan = await read(blob.open(), blob.descriptor, { analyze: false });
       expect(scan.entries).toHaveLength(10);
       expect(scan.goBinaries).toEqual({});
@@ -186,11 +215,10 @@ describe.each(READERS)('%s', (_, read) => {
     });
 
     it('reports the compressed bytes it reads', async () => {
-      const data = compress(await sampleTar(), 'gzip');
-      const blob = writeBlob(work, 'counted', data, 'gzip');
+      const blob = await sampleBlob('gzip');
       let bytes = 0;
       await read(blob.open(), blob.descriptor, { onBytes: (n) => (bytes += n) });
-      expect(bytes).toBe(data.length);
+      expect(bytes).toBe(statSync(blob.file).size);
     });
 
     it('reads an empty layer (an empty tar: two zero blocks)', async () => {
@@ -223,18 +251,18 @@ describe.each(READERS)('%s', (_, read) => {
     }
 
     it.each(['gzip', 'zstd', 'none'] as const)('a truncated %s layer', async (compression) => {
-      const whole = compress(await sampleTar(), compression);
+      const whole = readFileSync((await sampleBlob(compression)).file);
       await expectLayerError(whole.subarray(0, whole.length >> 1), compression, /cannot read/);
     });
 
     it('a gzip layer with a corrupt byte', async () => {
-      const corrupt = Buffer.from(compress(await sampleTar(), 'gzip'));
+      const corrupt = readFileSync((await sampleBlob('gzip')).file);
       corrupt[corrupt.length >> 1] = (corrupt[corrupt.length >> 1] ?? 0) ^ 0xff;
       await expectLayerError(corrupt, 'gzip', /cannot read the gzip tar/);
     });
 
     it('a zstd layer with a corrupt frame header', async () => {
-      const corrupt = Buffer.from(compress(await sampleTar(), 'zstd'));
+      const corrupt = readFileSync((await sampleBlob('zstd')).file);
       corrupt.fill(0xff, 4, 64);
       await expectLayerError(corrupt, 'zstd', /cannot read the zstd tar/);
     });
@@ -244,13 +272,13 @@ describe.each(READERS)('%s', (_, read) => {
     });
 
     it('a media type that claims zstd over gzip content', async () => {
-      await expectLayerError(compress(await sampleTar(), 'gzip'), 'gzip', /says zstd/, MEDIA_TYPES.zstd);
+      const gzip = readFileSync((await sampleBlob('gzip')).file);
+      await expectLayerError(gzip, 'gzip', /says zstd/, MEDIA_TYPES.zstd);
     });
 
     it('a blob stream that fails mid-way (as a digest-verifying source does) keeps its own error', async () => {
-      const whole = compress(await sampleTar(), 'gzip');
-      const file = join(work, 'fails');
-      writeFileSync(file, whole);
+      const { file } = await sampleBlob('gzip');
+      const whole = readFileSync(file);
       const { Readable } = await import('node:stream');
       const failing = new Readable({
         read() {
@@ -264,7 +292,7 @@ describe.each(READERS)('%s', (_, read) => {
       });
       const error = await read(failing, {
         mediaType: MEDIA_TYPES.gzip,
-        digest: sha256sum(file),
+        digest: await digestOf(file),
         size: whole.length,
       }).then(
         () => undefined,
@@ -280,8 +308,7 @@ describe('readLayer on a worker thread', () => {
   it.each(['gzip', 'zstd', 'none'] as const)(
     'gives exactly the in-process LayerRead (%s)',
     async (compression) => {
-      const data = compress(await sampleTar(), compression);
-      const blob = writeBlob(work, `same-${compression}`, data, compression);
+      const blob = await sampleBlob(compression);
       const here = await readLayer(blob.open(), blob.descriptor);
       const there = await workers.read(async () => blob.open(), blob.descriptor);
       expect(Object.keys(there.goBinaries)).toEqual(['/usr/bin/hello']);
@@ -303,9 +330,10 @@ describe('readLayer on a worker thread', () => {
     );
     const reads = await Promise.all(blobs.map((b) => workers.read(async () => b.open(), b.descriptor)));
     for (const [i, scan] of reads.entries()) {
-      expect(scan.digest).toBe(sha256sum(blobs[i]!.file));
+      // writeBlob's digest is sha256sum's, as for every blob here.
+      expect(scan.digest).toBe(blobs[i]!.descriptor.digest);
       expect(Object.keys(scan.goBinaries)).toEqual([`/layer-${i}/hello`]);
-      expect(scan.goBinaries[`/layer-${i}/hello`]?.digest).toBe(sha256sum(helloPath));
+      expect(scan.goBinaries[`/layer-${i}/hello`]?.digest).toBe(await digestOf(helloPath));
     }
   });
 });
