@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InspectReport } from '../../src/report/inspect.js';
+import { buildInspectReport, type InspectReport, renderInspectJson } from '../../src/report/inspect.js';
+import { openSource } from '../../src/source/open.js';
 import { ensureBuilt, runCli } from '../commands/cli.js';
 import { forPlatform, TestLayout } from '../source/layout-builder.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -52,10 +53,15 @@ function push(layoutRef: string, target: string, extra: string[] = []): void {
   ]);
 }
 
-/** Ground truth: the raw manifest bytes skopeo fetches from the registry. */
+const rawAnswers = new Map<string, { bytes: Buffer; json: RawManifest }>();
+
+/** Ground truth: the raw manifest bytes skopeo fetches from the registry (asked once per target). */
 function raw(target: string): { bytes: Buffer; json: RawManifest } {
-  const bytes = skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/${target}`]);
-  return { bytes, json: JSON.parse(bytes.toString('utf8')) as RawManifest };
+  if (!rawAnswers.has(target)) {
+    const bytes = skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/${target}`]);
+    rawAnswers.set(target, { bytes, json: JSON.parse(bytes.toString('utf8')) as RawManifest });
+  }
+  return rawAnswers.get(target)!;
 }
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -66,6 +72,22 @@ async function inspectJson(args: string[]): Promise<InspectReport> {
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return JSON.parse(result.stdout) as InspectReport;
+}
+
+/**
+ * The same report made in this process by the functions `inspect --no-binaries --json` calls (open,
+ * resolve the platform, build, render): for the cases that differ from a CLI case only in the reference
+ * or the platform default.
+ */
+async function inspectInProcess(reference: string): Promise<InspectReport> {
+  const source = await openSource(reference);
+  try {
+    const image = await source.resolve(undefined);
+    const report = buildInspectReport(image, { source: source.description, platformRequested: false });
+    return JSON.parse(renderInspectJson(report)) as InspectReport;
+  } finally {
+    await source.close();
+  }
 }
 
 function layersOf(report: InspectReport) {
@@ -166,9 +188,9 @@ describe('inspect against a real registry', { timeout: 180_000 }, () => {
     expect(layersOf(report)).toEqual(rawLayers(truth.json));
     expect(report.layers[0]?.createdBy).toBe('ADD arm64 /');
 
-    const byDigest = await inspectJson([`${registry.host}/test/multi@${armEntry!.digest}`]);
+    const byDigest = await inspectInProcess(`${registry.host}/test/multi@${armEntry!.digest}`);
     expect(layersOf(byDigest)).toEqual(rawLayers(truth.json));
-    const byDefault = await inspectJson([`${registry.host}/test/multi:v1`]);
+    const byDefault = await inspectInProcess(`${registry.host}/test/multi:v1`);
     expect(byDefault.platform).toEqual({ os: 'linux', architecture: 'amd64' });
     expect(byDefault.platformChoice).toBe('default');
   });
