@@ -10,8 +10,10 @@ mkdir -p .cache
 # The Debian root filesystems (mmdebstrap, minutes when cold) build in the background while the rest
 # builds and the tests that do not need them run; the tests that do wait for them (fixtures/rootfs.ts
 # buildOnce) and run last (test/support/sequencer.ts).
-bash fixtures/build.sh --rootfs >.cache/fixtures-rootfs.log 2>&1 &
+# Its own process group, stopped with everything it started if this script ends early (a lint error).
+setsid bash fixtures/build.sh --rootfs >.cache/fixtures-rootfs.log 2>&1 &
 rootfs=$!
+trap 'kill -- -"$rootfs" 2>/dev/null || true' EXIT
 bash fixtures/build.sh --no-rootfs
 npm run lint
 npm run typecheck
