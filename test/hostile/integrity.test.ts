@@ -4,10 +4,12 @@
  * and its exit code, or a report, never a crash, a hang or memory that grows with the bomb.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSource } from '../../src/source/open.js';
 import { ensureBuilt, ROOT, runCli } from '../commands/cli.js';
@@ -242,25 +244,45 @@ async function peakRss(
   return { rss: Number(kib) * 1024, status, stdout: Buffer.concat(chunks).toString() };
 }
 
-/** A gzip layer (gzip streams with backpressure) with one file of `size` bytes whose first bytes are `head` (zeros after), made by GNU tar. */
+/**
+ * A gzip layer with one file of `size` bytes whose first bytes are `head` (zeros after), and its diff_id.
+ * Streamed here through zlib and sha256 (ustarHeader above, checked by GNU tar in these tests): a shell
+ * pipeline of GNU tar, tee, sha256sum and gzip took ~3× the CPU, most of it copying zeros between pipes.
+ */
 async function bombLayer(
   name: string,
   head: Buffer,
   size: number,
-  mode: string,
+  mode: number,
 ): Promise<{ blob: Buffer; diffId: string }> {
-  const dir = join(root, `bomb-${name}`);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, name);
-  writeFileSync(file, head);
-  truncateSync(file, size);
-  execFileSync('chmod', [mode, file]);
-  const script = `tar -C '${dir}' --owner=0 --group=0 -cf - '${name}' | tee >(sha256sum > '${dir}.sum') | gzip -c > '${dir}.gz'`;
-  // Asynchronous: compressing takes a while, and the test worker must keep answering vitest meanwhile.
-  await run('bash', ['-c', script]);
-  rmSync(dir, { recursive: true });
-  const diffId = `sha256:${readFileSync(`${dir}.sum`, 'utf8').split(' ')[0]}`;
-  return { blob: readFileSync(`${dir}.gz`), diffId };
+  const gzip = createGzip();
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  gzip.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((resolve, reject) => gzip.on('end', resolve).on('error', reject));
+  // Asynchronous, with backpressure: the test worker must keep answering vitest meanwhile.
+  const write = async (data: Buffer) => {
+    hash.update(data);
+    if (!gzip.write(data)) await new Promise((resolve) => gzip.once('drain', resolve));
+  };
+  await write(ustarHeader(name, '0', size, mode));
+  await write(head);
+  // The file's zeros, the padding to a 512-byte block, and the two zero blocks that end the archive.
+  const zeros = Buffer.alloc(1 << 20);
+  for (let left = size - head.length + ((512 - (size % 512)) % 512) + 1024; left > 0; left -= zeros.length) {
+    await write(zeros.subarray(0, Math.min(left, zeros.length)));
+  }
+  gzip.end();
+  await done;
+  return { blob: Buffer.concat(chunks), diffId: `sha256:${hash.digest('hex')}` };
+}
+
+/** GNU tar's verbose listing of a gzip layer: the independent check of what bombLayer wrote. */
+async function listLayer(blob: Buffer): Promise<string> {
+  const file = join(root, `listed-${sha256Hex(blob)}.tar.gz`);
+  writeFileSync(file, blob);
+  const { stdout } = await run('tar', ['-tvzf', file]);
+  return stdout.trim();
 }
 
 /** An ELF64 header and one writable PT_LOAD segment over the whole file: passes every check but the build info. */
@@ -287,12 +309,12 @@ describe('ELF-magic bombs', { timeout: 900_000 }, () => {
 
   // 100 MB, not the 511 MB of the issue, to keep the test short: what counts is that memory does not grow
   // with the files (four buffered at once were 400 MB before; the 511 MB case is measured in the note).
-  // Making each layer (GNU tar, sha256sum, gzip) costs ~1.5 CPU-seconds per 100 MB.
   it('four layers of 100 MB files that only start with the ELF magic: never buffered', async () => {
     const magic = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
     const layers = await Promise.all(
-      [0, 1, 2, 3].map((i) => bombLayer(`bomb${i}`, magic, 100 * MiB, i === 0 ? '755' : '644')),
+      [0, 1, 2, 3].map((i) => bombLayer(`bomb${i}`, magic, 100 * MiB, i === 0 ? 0o755 : 0o644)),
     );
+    expect(await listLayer(layers[0]!.blob)).toMatch(/^-rwxr-xr-x 0\/0 +104857600 .* bomb0$/);
     const dir = layoutOf(
       'elf-bomb',
       layers.map((l) => ({ blob: l.blob, mediaType: GZIP_LAYER })),
@@ -316,8 +338,9 @@ describe('ELF-magic bombs', { timeout: 900_000 }, () => {
 
   it('files that pass the header checks are bounded by the buffer budget across concurrent layers', async () => {
     const layers = await Promise.all(
-      [0, 1, 2, 3].map((i) => bombLayer(`crafted${i}`, craftedElf(100 * MiB), 100 * MiB, '755')),
+      [0, 1, 2, 3].map((i) => bombLayer(`crafted${i}`, craftedElf(100 * MiB), 100 * MiB, 0o755)),
     );
+    expect(await listLayer(layers[3]!.blob)).toMatch(/^-rwxr-xr-x 0\/0 +104857600 .* crafted3$/);
     const dir = layoutOf(
       'crafted-bomb',
       layers.map((l) => ({ blob: l.blob, mediaType: GZIP_LAYER })),
