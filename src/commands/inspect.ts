@@ -1,19 +1,24 @@
 import { Args, Flags } from '@oclif/core';
 import { advise } from '../advice/rules.js';
 import type { AdviceItem } from '../advice/types.js';
-import { analysisFlags, withLayerReader } from '../cli/analysis.js';
+import { type AnalysisFlagValues, analysisFlags, withLayerReader } from '../cli/analysis.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { exitCodesHelp } from '../cli/exit-codes-help.js';
 import { writeOut } from '../cli/output.js';
 import { applyRegistryFlags, registryFlags } from '../cli/registry-flags.js';
 import { outputFlags, outputFormat, platformFlag } from '../cli/report-flags.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { TREEMAP_DIRECTORIES } from '../files/delta.js';
 import { directoryTotals, largestDirectories } from '../files/rollup.js';
 import { readImagePackages } from '../packages/read.js';
 import type { LayerReader } from '../pipeline/layer-reader.js';
+import { formatReference } from '../reference/reference.js';
 import { inspectAdviceSection } from '../report/advice.js';
-import { renderInspectHtml } from '../report/html/inspect-page.js';
+import {
+  type InspectHtmlParts,
+  renderInspectHtml,
+  renderInspectPlatformsHtml,
+} from '../report/html/inspect-page.js';
 import { reportDate } from '../report/html/page.js';
 import {
   buildInspectReport,
@@ -25,7 +30,7 @@ import { addScanToReport, goBinariesSection } from '../report/inspect-binaries.j
 import { addFilesToReport, filesSection } from '../report/inspect-files.js';
 import { openSource } from '../source/open.js';
 import { formatPlatform } from '../source/platform.js';
-import type { ImageSource, Platform } from '../source/types.js';
+import type { ImageSource, Platform, ResolvedImage } from '../source/types.js';
 import { escapeStrings } from '../terminal-text.js';
 
 const FORMATS = ['text', 'json', 'html'] as const;
@@ -56,7 +61,7 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
     platform: Flags.string({
       char: 'p',
       description:
-        'Platform to pick from a multi-platform image, os/arch[/variant] (default linux/amd64), or "all": every platform of the index, one section each (attestations skipped; text and JSON).',
+        'Platform to pick from a multi-platform image, os/arch[/variant] (default linux/amd64), or "all": every platform of the index, one section each (attestations skipped).',
     }),
     ...outputFlags(FORMATS),
     ...analysisFlags,
@@ -73,96 +78,131 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
     await applyRegistryFlags(flags);
     const format = outputFormat<(typeof FORMATS)[number]>(flags);
     const platform = platformFlag(flags.platform);
-    if (platform === 'all' && format === 'html')
-      throw new UsageError('inspect --platform all writes text or JSON', {
-        hint: 'pick one platform for HTML: --platform os/arch[/variant]',
-      });
     const source = await openSource(args.image);
     try {
       if (platform === 'all') {
         // Every image platform of the index, one after another through one layer reader: a blob
         // two platforms share is read once.
         const { availablePlatforms } = await source.resolve('any');
-        const reports = await withLayerReader(flags, async (layerReader) => {
-          const out: Array<{ platform: string; report: InspectReport & { advice?: AdviceItem[] } }> = [];
+        const inspections = await this.withReader(flags, async (layerReader) => {
+          const out: Array<Inspection & { platform: string }> = [];
           for (const p of availablePlatforms)
             out.push({
               platform: formatPlatform(p),
-              report: await this.report(source, p, flags, layerReader),
+              ...(await this.inspect(source, p, true, flags, layerReader)),
             });
           return out;
         });
-        writeOut(
-          format === 'json'
-            ? `${JSON.stringify({ schemaVersion: 1, platforms: reports }, null, 2)}\n`
-            : reports
-                .map(
-                  (r) =>
-                    `=== Platform ${escapeStrings(r.platform)} ===\n${renderInspectText(escapeStrings(r.report), SECTIONS)}`,
-                )
-                .join('\n'),
-        );
+        writeOut(renderPlatforms(inspections, format));
         return;
       }
-      const image = await source.resolve(platform);
-      const scan = flags['no-binaries']
-        ? undefined
-        : await withLayerReader(flags, (layerReader) => layerReader.readImage(source, image));
-      const advice =
-        scan && !flags['no-advice']
-          ? advise({
-              image: { image, ...scan, packages: await readImagePackages(scan.scans, scan.filesystem) },
-            })
-          : undefined;
-      const plain = buildInspectReport(image, {
-        source: source.description,
-        platformRequested: platform !== undefined,
-      });
-      const scanned = scan
-        ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top)
-        : undefined;
-      if (format === 'html') {
-        const binaries = scan
-          ? Object.fromEntries([...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]))
-          : undefined;
-        const scanHtml =
-          scan && scanned
-            ? {
-                uncompressed: scanned.layers.map((l) => l.uncompressedSize),
-                files: scanned.files,
-                largestDirectories: largestDirectories(directoryTotals(scan.filesystem), TREEMAP_DIRECTORIES),
-              }
-            : undefined;
-        writeOut(
-          renderInspectHtml(escapeStrings(image), escapeStrings(binaries), {
-            ...(advice ? { advice: escapeStrings(advice) } : {}),
-            ...(scanHtml ? { scan: escapeStrings(scanHtml) } : {}),
-            generatedAt: reportDate(),
-          }),
-        );
-        return;
-      }
-      const report = advice ? { ...(scanned ?? plain), advice } : (scanned ?? plain);
+      const inspection = await this.withReader(flags, (layerReader) =>
+        this.inspect(source, platform, platform !== undefined, flags, layerReader),
+      );
       writeOut(
-        format === 'json' ? renderInspectJson(report) : renderInspectText(escapeStrings(report), SECTIONS),
+        format === 'html'
+          ? renderInspectHtml(escapeStrings(inspection.image), escapeStrings(inspection.parts.binaries), {
+              ...escapeStrings(withoutBinaries(inspection.parts)),
+              generatedAt: reportDate(),
+            })
+          : format === 'json'
+            ? renderInspectJson(inspection.report)
+            : renderInspectText(escapeStrings(inspection.report), SECTIONS),
       );
     } finally {
       await source.close();
     }
   }
 
-  /** One platform's inspect report (as text and JSON show it), layers read through `layerReader`. */
-  private async report(
-    source: ImageSource,
-    platform: Platform,
-    flags: { 'no-binaries': boolean; 'no-advice'?: boolean; top: number },
-    layerReader: LayerReader,
-  ): Promise<InspectReport & { advice?: AdviceItem[] }> {
-    const image = await source.resolve(platform);
-    const scan = flags['no-binaries'] ? undefined : await layerReader.readImage(source, image);
-    const advice = scan && !flags['no-advice'] ? advise({ image: { image, ...scan } }) : undefined;
-    const plain = buildInspectReport(image, { source: source.description, platformRequested: true });
-    const scanned = scan ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : plain;
-    return advice ? { ...scanned, advice } : scanned;
+  /** Runs `work` with a layer reader, or with none under --no-binaries (no layer is downloaded). */
+  private async withReader<T>(
+    flags: AnalysisFlagValues & { 'no-binaries': boolean },
+    work: (layerReader: LayerReader | undefined) => Promise<T>,
+  ): Promise<T> {
+    return flags['no-binaries'] ? await work(undefined) : await withLayerReader(flags, work);
   }
+
+  /** One platform: the report text and JSON show, and what the HTML page adds. */
+  private async inspect(
+    source: ImageSource,
+    platform: Platform | undefined,
+    platformRequested: boolean,
+    flags: { 'no-advice'?: boolean; top: number },
+    layerReader: LayerReader | undefined,
+  ): Promise<Inspection> {
+    const image = await source.resolve(platform);
+    const scan = layerReader ? await layerReader.readImage(source, image) : undefined;
+    const advice =
+      scan && !flags['no-advice']
+        ? advise({
+            image: { image, ...scan, packages: await readImagePackages(scan.scans, scan.filesystem) },
+          })
+        : undefined;
+    const plain = buildInspectReport(image, { source: source.description, platformRequested });
+    const scanned = scan ? await addFilesToReport(addScanToReport(plain, scan), scan, flags.top) : undefined;
+    const report = advice ? { ...(scanned ?? plain), advice } : (scanned ?? plain);
+    const parts: InspectHtmlParts = {
+      ...(advice ? { advice } : {}),
+      ...(scan
+        ? {
+            binaries: Object.fromEntries(
+              [...scan.filesystem.goBinaries].map(([path, b]) => [path, b.report]),
+            ),
+          }
+        : {}),
+      ...(scan && scanned
+        ? {
+            scan: {
+              uncompressed: scanned.layers.map((l) => l.uncompressedSize),
+              files: scanned.files,
+              largestDirectories: largestDirectories(directoryTotals(scan.filesystem), TREEMAP_DIRECTORIES),
+            },
+          }
+        : {}),
+    };
+    return { image, report, parts };
+  }
+}
+
+/** One platform's inspection: the report text and JSON show, and what the HTML page adds. */
+interface Inspection {
+  image: ResolvedImage;
+  report: InspectReport & { advice?: AdviceItem[] };
+  parts: InspectHtmlParts;
+}
+
+function withoutBinaries({ binaries: _, ...rest }: InspectHtmlParts): Omit<InspectHtmlParts, 'binaries'> {
+  return rest;
+}
+
+/** `--platform all`: a section per platform, in the format asked for. */
+function renderPlatforms(
+  inspections: ReadonlyArray<Inspection & { platform: string }>,
+  format: (typeof FORMATS)[number],
+): string {
+  if (format === 'json') {
+    const platforms = inspections.map((i) => ({ platform: i.platform, report: i.report }));
+    return `${JSON.stringify({ schemaVersion: 1, platforms }, null, 2)}\n`;
+  }
+  if (format === 'html') {
+    return renderInspectPlatformsHtml(
+      escapeStrings(
+        inspections[0]
+          ? `layerdelta: ${formatReference(inspections[0].image.reference)} (every platform)`
+          : 'layerdelta: every platform',
+      ),
+      inspections.map((i) => ({
+        platform: escapeStrings(i.platform),
+        image: escapeStrings(i.image),
+        parts: escapeStrings(i.parts),
+      })),
+      { generatedAt: reportDate() },
+    );
+  }
+  return inspections
+    .map(
+      (i) =>
+        `=== Platform ${escapeStrings(i.platform)} ===\n${renderInspectText(escapeStrings(i.report), SECTIONS)}`,
+    )
+    .join('\n');
 }

@@ -4,10 +4,11 @@ import { adviceHeading, adviceRow } from '../advice.js';
 import { scrollBox } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
 
-export function adviceSection(items: readonly AdviceItem[] | undefined): SafeHtml {
+/** `scope` prefixes the section's id (binaries.ts binaryAnchor). */
+export function adviceSection(items: readonly AdviceItem[] | undefined, scope = ''): SafeHtml {
   if (items === undefined) return html``;
   if (items.length === 0)
-    return html`<h2 id="advice">Advice</h2><p class="muted">${adviceHeading(items)}.</p>`;
+    return html`<h2 id="${scope}advice">Advice</h2><p class="muted">${adviceHeading(items)}.</p>`;
   const rows = items.map((item) => {
     const row = adviceRow(item, item.evidence.length);
     return html`<tr><td class="num">${row.saving}</td><td>${row.title} <code>${row.rule}</code>${
@@ -16,7 +17,7 @@ export function adviceSection(items: readonly AdviceItem[] | undefined): SafeHtm
         : ''
     }</td><td>${row.change}</td></tr>`;
   });
-  return html`<h2 id="advice">Advice</h2>
+  return html`<h2 id="${scope}advice">Advice</h2>
 <p class="muted">${adviceHeading(items)}</p>
 ${scrollBox(html`<table class="advice"><thead><tr><th class="num">Saving</th><th>Advice</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`)}`;
 }

@@ -15,8 +15,12 @@ export function hasDetails(binary: BinaryDelta): boolean {
   return binary.status === 'changed' || binary.status === 'added';
 }
 
-export function binaryAnchor(index: number): string {
-  return `bin-${index}`;
+/**
+ * The id of a binary's section. `scope` keeps ids unique when one page holds several reports (one per
+ * platform): it prefixes every id a report section makes.
+ */
+export function binaryAnchor(index: number, scope = ''): string {
+  return `${scope}bin-${index}`;
 }
 
 export function goVersionText(goVersion: { old?: string; new?: string }): SafeHtml {
@@ -34,9 +38,9 @@ function moduleSummary(modules: ModuleChange[]): string {
   return [...counts].map(([change, n]) => `${n} ${change}`).join(', ');
 }
 
-export function binaryTable(binaries: BinaryDelta[]): SafeHtml {
+export function binaryTable(binaries: BinaryDelta[], scope = ''): SafeHtml {
   const rows = binaries.map((b, i) => {
-    const path = hasDetails(b) ? html`<a href="#${binaryAnchor(i)}">${b.path}</a>` : html`${b.path}`;
+    const path = hasDetails(b) ? html`<a href="#${binaryAnchor(i, scope)}">${b.path}</a>` : html`${b.path}`;
     return html`<tr>
 <td class="path">${path}</td>
 <td><span class="badge bin-${b.status}">${b.status}</span></td>
@@ -119,10 +123,10 @@ export function packageRows(binary: BinaryDelta): SizeDelta[] {
   return rows.sort((a, b) => b.delta - a.delta);
 }
 
-export function binaryDetails(binary: BinaryDelta, index: number): SafeHtml {
+export function binaryDetails(binary: BinaryDelta, index: number, scope = ''): SafeHtml {
   const packages = packageRows(binary);
   const modules = joinSizes(binary.old?.modules, binary.new?.modules).filter((m) => m.delta !== 0);
-  return html`<section class="binary" id="${binaryAnchor(index)}">
+  return html`<section class="binary" id="${binaryAnchor(index, scope)}">
 <h3><span class="path">${binary.path}</span> <span class="badge bin-${binary.status}">${binary.status}</span></h3>
 <p class="sizes">${binary.old ? formatBytes(binary.old.size) : 'absent'} → ${binary.new ? formatBytes(binary.new.size) : 'absent'} <span class="delta ${deltaClass(binary.delta)}">${formatDelta(binary.delta)}</span></p>
 <dl class="facts">
@@ -153,10 +157,10 @@ ${
 }
 
 /** The Go executables of one image (inspect), by path; each links to its section. */
-export function binaryReportTable(entries: ReadonlyArray<[string, GoBinaryReport]>): SafeHtml {
+export function binaryReportTable(entries: ReadonlyArray<[string, GoBinaryReport]>, scope = ''): SafeHtml {
   const rows = entries.map(
     ([path, r], i) =>
-      html`<tr><td class="path"><a href="#${binaryAnchor(i)}">${path}</a></td>${bytesCell(r.size)}<td class="goversion">${r.buildInfo.goVersion}</td><td>${r.arch}</td><td>${r.stripped ? 'yes' : 'no'}</td><td class="path">${r.buildInfo.main?.path ?? r.buildInfo.path}</td><td class="num" data-v="${r.buildInfo.deps.length}">${r.buildInfo.deps.length}</td></tr>`,
+      html`<tr><td class="path"><a href="#${binaryAnchor(i, scope)}">${path}</a></td>${bytesCell(r.size)}<td class="goversion">${r.buildInfo.goVersion}</td><td>${r.arch}</td><td>${r.stripped ? 'yes' : 'no'}</td><td class="path">${r.buildInfo.main?.path ?? r.buildInfo.path}</td><td class="num" data-v="${r.buildInfo.deps.length}">${r.buildInfo.deps.length}</td></tr>`,
   );
   return scrollBox(html`<table class="sortable binaries"><caption>Go executables in the final filesystem</caption>
 <thead><tr><th>Path</th><th data-type="num">Size</th><th>Go version</th><th>Arch</th><th>Stripped</th><th>Main module</th><th data-type="num">Deps</th></tr></thead>
@@ -164,8 +168,13 @@ export function binaryReportTable(entries: ReadonlyArray<[string, GoBinaryReport
 }
 
 /** One Go executable of one image (inspect): its facts and its code by package. */
-export function binaryReportSection(path: string, report: GoBinaryReport, index: number): SafeHtml {
-  return html`<section class="binary" id="${binaryAnchor(index)}">
+export function binaryReportSection(
+  path: string,
+  report: GoBinaryReport,
+  index: number,
+  scope = '',
+): SafeHtml {
+  return html`<section class="binary" id="${binaryAnchor(index, scope)}">
 <h3><span class="path">${path}</span></h3>
 <p class="sizes">${formatBytes(report.size)} · <span class="goversion">${report.buildInfo.goVersion}</span> · ${report.arch} · ${report.stripped ? 'stripped' : 'with symbols'}</p>
 <h4>Code by package</h4>

@@ -13,7 +13,7 @@ import { deltaClass } from './cells.js';
 import { html, type SafeHtml } from './escape.js';
 import { filesAndPackagesHtml } from './files-packages.js';
 import { layerLegend, layerNotes, layerOverview, layerTable } from './layers.js';
-import { type HtmlReportOptions, page } from './page.js';
+import { type HtmlReportOptions, page, platformId, platformNav } from './page.js';
 
 export interface ComparePageOptions extends HtmlReportOptions {
   /** Threshold findings of `check`, shown above everything else. */
@@ -103,7 +103,7 @@ function largestBinaryChange(delta: ImageDelta): SafeHtml | undefined {
   );
 }
 
-function binariesSection(delta: ImageDelta): SafeHtml {
+function binariesSection(delta: ImageDelta, scope: string): SafeHtml {
   if (delta.binaries === undefined) {
     return html`<h2>Go binaries</h2><p class="muted">Binaries were not analysed for this report.</p>`;
   }
@@ -112,8 +112,8 @@ function binariesSection(delta: ImageDelta): SafeHtml {
   }
   const detailed = delta.binaries.map((b, i) => ({ b, i })).filter(({ b }) => hasDetails(b));
   return html`<h2>Go binaries</h2>
-${binaryTable(delta.binaries)}
-${detailed.map(({ b, i }) => binaryDetails(b, i))}`;
+${binaryTable(delta.binaries, scope)}
+${detailed.map(({ b, i }) => binaryDetails(b, i, scope))}`;
 }
 
 function checkBanner(check: CheckResult | undefined): SafeHtml {
@@ -153,11 +153,11 @@ export function renderPlatformsHtml(
     ...removed.map((p) => html`<li>${p}: removed (only in the old image)</li>`),
   ];
   const body = html`<h1>${title}</h1>
-<nav><ul>${sections.map((s) => html`<li><a href="#platform-${s.platform.replaceAll('/', '-')}">${s.platform}</a></li>`)}</ul></nav>
+${platformNav(sections.map((s) => s.platform))}
 ${onlyOneSide.length > 0 ? html`<ul class="platforms-one-side">${onlyOneSide}</ul>` : html``}
 ${sections.map(
-  (s) => html`<section id="platform-${s.platform.replaceAll('/', '-')}">
-${compareBody(s.delta, html`<h2>Platform ${s.platform}</h2>`, s.check, options.top)}
+  (s) => html`<section id="${platformId(s.platform)}">
+${compareBody(s.delta, html`<h2>Platform ${s.platform}</h2>`, s.check, options.top, `${platformId(s.platform)}-`)}
 </section>`,
 )}`;
   return page(title, body, options.generatedAt);
@@ -168,6 +168,7 @@ function compareBody(
   heading: SafeHtml,
   check: CheckResult | undefined,
   top?: number,
+  scope = '',
 ): SafeHtml {
   return html`<header class="top">
 ${heading}
@@ -180,7 +181,7 @@ ${layerOverview(delta)}
 ${layerLegend(delta.tolerance)}
 ${layerNotes(delta)}
 ${layerTable(delta)}
-${binariesSection(delta)}
+${binariesSection(delta, scope)}
 ${filesAndPackagesHtml(delta, top)}
-${adviceSection(delta.advice)}`;
+${adviceSection(delta.advice, scope)}`;
 }

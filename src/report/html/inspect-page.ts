@@ -16,7 +16,7 @@ import { binaryReportSection, binaryReportTable } from './binaries.js';
 import { html, type SafeHtml } from './escape.js';
 import { inspectFilesHtml } from './files-packages.js';
 import { imageLayerTable } from './layers.js';
-import { type HtmlReportOptions, page } from './page.js';
+import { type HtmlReportOptions, page, platformId, platformNav } from './page.js';
 
 /** What the layer scan adds (docs/design.md §11): uncompressed layer sizes and where the bytes are. */
 export interface InspectScanHtml {
@@ -27,14 +27,43 @@ export interface InspectScanHtml {
   largestDirectories: DirectorySize[];
 }
 
+/** What one image's page shows beyond the image itself (each part only when it was computed). */
+export interface InspectHtmlParts {
+  binaries?: Record<string, GoBinaryReport>;
+  advice?: AdviceItem[];
+  scan?: InspectScanHtml;
+}
+
 export function renderInspectHtml(
   image: ResolvedImage,
   binaries?: Record<string, GoBinaryReport>,
   options: HtmlReportOptions & { advice?: AdviceItem[]; scan?: InspectScanHtml } = {},
 ): string {
-  const { scan } = options;
+  const title = options.title ?? `layerdelta: ${formatReference(image.reference)}`;
+  const parts = { ...options, ...(binaries ? { binaries } : {}) };
+  return page(title, inspectBody(image, parts, html`<h1>${title}</h1>`), options.generatedAt);
+}
+
+/** `inspect --platform all`: one page, a section per platform of the index. */
+export function renderInspectPlatformsHtml(
+  title: string,
+  sections: ReadonlyArray<{ platform: string; image: ResolvedImage; parts: InspectHtmlParts }>,
+  options: HtmlReportOptions = {},
+): string {
+  const body = html`<h1>${title}</h1>
+${platformNav(sections.map((s) => s.platform))}
+${sections.map(
+  (s) => html`<section id="${platformId(s.platform)}">
+${inspectBody(s.image, s.parts, html`<h2>Platform ${s.platform}</h2>`, `${platformId(s.platform)}-`)}
+</section>`,
+)}`;
+  return page(title, body, options.generatedAt);
+}
+
+/** `scope` prefixes the ids the sections make (binaries.ts binaryAnchor). */
+function inspectBody(image: ResolvedImage, parts: InspectHtmlParts, heading: SafeHtml, scope = ''): SafeHtml {
+  const { scan, binaries } = parts;
   const reference = formatReference(image.reference);
-  const title = options.title ?? `layerdelta: ${reference}`;
   const total = image.layers.reduce((s, l) => s + l.descriptor.size, 0);
   const layers = image.layers.map((layer) => ({
     index: layer.index,
@@ -44,8 +73,8 @@ export function renderInspectHtml(
     uncompressedSize: scan?.uncompressed[layer.index],
   }));
   const unpacked = scan?.uncompressed.reduce<number>((sum, n) => sum + (n ?? 0), 0);
-  const body = html`<header class="top">
-<h1>${title}</h1>
+  return html`<header class="top">
+${heading}
 <dl class="refs"><dt>image</dt><dd><span class="ref">${reference}</span> <code title="${image.manifestDigest}">${shortDigest(image.manifestDigest)}</code> · ${formatPlatform(image.platform)}</dd></dl>
 <p class="summary">${image.layers.length} layers, ${formatBytes(total)} compressed${
     unpacked === undefined ? '' : `, ${formatBytes(unpacked)} uncompressed`
@@ -53,10 +82,9 @@ export function renderInspectHtml(
 </header>
 <h2>Layers</h2>
 ${imageLayerTable(layers)}
-${binaries === undefined ? '' : binariesSection(binaries)}
+${binaries === undefined ? '' : binariesSection(binaries, scope)}
 ${scan ? filesSection(scan) : ''}
-${adviceSection(options.advice)}`;
-  return page(title, body, options.generatedAt);
+${adviceSection(parts.advice, scope)}`;
 }
 
 function filesSection(scan: InspectScanHtml): SafeHtml {
@@ -69,9 +97,9 @@ function filesSection(scan: InspectScanHtml): SafeHtml {
   return inspectFilesHtml(scan.largestDirectories, files.biggestDirectories, summary);
 }
 
-function binariesSection(binaries: Record<string, GoBinaryReport>): SafeHtml {
+function binariesSection(binaries: Record<string, GoBinaryReport>, scope: string): SafeHtml {
   const entries = Object.entries(binaries).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0)
     return html`<h2>Go binaries</h2><p class="muted">No Go executable in the image.</p>`;
-  return html`<h2>Go binaries</h2>${binaryReportTable(entries)}${entries.map(([path, r], i) => binaryReportSection(path, r, i))}`;
+  return html`<h2>Go binaries</h2>${binaryReportTable(entries, scope)}${entries.map(([path, r], i) => binaryReportSection(path, r, i, scope))}`;
 }

@@ -63,3 +63,13 @@ ${footer(generatedAt)}
 </html>
 `.value;
 }
+
+/** The id of a platform's section on a `--platform all` page (`platform-linux-arm64-v8`). */
+export function platformId(platform: string): string {
+  return `platform-${platform.replaceAll('/', '-')}`;
+}
+
+/** The links to each platform's section at the top of a `--platform all` page. */
+export function platformNav(platforms: readonly string[]): SafeHtml {
+  return html`<nav><ul>${platforms.map((p) => html`<li><a href="#${platformId(p)}">${p}</a></li>`)}</ul></nav>`;
+}

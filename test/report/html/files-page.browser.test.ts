@@ -173,7 +173,9 @@ describe('the HTML reports of a real Debian pair at 400, 800 and 1400 px', () =>
 
   it('never scrolls sideways: a wide table scrolls in its own box, with more than one column in view', () => {
     for (const { id, facts } of frames()) {
-      expect(facts.scrollWidth, `${id}: ${facts.overflowing.join(' | ')}`).toBeLessThanOrEqual(facts.clientWidth);
+      expect(facts.scrollWidth, `${id}: ${facts.overflowing.join(' | ')}`).toBeLessThanOrEqual(
+        facts.clientWidth,
+      );
       expect(facts.tables.length, id).toBeGreaterThan(2);
       for (const table of facts.tables) {
         expect(table.wrapped, `${id} ${table.caption}`).toBe(true);
@@ -298,7 +300,9 @@ describe('the HTML reports of a real Debian pair at 400, 800 and 1400 px', () =>
       expect(luminance(night.color), id).toBeGreaterThan(180);
       expect(luminance(night.headerBackground), id).toBeLessThan(60);
       // The layout does not change with the colours.
-      expect(night.scrollWidth, `${id}: ${night.overflowing.join(' | ')}`).toBeLessThanOrEqual(night.clientWidth);
+      expect(night.scrollWidth, `${id}: ${night.overflowing.join(' | ')}`).toBeLessThanOrEqual(
+        night.clientWidth,
+      );
     }
   });
 });
