@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { failureOf } from '../../src/cli/base-command.js';
 import { toleranceFlag } from '../../src/cli/report-flags.js';
 import type { ScanReport } from '../../src/registry-scan/run.js';
 import { resolveShard } from '../../src/registry-scan/shard.js';
 import { ensureBuilt, ROOT, runCli } from '../commands/cli.js';
+import { expectFailure } from '../support/failure.js';
 import { freePort } from '../support/process.js';
 import { type Pushgateway, startPushgateway } from '../support/pushgateway.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -203,18 +203,7 @@ describe('layerdelta scan (the built CLI)', () => {
         [() => resolveShard(undefined, { JOB_COMPLETION_INDEX: '0' }), /JOB_COMPLETIONS/],
         [() => toleranceFlag('lots'), /--tolerance/],
       ] as const;
-      for (const [decide, message] of decisions) {
-        let thrown: unknown;
-        try {
-          decide();
-        } catch (error) {
-          thrown = error;
-        }
-        const failure = failureOf(thrown);
-        expect(failure?.exitCode, String(message)).toBe(2);
-        expect(failure?.line).toMatch(message);
-        expect(failure?.line).not.toContain('\n');
-      }
+      for (const [decide, message] of decisions) await expectFailure(decide, 2, message);
     },
     CLI_TEST_TIMEOUT,
   );
