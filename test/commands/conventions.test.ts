@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_GO } from '../fixtures/tools.js';
 import { fixtureBinary, fixturePath } from '../support/fixtures.js';
+import { memoize } from '../support/memo.js';
 import { ensureBuilt, ROOT, runCli } from './cli.js';
 
 const exec = promisify(execFile);
@@ -22,12 +23,15 @@ beforeAll(async () => {
   await ensureBuilt();
 });
 
+/** `COMMAND --help`, run once and read by every test that looks at that command's help. */
+const helpOf = memoize(async (command: string) => await runCli([command, '--help'], { timeoutMs: 170_000 }));
+
 describe('command-line conventions', () => {
   it(
     'help COMMAND prints what COMMAND --help prints',
     async () => {
       const viaHelp = await runCli(['help', 'compare']);
-      const viaFlag = await runCli(['compare', '--help']);
+      const viaFlag = await helpOf('compare');
       expect(viaHelp.status).toBe(0);
       expect(viaHelp.stdout).toContain('USAGE\n  $ layerdelta compare OLD NEW');
       expect(viaHelp.stdout).toBe(viaFlag.stdout);
@@ -72,12 +76,33 @@ describe('command-line conventions', () => {
   );
 
   it(
+    'compare and check --help show examples and their exit codes in words',
+    async () => {
+      // Each command lists only the exit codes it can return: compare never judges a threshold.
+      for (const [command, exitCodes] of [
+        [
+          'compare',
+          'Exit codes: 0 ok, 2 usage or bad input (also: the report could not be written), 3 registry/network failure, 4 metrics push failed',
+        ],
+        [
+          'check',
+          'Exit codes: 0 ok, 1 a threshold crossed, 2 usage or bad input (also: the report could not be written), 3 registry/network failure',
+        ],
+      ]) {
+        const result = await helpOf(command!);
+        expect(result.status, command).toBe(0);
+        expect(result.stdout, command).toContain('EXAMPLES');
+        expect(result.stdout.replace(/\s+/g, ' '), command).toContain(exitCodes);
+        expect(result.stdout, command).toContain('70 internal error');
+      }
+    },
+    SLOW,
+  );
+
+  it(
     'inspect --no-binaries and gobin -q say what they do for that command',
     async () => {
-      const [inspect, gobin] = await Promise.all([
-        runCli(['inspect', '--help']),
-        runCli(['gobin', '--help']),
-      ]);
+      const [inspect, gobin] = await Promise.all([helpOf('inspect'), helpOf('gobin')]);
       const flat = (text: string) => text.replace(/\s+/g, ' ');
       expect(flat(inspect.stdout)).toMatch(/--no-binaries Show the manifest, config and layer list only/);
       expect(flat(gobin.stdout)).toMatch(
@@ -100,7 +125,7 @@ describe('command-line conventions', () => {
       await Promise.all(
         Object.entries(expected).map(async ([command, codes]) => {
           // Section titles may come bold (vitest sets FORCE_COLOR): plain text first.
-          const run = await runCli([command, '--help'], { timeoutMs: 170_000 });
+          const run = await helpOf(command);
           const help = run.stdout.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ');
           const paragraph = /Exit codes: (.*?)\.(?: [A-Z]|$)/.exec(help)?.[1] ?? '';
           expect(

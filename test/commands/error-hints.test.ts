@@ -7,6 +7,12 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCredentialStore } from '../../src/registry/auth/docker-config.js';
+import { runScan } from '../../src/registry-scan/run.js';
+import { resolveShard } from '../../src/registry-scan/shard.js';
+import { renderScanJson } from '../../src/report/registry-scan.js';
+import { openSource, parseImageReference } from '../../src/source/open.js';
+import { expectFailure } from '../support/failure.js';
 import { fixturePath } from '../support/fixtures.js';
 import {
   pushImage,
@@ -41,6 +47,20 @@ function authEntry(password: string) {
   return JSON.stringify({ auths: { [registry.host]: { auth } } });
 }
 
+/** Resolve `ref` in-process as inspect does, with the credentials the command would read from `env`. */
+async function resolveIn(ref: string, env: NodeJS.ProcessEnv) {
+  const source = await openSource(ref, { credentials: loadCredentialStore({ ...isolated, ...env }) });
+  try {
+    return await source.resolve();
+  } finally {
+    await source.close();
+  }
+}
+
+async function resolveApp(env: NodeJS.ProcessEnv) {
+  return await resolveIn(`${registry.host}/hints/app:v1`, env);
+}
+
 async function inspectApp(env: NodeJS.ProcessEnv) {
   return await runCli(['inspect', `${registry.host}/hints/app:v1`, '--no-binaries'], {
     env: { ...isolated, ...env },
@@ -60,20 +80,24 @@ describe('an auth failure names the credentials file that was read', () => {
     );
   });
 
+  // The same failure path as the CLI case above, in-process: the credential store made from the
+  // environment the command would see (src/registry/auth/docker-config.ts) names the file it used.
   it('$REGISTRY_AUTH_FILE (containers auth.json) when it holds the host', async () => {
     const file = join(dir, 'auth.json');
     writeFileSync(file, authEntry('wrong-containers'));
-    const result = await inspectApp({ REGISTRY_AUTH_FILE: file });
-    expect(result.status).toBe(3);
-    expect(result.stderr).toContain(`(check the credentials from ${file})`);
+    const line = await expectFailure(
+      () => resolveApp({ REGISTRY_AUTH_FILE: file }),
+      3,
+      /authentication failed/,
+    );
+    expect(line).toContain(`(check the credentials from ${file})`);
   });
 
   it('the files it looked in when none had the host', async () => {
     const file = join(dir, 'other-host.json');
     writeFileSync(file, JSON.stringify({ auths: { 'registry.example.com': { auth: 'eDp5' } } }));
-    const result = await inspectApp({ REGISTRY_AUTH_FILE: file });
-    expect(result.status).toBe(3);
-    expect(result.stderr).toContain(`(no credentials for it in ${file}: docker login,`);
+    const line = await expectFailure(() => resolveApp({ REGISTRY_AUTH_FILE: file }), 3, /authentication/);
+    expect(line).toContain(`(no credentials for it in ${file}: docker login,`);
   });
 });
 
@@ -85,10 +109,11 @@ describe('a name that is a local directory suggests oci:DIR', () => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('Layout/ is a local directory: for an OCI layout write oci:Layout/');
-    // …and the suggestion works.
-    const fixed = await runCli(['inspect', 'oci:Layout/:v1', '--no-binaries'], { cwd, env: isolated });
-    expect(fixed.stderr).toBe('');
-    expect(fixed.status).toBe(0);
+    // …and the suggestion works: `oci:Layout/:v1` is that directory's v1 (read in-process, from the
+    // absolute path: the relative one is resolved against the CLI's working directory).
+    expect(parseImageReference('oci:Layout/:v1')).toEqual({ transport: 'oci', path: 'Layout/', tag: 'v1' });
+    const fixed = await resolveIn(`oci:${join(cwd, 'Layout')}/:v1`, {});
+    expect(fixed.layers.length).toBeGreaterThan(0);
   });
 
   it('when the registry it names cannot be reached (exit 3)', async () => {
@@ -124,30 +149,37 @@ function login(): string {
 }
 
 describe('transports layerdelta does not read', () => {
-  it.each(['oci-archive:app.tar', 'docker-daemon:app:latest', 'containers-storage:localhost/app'])(
-    '%s: "transport not supported", exit 2, the supported ones listed',
+  const refused = (ref: string) => {
+    const transport = ref.slice(0, ref.indexOf(':') + 1);
+    return `layerdelta: transport "${transport}" is not supported ("${ref}") (supported: docker://REF or a registry reference, oci:DIR[:TAG], docker-archive:FILE[:REPO:TAG]; e.g. skopeo copy it to oci:DIR first)`;
+  };
+
+  it('oci-archive:app.tar: "transport not supported", exit 2, the supported ones listed (CLI)', async () => {
+    const ref = 'oci-archive:app.tar';
+    const result = await runCli(
+      ['compare', ref, `oci:${fixturePath('fixtures', 'build', 'oci', 'basic')}:v1`, '--no-binaries'],
+      { env: isolated },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(refused(ref));
+  });
+
+  // The same parse as the CLI case (every command parses its references with parseImageReference).
+  it.each(['docker-daemon:app:latest', 'containers-storage:localhost/app'])(
+    '%s: "transport not supported", exit 2, the supported ones listed (in-process)',
     async (ref) => {
-      const result = await runCli(
-        ['compare', ref, `oci:${fixturePath('fixtures', 'build', 'oci', 'basic')}:v1`, '--no-binaries'],
-        {
-          env: isolated,
-        },
-      );
-      expect(result.status).toBe(2);
-      const transport = ref.slice(0, ref.indexOf(':') + 1);
-      expect(result.stderr.trim()).toBe(
-        `layerdelta: transport "${transport}" is not supported ("${ref}") (supported: docker://REF or a registry reference, oci:DIR[:TAG], docker-archive:FILE[:REPO:TAG]; e.g. skopeo copy it to oci:DIR first)`,
-      );
+      const line = await expectFailure(() => parseImageReference(ref), 2, /is not supported/);
+      expect(line).toBe(refused(ref));
     },
   );
 
-  it('a registry host that happens to be called like a transport still works as a host:port', async () => {
+  it('a registry host that happens to be called like a transport still works as a host:port', () => {
     // oci-archive:5000/app is host "oci-archive", port 5000: a reference, not a transport.
-    const result = await runCli(['inspect', 'oci-archive:1/app', '--no-binaries'], {
-      env: isolated,
+    expect(parseImageReference('oci-archive:1/app')).toMatchObject({
+      transport: 'registry',
+      registry: 'oci-archive:1',
+      repository: 'app',
     });
-    expect(result.stderr).not.toContain('not supported');
-    expect(result.status).toBe(3);
   });
 });
 
@@ -161,18 +193,19 @@ describe('shard errors', () => {
   it('a shard from JOB_COMPLETION_INDEX/JOB_COMPLETIONS names those variables, not --shard', async () => {
     // An index that is not a number reaches the I/N parser; an index past the count is the
     // JOB_COMPLETIONS trap (test/registry-scan/indexed-job.test.ts): both name the variables.
-    const garbled = await runCli(['scan', registry.host], {
-      env: { ...isolated, JOB_COMPLETION_INDEX: 'x', JOB_COMPLETIONS: '4' },
-    });
-    expect(garbled.status).toBe(2);
-    expect(garbled.stderr).toContain('invalid shard from JOB_COMPLETION_INDEX="x" and JOB_COMPLETIONS="4"');
-    expect(garbled.stderr).not.toContain('--shard');
-    const past = await runCli(['scan', registry.host], {
-      env: { ...isolated, JOB_COMPLETION_INDEX: '4', JOB_COMPLETIONS: '4' },
-    });
-    expect(past.status).toBe(2);
-    expect(past.stderr).toContain('JOB_COMPLETION_INDEX=4 is not below JOB_COMPLETIONS=4');
-    expect(past.stderr).not.toContain('--shard');
+    // In-process: scan reads its shard with resolveShard(--shard, the environment) before any request.
+    const garbled = await expectFailure(
+      () => resolveShard(undefined, { JOB_COMPLETION_INDEX: 'x', JOB_COMPLETIONS: '4' }),
+      2,
+      /invalid shard from JOB_COMPLETION_INDEX="x" and JOB_COMPLETIONS="4"/,
+    );
+    expect(garbled).not.toContain('--shard');
+    const past = await expectFailure(
+      () => resolveShard(undefined, { JOB_COMPLETION_INDEX: '4', JOB_COMPLETIONS: '4' }),
+      2,
+      /JOB_COMPLETION_INDEX=4 is not below JOB_COMPLETIONS=4/,
+    );
+    expect(past).not.toContain('--shard');
   });
 });
 
@@ -217,10 +250,13 @@ describe('a failed scan row', () => {
     expect(text.status, text.stderr).toBe(3);
     const row = text.stdout.split('\n').find((line) => line.startsWith('rows/app'));
     expect(row).toMatch(/^rows\/app\s+1\.0\.0 → 1\.1\.0\s+.*FAILED: /);
-    const json = await runCli(['scan', proxy.host, '--pair', 'semver', '--no-cache', '--json'], {
-      env: isolated,
+    // The JSON report of the same scan, in-process (what `--json` prints: renderScanJson of runScan's report).
+    const scanned = await runScan({
+      registry: proxy.host,
+      pair: 'semver',
+      credentials: loadCredentialStore(isolated),
     });
-    const report = JSON.parse(json.stdout) as {
+    const report = JSON.parse(renderScanJson(scanned)) as {
       repositories: Array<{ status: string; older?: { tag: string }; newer?: { tag: string } }>;
     };
     expect(report.repositories).toEqual([

@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyRegistryFlags } from '../../src/cli/registry-flags.js';
+import { staticCredentialStore } from '../../src/registry/auth/credentials.js';
+import { configureCredentials } from '../../src/registry/auth/default-store.js';
+import { loadCredentialStore } from '../../src/registry/auth/docker-config.js';
 import type { ScannedInspectReport } from '../../src/report/inspect-binaries.js';
+import { openSource } from '../../src/source/open.js';
+import { expectFailure } from '../support/failure.js';
 import {
   OCI_INDEX,
   OCI_MANIFEST,
@@ -37,6 +43,33 @@ const ISOLATED = { DOCKER_CONFIG: '/nonexistent-docker-config', REGISTRY_AUTH_FI
 
 function login(): string[] {
   return ['--creds', `${registry.username}:${registry.password}`];
+}
+
+/**
+ * Resolve `ref` in-process as inspect does (the command's first step), with the credentials it would
+ * read from `env` (docker config files, none here but what a test names).
+ */
+async function resolveIn(ref: string, env: NodeJS.ProcessEnv = {}) {
+  const credentials = loadCredentialStore({ ...ISOLATED, HOME: dir, ...env });
+  const source = await openSource(`${registry.host}/${ref}`, { credentials });
+  try {
+    return await source.resolve();
+  } finally {
+    await source.close();
+  }
+}
+
+/** The same with the given username and password (what `--creds` sets up). */
+async function resolveAs(ref: string) {
+  const credentials = staticCredentialStore({
+    [registry.host]: { username: registry.username!, password: registry.password! },
+  });
+  const source = await openSource(`${registry.host}/${ref}`, { credentials });
+  try {
+    return await source.resolve();
+  } finally {
+    await source.close();
+  }
 }
 
 async function inspect(ref: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
@@ -169,11 +202,10 @@ afterAll(async () => {
 
 describe('manifests of the wild', () => {
   it('skips the attestation entry of an index', async () => {
-    const result = await inspect('wild/app:multi', ['--no-binaries', ...login()]);
-    expect(result.stderr).toBe('');
-    const report = JSON.parse(result.stdout) as ScannedInspectReport;
-    expect(report.manifest.digest).toBe(amd.manifestDigest);
-    expect(report.availablePlatforms).toEqual([
+    // resolve picks the platform image and lists the platforms (in-process: inspect reports these two).
+    const image = await resolveAs('wild/app:multi');
+    expect(image.manifestDigest).toBe(amd.manifestDigest);
+    expect(image.availablePlatforms).toEqual([
       { os: 'linux', architecture: 'amd64' },
       { os: 'linux', architecture: 'arm64' },
     ]);
@@ -192,24 +224,29 @@ describe('manifests of the wild', () => {
     expect(report.layers[1]?.uncompressedSize).toBe(uncompressed);
   });
 
-  it.each([
-    [
-      'a cosign signature',
-      () => `wild/app:sha256-${amd.manifestDigest.slice(7)}.sig`,
-      /is an OCI artifact with application\/vnd\.dev\.cosign\.simplesigning\.v1\+json content/,
-    ],
-    [
-      'a Helm chart',
-      () => 'wild/chart:1.0.0',
-      /is an OCI artifact of type application\/vnd\.cncf\.helm\.config\.v1\+json/,
-    ],
-    ['an empty index', () => 'wild/app:empty', /lists no images/],
-  ])('says "not an image" in one line for %s', async (_, ref, why) => {
-    const result = await inspect(ref(), login());
+  const NOT_AN_IMAGE = /^layerdelta: not an image: /;
+
+  it('says "not an image" in one line for a cosign signature (CLI)', async () => {
+    const result = await inspect(`wild/app:sha256-${amd.manifestDigest.slice(7)}.sig`, login());
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^layerdelta: not an image: /);
-    expect(result.stderr).toMatch(why);
+    expect(result.stderr).toMatch(NOT_AN_IMAGE);
+    expect(result.stderr).toMatch(
+      /is an OCI artifact with application\/vnd\.dev\.cosign\.simplesigning\.v1\+json content/,
+    );
+  });
+
+  // The same decision (resolve's notAnImage), in-process.
+  it.each([
+    [
+      'a Helm chart',
+      'wild/chart:1.0.0',
+      /is an OCI artifact of type application\/vnd\.cncf\.helm\.config\.v1\+json/,
+    ],
+    ['an empty index', 'wild/app:empty', /lists no images/],
+  ])('says "not an image" in one line for %s (in-process)', async (_, ref, why) => {
+    const line = await expectFailure(() => resolveAs(ref), 2, NOT_AN_IMAGE);
+    expect(line).toMatch(why);
   });
 });
 
@@ -218,9 +255,18 @@ describe('credentials for one run', () => {
     const file = join(dir, 'auth.json');
     const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
     writeFileSync(file, JSON.stringify({ auths: { [registry.host]: { auth } } }));
-    const result = await inspect('wild/app:v1', ['--no-binaries', '--authfile', file]);
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
+    // In-process: the flag's own set-up (applyRegistryFlags), then the default credentials it configured.
+    await applyRegistryFlags({ authfile: file });
+    try {
+      const source = await openSource(`${registry.host}/wild/app:v1`);
+      try {
+        expect((await source.resolve()).manifestDigest).toBe(amd.manifestDigest);
+      } finally {
+        await source.close();
+      }
+    } finally {
+      configureCredentials(undefined);
+    }
   });
 
   it('an auth failure names the --authfile the refused credentials came from', async () => {
@@ -250,16 +296,17 @@ describe('credentials for one run', () => {
     execFileSync('mkdir', ['-p', config]);
     const auth = Buffer.from(`${registry.username}:wrong`).toString('base64');
     writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth } } }));
-    const result = await inspect('wild/app:v1', ['--no-binaries'], { DOCKER_CONFIG: config });
-    expect(result.status).toBe(3);
-    expect(result.stderr).toContain(`(check the credentials from ${join(config, 'config.json')})`);
+    // In-process: the credential store the command makes from this environment.
+    const line = await expectFailure(
+      () => resolveIn('wild/app:v1', { DOCKER_CONFIG: config }),
+      3,
+      /authentication failed/,
+    );
+    expect(line).toContain(`(check the credentials from ${join(config, 'config.json')})`);
   });
 
   it('without credentials says how to give some', async () => {
-    const result = await inspect('wild/app:v1', ['--no-binaries']);
-    expect(result.status).toBe(3);
-    expect(result.stderr).toContain(
-      'no credentials for it: docker login, --authfile FILE or --creds USER[:PASS]',
-    );
+    const line = await expectFailure(() => resolveIn('wild/app:v1'), 3, /authentication/);
+    expect(line).toContain('no credentials for it: docker login, --authfile FILE or --creds USER[:PASS]');
   });
 });

@@ -11,12 +11,16 @@ import type { ImageDelta, LayerChange } from '../../src/delta/types.js';
 import type { CheckResult } from '../../src/policy/evaluate.js';
 import { schemaErrors } from '../report/schema.js';
 import { fixtureLayout, fixturePath, loadFixtureManifest, pushLayout } from '../support/fixtures.js';
+import { memoize } from '../support/memo.js';
 import { skopeoInspectRaw, startRegistry, type TestRegistry } from '../support/registry.js';
+import { type JsonReport, renderAs } from '../support/reports.js';
 import { ensureBuilt, runCli } from './cli.js';
 
 const run = promisify(execFile);
 
 // Several CLI runs per test, each reading real layers: on a busy 2-core CI machine one takes 10-20 s.
+// Formats other than JSON are rendered from the one JSON run of a comparison (test/support/reports.ts):
+// the format selection is compare-check.test.ts's concern; here it is what the matching decided.
 vi.setConfig({ testTimeout: 180_000 });
 
 interface Manifest {
@@ -48,11 +52,12 @@ afterAll(async () => {
 
 const ref = (tag: string) => `${registry.host}/matching:${tag}`;
 
-async function manifestOf(image: string): Promise<Manifest> {
-  return JSON.parse((await skopeoInspectRaw(registry, image)).toString()) as Manifest;
-}
+// One skopeo answer per image and one CLI run per comparison, read by every test that needs it.
+const manifestOf = memoize(
+  async (image: string) => JSON.parse((await skopeoInspectRaw(registry, image)).toString()) as Manifest,
+);
 
-async function configOf(image: string): Promise<Config> {
+const configOf = memoize(async (image: string): Promise<Config> => {
   const { stdout } = await run('skopeo', [
     'inspect',
     '--config',
@@ -61,16 +66,27 @@ async function configOf(image: string): Promise<Config> {
     `docker://${registry.host}/${image}`,
   ]);
   return JSON.parse(stdout) as Config;
-}
+});
 
-async function compareJson(args: string[]): Promise<ImageDelta> {
-  const result = await runCli(['compare', ...args, '--json']);
+/** `compare`/`check` with `--json`: the exit status wanted, nothing on stderr, a schema-valid report. */
+async function cliJson(args: string[], status: number): Promise<JsonReport> {
+  const result = await runCli([...args, '--json']);
   expect(result.stderr).toBe('');
-  expect(result.status).toBe(0);
-  const report = JSON.parse(result.stdout) as ImageDelta;
+  expect(result.status).toBe(status);
+  const report = JSON.parse(result.stdout) as JsonReport;
   expect(schemaErrors(report)).toEqual([]);
   return report;
 }
+
+const compareJson = memoize(async (...args: string[]) => await cliJson(['compare', ...args], 0));
+
+/** `check IMAGE --baseline BASELINE ...`: its report carries the comparison and the verdict. */
+const checkJson = memoize(
+  async (status: number, image: string, baseline: string, ...args: string[]) =>
+    (await cliJson(['check', image, '--baseline', baseline, ...args], status)) as JsonReport & {
+      check: CheckResult;
+    },
+);
 
 /** The change holding the new (or, for removed, old) layer at this index. */
 function at(report: ImageDelta, side: 'old' | 'new', index: number): LayerChange {
@@ -80,13 +96,17 @@ function at(report: ImageDelta, side: 'old' | 'new', index: number): LayerChange
 }
 
 describe('the same image stored as gzip, zstd and plain tar', () => {
+  // check judges what compare reports: one run gives the comparison and the verdict on it.
+  const checked = (from: string, to: string) =>
+    checkJson(0, ref(to), ref(from), '--max-layer-growth', '1%', '--max-growth', '1%');
+
   for (const [from, to] of [
     ['gzip', 'zstd'],
     ['gzip', 'tar'],
     ['zstd', 'tar'],
   ] as const) {
     it(`${from} → ${to}: every layer reused and recompressed, uncompressed delta 0`, async () => {
-      const report = await compareJson([ref(from), ref(to)]);
+      const report = await checked(from, to);
       const [oldManifest, newManifest] = await Promise.all([
         manifestOf(`matching:${from}`),
         manifestOf(`matching:${to}`),
@@ -115,43 +135,28 @@ describe('the same image stored as gzip, zstd and plain tar', () => {
       expect(report.totals.byStatus.changed.count + report.totals.significantChanges).toBe(0);
       expect(report.storedSizes.comparable).toBe(false);
       expect(report.judgedSizes).toBe('uncompressed');
-
-      const check = await runCli([
-        'check',
-        ref(to),
-        '--baseline',
-        ref(from),
-        '--max-layer-growth',
-        '1%',
-        '--max-growth',
-        '1%',
-      ]);
-      expect(check.stdout).toContain('Check passed.');
-      expect(check.status).toBe(0);
+      // 1% limits pass (exit 0, checked by checkJson): the stored sizes, which differ, were not judged.
+      expect(report.check).toMatchObject({ passed: true, sizes: 'uncompressed' });
+      expect(report.check.findings.filter((f) => f.severity === 'error')).toEqual([]);
     });
   }
 
   it('the text report marks them recompressed and says their stored difference apart', async () => {
-    const result = await runCli(['compare', ref('gzip'), ref('tar')]);
-    expect(result.status).toBe(0);
-    const rows = result.stdout.split('\n').filter((l) => l.startsWith('recompressed '));
+    const text = renderAs(await checked('gzip', 'tar'), 'text');
+    const rows = text.split('\n').filter((l) => l.startsWith('recompressed '));
     expect(rows).toHaveLength(4);
     for (const row of rows) expect(row).toMatch(/ 0 B +0 B /);
-    expect(result.stdout).toMatch(
-      /^Recompressed: 4 reused layers stored as other blobs, \+[\d.]+ [kM]B stored/m,
-    );
-    expect(result.stdout).toContain(
+    expect(text).toMatch(/^Recompressed: 4 reused layers stored as other blobs, \+[\d.]+ [kM]B stored/m);
+    expect(text).toContain(
       'Stored sizes are not comparable (old layers are stored as gzip, new as plain tar)',
     );
+    expect(text).toMatch(/^Check passed/m);
   });
 
   it('the HTML page shows them as recompressed', async () => {
-    const result = await runCli(['compare', ref('gzip'), ref('zstd'), '--output', 'html']);
-    expect(result.status).toBe(0);
-    expect(
-      result.stdout.match(/<span class="badge tone-recompressed">reused, recompressed<\/span>/g),
-    ).toHaveLength(4);
-    expect(result.stdout).toContain('same content, stored -');
+    const page = renderAs(await checked('gzip', 'zstd'), 'html');
+    expect(page.match(/<span class="badge tone-recompressed">reused, recompressed<\/span>/g)).toHaveLength(4);
+    expect(page).toContain('same content, stored -');
   });
 });
 
@@ -160,9 +165,12 @@ describe('a docker archive against the registry copy of the same image', () => {
     const found = loadFixtureManifest().archives.find((a) => a.tag === 'basic:v1');
     return `docker-archive:${fixturePath(found!.file)}`;
   };
+  const registryCopy = () => `${registry.host}/basic:v1`;
+  /** check --max-growth 10%: `baseline` → `image`, the comparison and the verdict in one run. */
+  const checked = (image: string, baseline: string) => checkJson(0, image, baseline, '--max-growth', '10%');
 
   it('is the same content: reused, recompressed, stored sizes said not comparable', async () => {
-    const report = await compareJson([archive(), `${registry.host}/basic:v1`]);
+    const report = await checked(registryCopy(), archive());
     const manifest = await manifestOf('basic:v1');
     const config = await configOf('basic:v1');
     expect(report.layers.map((l) => l.status)).toEqual(manifest.layers.map(() => 'reused'));
@@ -177,32 +185,26 @@ describe('a docker archive against the registry copy of the same image', () => {
 
   it('check --max-growth 10% passes in both directions; the report says which sizes were judged', async () => {
     for (const [baseline, image] of [
-      [archive(), `${registry.host}/basic:v1`],
-      [`${registry.host}/basic:v1`, archive()],
+      [archive(), registryCopy()],
+      [registryCopy(), archive()],
     ]) {
-      const result = await runCli([
-        'check',
-        image!,
-        '--baseline',
-        baseline!,
-        '--max-growth',
-        '10%',
-        '--json',
-      ]);
-      expect(result.status).toBe(0);
-      const report = JSON.parse(result.stdout) as ImageDelta & { check: CheckResult };
+      const report = await checked(image!, baseline!);
       expect(report.check).toMatchObject({ passed: true, sizes: 'uncompressed', findings: [] });
     }
-    const text = await runCli(['compare', archive(), `${registry.host}/basic:v1`]);
-    expect(text.stdout.split('\n')[0]).toMatch(
+    const text = renderAs(await checked(registryCopy(), archive()), 'text');
+    expect(text.split('\n')[0]).toMatch(
       /^0 B \(0%\) uncompressed; stored sizes not comparable \(plain tar → gzip\); no layer beyond ±5%; 7 recompressed layers/,
     );
   });
 });
 
 describe('1.1.0 → 1.2.0: an unrelated layer replaces COPY static', () => {
+  /** check --max-new-layer-bytes 10MB, layers read or (`--no-binaries`) only manifests: both exit 1. */
+  const checked = (...extra: string[]) =>
+    checkJson(1, ref('1.2.0'), ref('1.1.0'), '--max-new-layer-bytes', '10MB', ...extra);
+
   it('is removed + new, never a changed layer', async () => {
-    const report = await compareJson([ref('1.1.0'), ref('1.2.0')]);
+    const report = await checked();
     const [oldHistory, newHistory] = await Promise.all([
       configOf('matching:1.1.0'),
       configOf('matching:1.2.0'),
@@ -221,36 +223,16 @@ describe('1.1.0 → 1.2.0: an unrelated layer replaces COPY static', () => {
     const size = manifest.layers[4]!.size;
     expect(size).toBeGreaterThan(10_000_000);
     for (const extra of [[], ['--no-binaries']]) {
-      const result = await runCli([
-        'check',
-        ref('1.2.0'),
-        '--baseline',
-        ref('1.1.0'),
-        '--max-new-layer-bytes',
-        '10MB',
-        '--json',
-        ...extra,
-      ]);
-      expect(result.status).toBe(1);
-      const report = JSON.parse(result.stdout) as ImageDelta & { check: CheckResult };
+      const report = await checked(...extra);
       const finding = report.check.findings.find((f) => f.rule === 'max-new-layer-bytes');
       expect(finding).toMatchObject({ severity: 'error', actual: size, limit: 10_000_000, layer: 4 });
     }
   });
 
   it('without reading the layers the two COPY layers pair only by order, and the check says so', async () => {
-    const report = await compareJson([ref('1.1.0'), ref('1.2.0'), '--no-binaries']);
+    const report = await checked('--no-binaries');
     expect(at(report, 'new', 4)).toMatchObject({ status: 'changed', evidence: 'order' });
-    const result = await runCli([
-      'check',
-      ref('1.2.0'),
-      '--baseline',
-      ref('1.1.0'),
-      '--max-new-layer-bytes',
-      '10MB',
-      '--no-binaries',
-    ]);
-    expect(result.stdout).toMatch(
+    expect(renderAs(report, 'text')).toMatch(
       /error: changed \(paired only by order\) layer 4 \(COPY go binaries \/usr\/local\/bin\/\) is [\d.]+ MB compressed, above max-new-layer-bytes 10 MB/,
     );
   });
@@ -269,7 +251,7 @@ describe('rebuilt steps (real BuildKit and classic-builder created_by strings)',
     ];
 
   it('pairs each by its evidence; the history is the registry’s', async () => {
-    const report = await compareJson([ref('steps-v1'), ref('steps-v2')]);
+    const report = await compareJson(ref('steps-v1'), ref('steps-v2'));
     const [oldConfig, newConfig] = await Promise.all([
       configOf('matching:steps-v1'),
       configOf('matching:steps-v2'),
@@ -295,28 +277,28 @@ describe('rebuilt steps (real BuildKit and classic-builder created_by strings)',
   });
 
   it('text and Markdown show the old instruction where it differs', async () => {
-    const text = await runCli(['compare', ref('steps-v1'), ref('steps-v2')]);
-    const row = text.stdout.split('\n').find((l) => l.includes('COPY --chmod=555 app'))!;
+    const report = await compareJson(ref('steps-v1'), ref('steps-v2'));
+    const text = renderAs(report, 'text');
+    const row = text.split('\n').find((l) => l.includes('COPY --chmod=555 app'))!;
     expect(row).toMatch(
       / content +COPY --chmod=555 app \/usr\/local\/bin\/app \(was: COPY app \/usr\/local\/bin\/app\)$/,
     );
-    const docs = text.stdout.split('\n').find((l) => l.includes('COPY docs'))!;
+    const docs = text.split('\n').find((l) => l.includes('COPY docs'))!;
     expect(docs).not.toContain('was:');
-    const markdown = await runCli(['compare', ref('steps-v1'), ref('steps-v2'), '--output', 'markdown']);
-    expect(markdown.stdout).toContain(
+    expect(renderAs(report, 'markdown')).toContain(
       '| content | <code>COPY --chmod=555 app /usr/local/bin/app (was: COPY app /usr/local/bin/app)</code> |',
     );
   });
 
   it('the HTML page shows the pairing evidence and the old instruction', async () => {
-    const result = await runCli(['compare', ref('steps-v1'), ref('steps-v2'), '--output', 'html']);
-    expect(result.stdout.match(/paired by instruction/g)?.length).toBeGreaterThanOrEqual(4);
-    expect(result.stdout).toContain('<small class="evidence">paired by content</small>');
-    expect(result.stdout).toContain('was: COPY app /usr/local/bin/app</small>');
+    const page = renderAs(await compareJson(ref('steps-v1'), ref('steps-v2')), 'html');
+    expect(page.match(/paired by instruction/g)?.length).toBeGreaterThanOrEqual(4);
+    expect(page).toContain('<small class="evidence">paired by content</small>');
+    expect(page).toContain('was: COPY app /usr/local/bin/app</small>');
   });
 
   it('without reading the layers: order pairs only the same instruction kind (COPY with COPY, never RUN with COPY)', async () => {
-    const report = await compareJson([ref('steps-v1'), ref('steps-v2'), '--no-binaries']);
+    const report = await compareJson(ref('steps-v1'), ref('steps-v2'), '--no-binaries');
     expect(at(report, 'new', 3)).toMatchObject({ status: 'changed', evidence: 'order' });
     expect(at(report, 'new', 6)).toMatchObject({ status: 'new' });
     expect(at(report, 'old', 6)).toMatchObject({ status: 'removed' });
@@ -328,7 +310,7 @@ describe('images without history', () => {
   it('pair by content when read; unrelated layers stay removed + new', async () => {
     const config = await configOf('matching:nohist-v2');
     expect(config.history).toBeUndefined();
-    const report = await compareJson([ref('nohist-v1'), ref('nohist-v2')]);
+    const report = await compareJson(ref('nohist-v1'), ref('nohist-v2'));
     expect(at(report, 'new', 0)).toMatchObject({ status: 'reused' });
     expect(at(report, 'new', 1)).toMatchObject({ status: 'changed', evidence: 'content' });
     expect(at(report, 'new', 2)).toMatchObject({ status: 'new' });
@@ -336,25 +318,20 @@ describe('images without history', () => {
   });
 
   it('pair by order when not read, and such a pair is still judged as new by the check', async () => {
-    const report = await compareJson([ref('nohist-v1'), ref('nohist-v2'), '--no-binaries']);
-    expect(report.layers.map((l) => [l.status, l.evidence])).toEqual([
-      ['reused', undefined],
-      ['changed', 'order'],
-      ['changed', 'order'],
-    ]);
     const manifest = await manifestOf('matching:nohist-v2');
-    const result = await runCli([
-      'check',
+    const checked = await checkJson(
+      1,
       ref('nohist-v2'),
-      '--baseline',
       ref('nohist-v1'),
       '--no-binaries',
       '--max-new-layer-bytes',
       String(manifest.layers[2]!.size - 1),
-      '--json',
+    );
+    expect(checked.layers.map((l) => [l.status, l.evidence])).toEqual([
+      ['reused', undefined],
+      ['changed', 'order'],
+      ['changed', 'order'],
     ]);
-    expect(result.status).toBe(1);
-    const checked = JSON.parse(result.stdout) as ImageDelta & { check: CheckResult };
     expect(
       checked.check.findings.filter((f) => f.rule === 'max-new-layer-bytes').map((f) => f.layer),
     ).toEqual([1, 2]);

@@ -12,6 +12,7 @@ import MarkdownIt from 'markdown-it';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformsJsonReport } from '../../src/report/platforms.js';
 import { fixtureLayout, pushLayout } from '../support/fixtures.js';
+import { memoize } from '../support/memo.js';
 import {
   type RegistryProxy,
   skopeoInspectRaw,
@@ -19,6 +20,7 @@ import {
   startRegistry,
   type TestRegistry,
 } from '../support/registry.js';
+import { renderPlatformsAs } from '../support/reports.js';
 import { ensureBuilt, ROOT, runCli } from './cli.js';
 
 /** docs/schema/platforms.v1.json, its per-platform reports checked against image-delta.v1.json. */
@@ -62,8 +64,32 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * `compare --platform all` of the layout pair without reading layers, as JSON with a metrics file:
+ * read by the Markdown, HTML (rendered in-process by the CLI's renderer, test/support/reports.ts)
+ * and metrics tests. Text goes through the CLI in its own run.
+ */
+const layoutPair = memoize(async () => {
+  const metricsFile = join(dir, 'metrics.txt');
+  const result = await runCli([
+    'compare',
+    `oci:${multi()}:v1`,
+    `oci:${multi()}:v2`,
+    '--platform',
+    'all',
+    '--no-binaries',
+    '--json',
+    '--metrics-file',
+    metricsFile,
+  ]);
+  expect(result.status, result.stderr).toBe(0);
+  const report = JSON.parse(result.stdout) as PlatformsJsonReport;
+  expect(platformsSchemaErrors(report)).toEqual([]);
+  return { report, metricsFile };
+});
+
 /** The image entries of a pushed index as skopeo reads it: platform → manifest digest (attestations out). */
-async function imagesOf(tag: string): Promise<Map<string, string>> {
+const imagesOf = memoize(async (tag: string): Promise<Map<string, string>> => {
   const index = JSON.parse((await skopeoInspectRaw(registry, `multi:${tag}`)).toString()) as Index;
   const images = index.manifests.filter((m) => m.annotations?.['vnd.docker.reference.type'] === undefined);
   return new Map(
@@ -72,7 +98,7 @@ async function imagesOf(tag: string): Promise<Map<string, string>> {
       return [`${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`, m.digest];
     }),
   );
-}
+});
 
 describe('compare --platform all', () => {
   it('from a registry: one report per platform, attestation skipped, shared blobs fetched once', async () => {
@@ -131,10 +157,9 @@ describe('compare --platform all', () => {
     ]);
     expect(text.stdout).not.toContain('unknown/unknown');
 
-    const md = await runCli(['compare', ...refs, '--platform', 'all', '--no-binaries', '-o', 'markdown']);
-    expect(md.status, md.stderr).toBe(0);
+    const { report } = await layoutPair();
     const headings = new MarkdownIt()
-      .parse(md.stdout, {})
+      .parse(renderPlatformsAs(report, 'markdown'), {})
       .filter(
         (t, i, all) => t.type === 'inline' && all[i - 1]?.type === 'heading_open' && all[i - 1]?.tag === 'h2',
       )
@@ -142,9 +167,7 @@ describe('compare --platform all', () => {
       .filter((c) => c.startsWith('Platform'));
     expect(headings).toEqual(['Platform `linux/amd64`', 'Platform `linux/arm64/v8`']);
 
-    const page = await runCli(['compare', ...refs, '--platform', 'all', '--no-binaries', '-o', 'html']);
-    expect(page.status, page.stderr).toBe(0);
-    expect(page.stdout.match(/<section id="platform-[^"]+">/g)).toEqual([
+    expect(renderPlatformsAs(report, 'html').match(/<section id="platform-[^"]+">/g)).toEqual([
       '<section id="platform-linux-amd64">',
       '<section id="platform-linux-arm64-v8">',
     ]);
@@ -178,19 +201,7 @@ describe('compare --platform all', () => {
   });
 
   it('writes one metric label value per platform', async () => {
-    const file = join(dir, 'metrics.txt');
-    const result = await runCli([
-      'compare',
-      `oci:${multi()}:v1`,
-      `oci:${multi()}:v2`,
-      '--platform',
-      'all',
-      '--no-binaries',
-      '--metrics-file',
-      file,
-    ]);
-    expect(result.status, result.stderr).toBe(0);
-    const metrics = readFileSync(file, 'utf8');
+    const metrics = readFileSync((await layoutPair()).metricsFile, 'utf8');
     const values = new Set([...metrics.matchAll(/platform="([^"]+)"/g)].map((m) => m[1]));
     expect(values).toEqual(new Set(['linux/amd64', 'linux/arm64/v8']));
     // Every series of the run carries it.
@@ -204,14 +215,14 @@ describe('check --platform all', () => {
   it('judges each platform: exit 1 when one crosses, and says which', async () => {
     // amd64's app layer grows by 1.54 MB (compressed), arm64's by 1.41 MB: 1.5MB splits them.
     const args = ['check', `oci:${multi()}:v2`, '--baseline', `oci:${multi()}:v1`, '--platform', 'all'];
-    const failed = await runCli([...args, '--no-binaries', '--max-growth-bytes', '1.5MB']);
-    expect(failed.status, failed.stderr).toBe(1);
-    expect(failed.stdout.split('\n')[0]).toMatch(/check failed on linux\/amd64$/);
     const json = await runCli([...args, '--no-binaries', '--max-growth-bytes', '1.5MB', '--json']);
+    expect(json.status, json.stderr).toBe(1);
     const report = JSON.parse(json.stdout) as PlatformsJsonReport;
     expect(report.check).toEqual({ passed: false, failedPlatforms: ['linux/amd64'] });
     expect(platformsSchemaErrors(report)).toEqual([]);
     expect(report.platforms.map((p) => p.report.check?.passed)).toEqual([false, true]);
+    // The text of that verdict, from the CLI's renderer; the passing run below is text through the CLI.
+    expect(renderPlatformsAs(report, 'text').split('\n')[0]).toMatch(/check failed on linux\/amd64$/);
 
     const passed = await runCli([...args, '--no-binaries', '--max-growth-bytes', '2MB']);
     expect(passed.status, passed.stderr).toBe(0);

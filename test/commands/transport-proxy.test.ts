@@ -4,6 +4,7 @@
  * tunnels; its log proves what went through it and what NO_PROXY kept away from it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proxyFor } from '../../src/registry/proxy.js';
 import type { InspectReport } from '../../src/report/inspect.js';
 import { freePort } from '../support/process.js';
 import {
@@ -87,16 +88,26 @@ describe('a registry behind a forward proxy', () => {
     expect(lines.every((l) => l === `CONNECT ${secure.host} HTTP/1.1`)).toBe(true);
   });
 
-  it.each([
-    ['host:port', (r: TestRegistry) => `other.example, ${r.host}`],
-    ['a CIDR block', () => '10.0.0.0/8,127.0.0.0/8'],
-    ['*', () => '*'],
-  ])('stays away from the proxy for a host NO_PROXY names by %s', async (_, list) => {
+  it('stays away from the proxy for a host NO_PROXY names by host:port', async () => {
     const from = proxy.requests().length;
-    const result = await inspect(secure, { HTTPS_PROXY: proxy.url, NO_PROXY: list(secure) });
+    const result = await inspect(secure, {
+      HTTPS_PROXY: proxy.url,
+      NO_PROXY: `other.example, ${secure.host}`,
+    });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(through(secure.host, from)).toEqual([]);
+  });
+
+  // The other ways NO_PROXY names a host take the same path: checked in-process at the function that
+  // decides whether a registry URL goes through a proxy.
+  it.each([
+    ['a CIDR block', '10.0.0.0/8,127.0.0.0/8'],
+    ['*', '*'],
+  ])('stays away from the proxy for a host NO_PROXY names by %s', (_, list) => {
+    const url = new URL(`${secure.url}/v2/`);
+    expect(proxyFor(url, { HTTPS_PROXY: proxy.url })?.href).toBe(new URL(proxy.url).href);
+    expect(proxyFor(url, { HTTPS_PROXY: proxy.url, NO_PROXY: list })).toBeUndefined();
   });
 
   it('uses the proxy when NO_PROXY names only another port of the same host', async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBuilt, ROOT, runCli } from '../commands/cli.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
+import { memoize } from '../support/memo.js';
 import { demoCompressedSizes, parseStepOutputs } from './outputs.js';
 
 const DEMO = join(ROOT, 'fixtures', 'demo');
@@ -64,12 +65,21 @@ async function check(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { ...result, outputs: parseStepOutputs(readFileSync(outputFile, 'utf8')) };
 }
 
+/**
+ * The first passing run, with a report file and --pr-comment: its step outputs are one test's, the
+ * comment it creates (and the requests it made, kept before the next test clears them) the next's.
+ */
+const firstRun = memoize(async () => {
+  const result = await check(['--max-growth', '500%', '--report-file', 'report.md', '--pr-comment']);
+  return { result, requests: [...github.requests] };
+});
+
 const ours = () => (github.comments.get(PR) ?? []).filter((c) => c.body.includes('<!-- layerdelta-report'));
 
 describe('check under GitHub Actions', () => {
   it('writes verdict, deltas and the report path as step outputs', async () => {
     const sizes = demoCompressedSizes(DEMO);
-    const result = await check(['--max-growth', '500%', '--report-file', 'report.md']);
+    const { result } = await firstRun();
     expect(result.status, result.stderr).toBe(0);
     expect(result.outputs).toMatchObject({
       verdict: 'pass',
@@ -82,7 +92,7 @@ describe('check under GitHub Actions', () => {
   });
 
   it('creates one pull-request comment, then edits that one in place on the next run', async () => {
-    const first = await check(['--max-growth', '500%', '--pr-comment']);
+    const { result: first, requests } = await firstRun();
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/created the report comment on pull request #7/);
     expect(ours()).toHaveLength(1);
@@ -90,7 +100,7 @@ describe('check under GitHub Actions', () => {
     // The marker names the image repository (an OCI layout's is its directory name).
     expect(comment.body.split('\n')[0]).toBe('<!-- layerdelta-report demo -->');
     expect(comment.body).toContain('#### ✅ Check passed');
-    const posts = github.requests.filter((r) => r.method === 'POST');
+    const posts = requests.filter((r) => r.method === 'POST');
     expect(posts).toHaveLength(1);
     expect(posts[0]!.headers['x-github-api-version']).toBe('2022-11-28');
 

@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScan } from '../../src/registry-scan/run.js';
 import { ensureBuilt, runCli } from '../commands/cli.js';
+import { expectFailure } from '../support/failure.js';
 import { expectOneLine } from './support.js';
 
 let root: string;
@@ -41,26 +43,47 @@ afterAll(async () => {
 });
 
 describe('bad names in --repositories-file', { timeout: 300_000 }, () => {
-  it.each([
-    ['..', '../../v2/_catalog', /repository component "\.\." is not valid/],
-    ['?', 'team/app?n=1', /repository component "app\?n=1" is not valid/],
-    [':', 'team/app:1.0', /repository component "app:1.0" is not valid/],
-    ['%', 'team/%2e%2e', /repository component "%2e%2e" is not valid/],
-    ['a space', 'team/my app', /repository component "my app" is not valid/],
-  ])('%s: one line naming the file and line, exit 2, no request', async (_what, bad, message) => {
+  /** A file whose line 3 is the first bad name and line 5 another. */
+  function repositoriesFile(bad: string): string {
     const file = join(root, 'repositories.txt');
-    // Line 3 is the first bad one; line 5 another.
     writeFileSync(file, `# team repositories\nteam/good\n${bad}\n\n${bad}/more\n`);
+    return file;
+  }
+
+  it('..: one line naming the file and line, exit 2, no request (CLI)', async () => {
+    const file = repositoriesFile('../../v2/_catalog');
     requests.length = 0;
     const result = await runCli(['scan', host, '--repositories-file', file, '-q'], {
       env: { LAYERDELTA_INSECURE_REGISTRIES: host },
       timeoutMs: 90_000,
     });
-    expectOneLine(result, 2, message);
+    expectOneLine(result, 2, /repository component "\.\." is not valid/);
     expect(result.stderr).toContain(`--repositories-file ${file}:3: `);
     expect(result.stderr).toContain('(and 1 more: lines 5)');
     expect(requests).toEqual([]);
   });
+
+  // The same decision as the CLI case (runScan reads the file before any request), in-process.
+  it.each([
+    ['?', 'team/app?n=1', /repository component "app\?n=1" is not valid/],
+    [':', 'team/app:1.0', /repository component "app:1.0" is not valid/],
+    ['%', 'team/%2e%2e', /repository component "%2e%2e" is not valid/],
+    ['a space', 'team/my app', /repository component "my app" is not valid/],
+  ])(
+    '%s: one line naming the file and line, exit 2, no request (in-process)',
+    async (_what, bad, message) => {
+      const file = repositoriesFile(bad);
+      requests.length = 0;
+      const line = await expectFailure(
+        () => runScan({ registry: host, repositoriesFile: file, insecure: true }),
+        2,
+        message,
+      );
+      expect(line).toContain(`--repositories-file ${file}:3: `);
+      expect(line).toContain('(and 1 more: lines 5)');
+      expect(requests).toEqual([]);
+    },
+  );
 });
 
 describe("bad names in the registry's own _catalog", { timeout: 300_000 }, () => {

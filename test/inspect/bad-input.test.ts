@@ -7,8 +7,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformFlag } from '../../src/cli/report-flags.js';
+import { loadCredentialStore } from '../../src/registry/auth/docker-config.js';
+import { openSource, parseImageReference } from '../../src/source/open.js';
 import { type CliResult, ensureBuilt, runCli } from '../commands/cli.js';
 import { OCI_MANIFEST, TestLayout } from '../source/layout-builder.js';
+import { expectFailure } from '../support/failure.js';
 import { freePort } from '../support/process.js';
 import { startProxy, startRegistry, type TestRegistry } from '../support/registry.js';
 
@@ -34,6 +38,17 @@ function dockerConfig(name: string, host: string, user: string, password: string
   const auth = Buffer.from(`${user}:${password}`).toString('base64');
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [host]: { auth } } }));
   return dir;
+}
+
+/** Resolve `ref` in-process, as inspect does first, with the credentials it would read from `env`. */
+async function resolveIn(ref: string, env: NodeJS.ProcessEnv = {}) {
+  const credentials = loadCredentialStore({ DOCKER_CONFIG: join(root, 'no-docker-config'), ...env });
+  const source = await openSource(ref, { credentials });
+  try {
+    return await source.resolve();
+  } finally {
+    await source.close();
+  }
 }
 
 beforeAll(async () => {
@@ -71,6 +86,8 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
+// One case per failure path through the built CLI (stdout empty, one stderr line, the exit code); the
+// cases that take a path already covered run in-process through the same functions and failureOf.
 describe('inspect: bad input gives one line and its exit code', { timeout: 180_000 }, () => {
   it('missing tag → exit 3', async () => {
     expectOneLineFailure(
@@ -80,12 +97,9 @@ describe('inspect: bad input gives one line and its exit code', { timeout: 180_0
     );
   });
 
-  it('unknown repository → exit 3', async () => {
-    expectOneLineFailure(
-      await runCli(['inspect', `${open.host}/no/such-repo:v1`]),
-      3,
-      /unknown.*no\/such-repo/,
-    );
+  // The same registry-error path as a missing tag, in-process.
+  it('unknown repository → exit 3 (in-process)', async () => {
+    await expectFailure(() => resolveIn(`${open.host}/no/such-repo:v1`), 3, /unknown.*no\/such-repo/);
   });
 
   it('wrong credentials on a basic-auth registry → exit 3, password never printed', async () => {
@@ -95,14 +109,11 @@ describe('inspect: bad input gives one line and its exit code', { timeout: 180_0
     expect(result.stderr).not.toContain('not-the-password');
   });
 
-  it('right credentials from DOCKER_CONFIG on the same registry → the image', async () => {
+  it('right credentials from DOCKER_CONFIG on the same registry → the image (in-process)', async () => {
+    // The credential store the command makes from this environment, and inspect's first step.
     const config = dockerConfig('right', basic.host, basic.username!, basic.password!);
-    const result = await runCli(['inspect', `${basic.host}/app:v1`, '--json'], {
-      env: { DOCKER_CONFIG: config },
-    });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout).totals.layerCount).toBe(1);
+    const image = await resolveIn(`${basic.host}/app:v1`, { DOCKER_CONFIG: config });
+    expect(image.layers).toHaveLength(1);
   });
 
   it('unreachable registry (a closed port) → exit 3, no hang', async () => {
@@ -120,8 +131,9 @@ describe('inspect: bad input gives one line and its exit code', { timeout: 180_0
       2,
       /invalid image reference .*must be lowercase/,
     );
-    expectOneLineFailure(
-      await runCli(['inspect', 'app@sha256:1234']),
+    // The same parse, in-process.
+    await expectFailure(
+      () => parseImageReference('app@sha256:1234'),
       2,
       /invalid image reference .*not a digest/,
     );
@@ -135,12 +147,13 @@ describe('inspect: bad input gives one line and its exit code', { timeout: 180_0
     );
   });
 
-  it('digest mismatch from the registry (a corrupted manifest or config on the wire) → exit 3', async () => {
+  it('digest mismatch from the registry (a corrupted manifest or config on the wire) → exit 3 (in-process)', async () => {
+    // The same check as the layout's (verifyContent), on what the registry source read through the proxy.
     const proxy = await startProxy(open.url);
     try {
       for (const what of [/\/manifests\//, /\/blobs\//]) {
         proxy.corruptNext(what, 10);
-        expectOneLineFailure(await runCli(['inspect', `${proxy.host}/app:v1`]), 3, /digest mismatch/);
+        await expectFailure(() => resolveIn(`${proxy.host}/app:v1`), 3, /digest mismatch/);
       }
     } finally {
       await proxy.stop();
@@ -155,9 +168,9 @@ describe('inspect: bad input gives one line and its exit code', { timeout: 180_0
     );
   });
 
-  it('missing oci directory → exit 2', async () => {
-    expectOneLineFailure(
-      await runCli(['inspect', `oci:${join(root, 'absent')}:v1`]),
+  it('missing oci directory → exit 2 (in-process)', async () => {
+    await expectFailure(
+      () => resolveIn(`oci:${join(root, 'absent')}:v1`),
       2,
       /OCI layout directory .*absent does not exist/,
     );
@@ -169,10 +182,7 @@ describe('inspect: bad input gives one line and its exit code', { timeout: 180_0
       2,
       /platform linux\/s390x not found .*available: linux\/amd64/,
     );
-    expectOneLineFailure(
-      await runCli(['inspect', `oci:${layoutDir}:v1`, '--platform', 'linux']),
-      2,
-      /invalid platform "linux"/,
-    );
+    // inspect parses --platform with platformFlag before reading anything: in-process.
+    await expectFailure(() => platformFlag('linux'), 2, /invalid platform "linux"/);
   });
 });
