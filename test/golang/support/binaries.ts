@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
+import { goCacheDir } from '../../../fixtures/go-builds.js';
 
 const run = promisify(execFile);
 
@@ -72,7 +73,7 @@ export function manifestBinaries(): TestBinary[] {
 }
 
 /** Bump when the set of builds changes, so cached build directories are not reused. */
-const RECIPE = 'v2: + pie';
+const RECIPE = "v3: -trimpath, the fixtures' build cache";
 
 function sourceHash(dir = PROGRAM_DIR, recipe = RECIPE): string {
   const hash = createHash('sha256').update(recipe);
@@ -178,8 +179,12 @@ function readBuilt(dir: string): TestBinary[] {
   return list.map((b) => ({ ...b, file: join(dir, b.file) }));
 }
 
+/**
+ * With -trimpath and the fixtures' build cache, as fixtures/go-builds.ts builds: the standard library the
+ * fixtures compiled for a toolchain and configuration is not compiled again (minutes on a fresh machine).
+ */
 async function buildOne(b: TestBinary, dir = PROGRAM_DIR): Promise<void> {
-  const args = ['build', '-buildvcs=false', '-o', b.file];
+  const args = ['build', '-trimpath', '-buildvcs=false', '-o', b.file];
   if (b.program.endsWith('-pie')) args.push('-buildmode=pie');
   if (b.race) args.push('-race');
   if (b.stripped) args.push('-ldflags=-s -w');
@@ -188,6 +193,7 @@ async function buildOne(b: TestBinary, dir = PROGRAM_DIR): Promise<void> {
     cwd: dir,
     env: {
       ...process.env,
+      GOCACHE: goCacheDir(REPO_ROOT),
       GOFLAGS: '-mod=mod',
       GOPROXY: 'off',
       GOTOOLCHAIN: 'local',
@@ -241,7 +247,10 @@ const WRAPPERS_DIR = join(REPO_ROOT, 'test/golang/testdata/wrappers');
  * runtime's C++ code linked internally: aliases, gcc's `.cold` parts, code ending in 0xcc).
  */
 export async function wrapperBinaries(): Promise<TestBinary[]> {
-  const final = join(tmpdir(), `layerdelta-gobin-${sourceHash(WRAPPERS_DIR, 'wrappers v1')}-wrappers`);
+  const final = join(
+    tmpdir(),
+    `layerdelta-gobin-${sourceHash(WRAPPERS_DIR, 'wrappers v2: -trimpath')}-wrappers`,
+  );
   return withBuildLock(final, async () => {
     if (existsSync(join(final, 'binaries.json'))) return readBuilt(final);
     const out = `${final}.${process.pid}`;
