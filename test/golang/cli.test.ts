@@ -69,7 +69,17 @@ describe('layerdelta gobin OLD NEW', () => {
     const [oldInfo, newInfo] = [await goVersionM(old.file), await goVersionM(next.file)];
     expect(diff.goVersion).toEqual({ old: oldInfo.goVersion, new: newInfo.goVersion });
     expect(diff.delta).toBe(readFileSync(next.file).length - readFileSync(old.file).length);
-    expect(diff.settingsChanged).toContainEqual({ key: '-ldflags', new: '-s -w' });
+    // Ground truth: the build settings `go version -m` prints that differ between the two builds (the
+    // stripped one's -ldflags is not among them: with -trimpath Go does not record -ldflags).
+    const before = new Map(oldInfo.settings.map((s) => [s.key, s.value]));
+    const after = new Map(newInfo.settings.map((s) => [s.key, s.value]));
+    const differing = [...new Set([...before.keys(), ...after.keys()])].filter(
+      (key) => before.get(key) !== after.get(key),
+    );
+    expect(differing.length).toBeGreaterThan(0);
+    const changed = diff.settingsChanged as Array<{ key: string; old?: string; new?: string }>;
+    expect(changed.map((s) => s.key).sort()).toEqual(differing.sort());
+    for (const s of changed) expect([s.old, s.new], s.key).toEqual([before.get(s.key), after.get(s.key)]);
     const sections = new Map(
       (diff.sections as Array<{ name: string; newBytes: number }>).map((s) => [s.name, s]),
     );
