@@ -101,8 +101,8 @@ ${exitCodesHelp([ExitCode.ok, ExitCode.usage, ExitCode.registry, ExitCode.intern
       );
       writeOut(
         format === 'html'
-          ? renderInspectHtml(escapeStrings(inspection.image), escapeStrings(inspection.parts.binaries), {
-              ...escapeStrings(withoutBinaries(inspection.parts)),
+          ? renderInspectHtml(escapeStrings(inspection.image), {
+              ...escapeStrings(inspection.parts),
               generatedAt: reportDate(),
             })
           : format === 'json'
@@ -169,10 +169,6 @@ interface Inspection {
   image: ResolvedImage;
   report: InspectReport & { advice?: AdviceItem[] };
   parts: InspectHtmlParts;
-}
-
-function withoutBinaries({ binaries: _, ...rest }: InspectHtmlParts): Omit<InspectHtmlParts, 'binaries'> {
-  return rest;
 }
 
 /** `--platform all`: a section per platform, in the format asked for. */

@@ -36,12 +36,10 @@ export interface InspectHtmlParts {
 
 export function renderInspectHtml(
   image: ResolvedImage,
-  binaries?: Record<string, GoBinaryReport>,
-  options: HtmlReportOptions & { advice?: AdviceItem[]; scan?: InspectScanHtml } = {},
+  options: InspectHtmlParts & HtmlReportOptions = {},
 ): string {
   const title = options.title ?? `layerdelta: ${formatReference(image.reference)}`;
-  const parts = { ...options, ...(binaries ? { binaries } : {}) };
-  return page(title, inspectBody(image, parts, html`<h1>${title}</h1>`), options.generatedAt);
+  return page(title, inspectBody(image, options, html`<h1>${title}</h1>`), options.generatedAt);
 }
 
 /** `inspect --platform all`: one page, a section per platform of the index. */

@@ -163,10 +163,12 @@ describe('renderHtmlReport', () => {
 describe('renderInspectHtml', () => {
   it('shows one image and its binaries, and runs in the browser without a complaint', async () => {
     const page = renderInspectHtml(NEW, {
-      '/app': report('go1.23.2', 3_200_000, [
-        ['runtime', 950_000],
-        ['main', 30_000],
-      ]),
+      binaries: {
+        '/app': report('go1.23.2', 3_200_000, [
+          ['runtime', 950_000],
+          ['main', 30_000],
+        ]),
+      },
     });
     expect(page).toContain('registry.example/team/app:v2');
     expect(page).toContain('go1.23.2');
