@@ -16,9 +16,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -27,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { LayoutWriter, type PackedLayer } from '../fixtures/oci-writer.js';
-import { buildOnce, debianRootfs, type RootfsSpec } from '../fixtures/rootfs.js';
+import { buildCacheDir, buildOnce, debianRootfs, type RootfsSpec } from '../fixtures/rootfs.js';
 import { layerEntries } from '../fixtures/rootfs-layers.js';
 import { pack, ROOT } from './pack.js';
 
@@ -103,33 +101,25 @@ async function productionModules(lib: string, log: (line: string) => void): Prom
     .update(JSON.stringify(dependencies))
     .update(`${process.version} ${process.platform} ${process.arch}`);
   const dir = join(ROOT, '.cache', 'image', `modules-${hash.digest('hex').slice(0, 16)}`);
-  const ready = () => (existsSync(join(dir, 'installed')) ? dir : undefined);
-  return await buildOnce(`${dir}.lock`, ready, async () => {
-    const work = `${dir}.tmp`;
-    rmSync(work, { recursive: true, force: true });
-    mkdirSync(work, { recursive: true });
-    writeFileSync(join(work, 'package.json'), JSON.stringify({ ...dependencies, private: true }));
-    writeFileSync(join(work, 'package-lock.json'), lock);
-    log(`npm ci --omit=dev in ${work}`);
-    await exec(
-      'npm',
-      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
-      {
-        cwd: work,
-        env: { ...process.env, npm_config_update_notifier: 'false' },
-        maxBuffer: 64 << 20,
-      },
-    );
-    writeFileSync(join(work, 'installed'), '');
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(work, dir);
-    // Installs for older locks are never asked for again.
-    for (const name of readdirSync(join(dir, '..'))) {
-      if (/^modules-[0-9a-f]{16}$/.test(name) && join(dir, '..', name) !== dir)
-        rmSync(join(dir, '..', name), { recursive: true, force: true });
-    }
-    return dir;
-  });
+  return await buildCacheDir(
+    dir,
+    () => (existsSync(join(dir, 'installed')) ? dir : undefined),
+    async (work) => {
+      writeFileSync(join(work, 'package.json'), JSON.stringify({ ...dependencies, private: true }));
+      writeFileSync(join(work, 'package-lock.json'), lock);
+      log(`npm ci --omit=dev in ${work}`);
+      await exec(
+        'npm',
+        ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+        {
+          cwd: work,
+          env: { ...process.env, npm_config_update_notifier: 'false' },
+          maxBuffer: 64 << 20,
+        },
+      );
+      writeFileSync(join(work, 'installed'), '');
+    },
+  );
 }
 
 interface PackageJson {

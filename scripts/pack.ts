@@ -6,20 +6,10 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildOnce } from '../fixtures/rootfs.js';
+import { buildCacheDir } from '../fixtures/rootfs.js';
 
 const exec = promisify(execFile);
 export const ROOT = join(import.meta.dirname, '..');
@@ -59,11 +49,11 @@ export async function pack(log: (line: string) => void = () => {}): Promise<Pack
       .update('\0')
       .update(readFileSync(join(ROOT, path)));
   const dir = join(ROOT, '.cache', 'pack', hash.digest('hex').slice(0, 16));
-  const record = join(dir, 'packed.json');
-  return await buildOnce(
-    `${dir}.lock`,
+  return await buildCacheDir(
+    dir,
     // The record names the tarball relative to its directory: a copied cache stays valid.
     () => {
+      const record = join(dir, 'packed.json');
       if (!existsSync(record)) return undefined;
       const { filename, files } = JSON.parse(readFileSync(record, 'utf8')) as {
         filename: string;
@@ -71,9 +61,7 @@ export async function pack(log: (line: string) => void = () => {}): Promise<Pack
       };
       return { tarball: join(dir, filename), files };
     },
-    async () => {
-      const work = `${dir}.tmp`;
-      rmSync(work, { recursive: true, force: true });
+    async (work) => {
       const source = join(work, 'source');
       copySource(source);
       // Packing builds with the dev dependencies; npm pack never writes into node_modules.
@@ -90,16 +78,8 @@ export async function pack(log: (line: string) => void = () => {}): Promise<Pack
         files: Array<{ path: string }>;
       }>;
       rmSync(source, { recursive: true, force: true });
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(work, dir);
-      // Packs of older sources are never asked for again.
-      for (const name of readdirSync(dirname(dir))) {
-        if (/^[0-9a-f]{16}$/.test(name) && name !== basename(dir))
-          rmSync(join(dirname(dir), name), { recursive: true });
-      }
       const files = result!.files.map((f) => f.path);
-      writeFileSync(record, JSON.stringify({ filename: result!.filename, files }));
-      return { tarball: join(dir, result!.filename), files };
+      writeFileSync(join(work, 'packed.json'), JSON.stringify({ filename: result!.filename, files }));
     },
   );
 }
